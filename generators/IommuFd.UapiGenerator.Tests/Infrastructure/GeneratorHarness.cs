@@ -35,10 +35,15 @@ internal static class GeneratorHarness
                     ["CS1702"] = ReportDiagnostic.Suppress,
                 }));
 
-    public static GeneratorDriver Driver(IEnumerable<HeaderInput> inputs, string? profile = null, bool trackSteps = true)
+    public static GeneratorDriver Driver(IEnumerable<HeaderInput> inputs, string? profile = null, bool trackSteps = true) =>
+        Driver(inputs, out _, profile, trackSteps);
+
+    /// <summary>A driver over <paramref name="inputs"/>; <paramref name="texts"/> are the instances it
+    /// holds (needed to replace one later).</summary>
+    public static GeneratorDriver Driver(IEnumerable<HeaderInput> inputs, out ImmutableArray<AdditionalText> texts, string? profile = null, bool trackSteps = true)
     {
         var list = inputs.ToList();
-        var texts = list.Select(i => (AdditionalText)new TestAdditionalText(i.Path, i.Text)).ToImmutableArray();
+        texts = list.Select(i => (AdditionalText)new TestAdditionalText(i.Path, i.Text)).ToImmutableArray();
         var perFile = list.ToDictionary(i => i.Path, i => (AnalyzerConfigOptions)i.Options());
         var global = profile == null ? TestOptions.Empty
             : new TestOptions(ImmutableDictionary<string, string>.Empty.Add("build_property.UapiTargetProfile", profile));
