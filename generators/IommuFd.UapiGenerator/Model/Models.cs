@@ -67,6 +67,7 @@ internal sealed record IoctlModel(string Name, uint Request, IoctlArgKind ArgKin
 internal sealed record HeaderModel(
     string HintName,
     string SourcePath,
+    string SourceSha256,
     string Profile,
     string Namespace,
     string ClassName,
