@@ -84,6 +84,14 @@ public class DiagnosticsTests
     }
 
     [Test]
+    public void UnreadableHeaderIsAnError()
+    {
+        var (result, _) = GeneratorHarness.Run([new HeaderInput("/virtual/gone.h", null)]);
+        Assert.That(result.Diagnostics.Single().Id, Is.EqualTo("UAPI014"));
+        Assert.That(result.GeneratedSources, Is.Empty);
+    }
+
+    [Test]
     public void BadIoctlMapLineIsReportedInTheMapFile()
     {
         var map = HeaderInput.Map("/virtual/map.txt", "# comment\nFOO = struct a\nthis is wrong\n");

@@ -41,6 +41,8 @@ internal sealed class HeaderCompiler
             new(id, args.ToEquatableArray(), null, 0, 0, 0, 0, 0, 0);
         try
         {
+            if (!header.Readable)
+                return new CompileResult(null, new[] { NoLocation("UAPI014", header.Path) }.ToEquatableArray());
             if (string.IsNullOrWhiteSpace(header.Namespace))
                 return new CompileResult(null, new[] { NoLocation("UAPI002", header.Path, "Namespace") }.ToEquatableArray());
             if (string.IsNullOrWhiteSpace(header.ClassName))

@@ -13,7 +13,8 @@ internal sealed record UapiFile(
     string? Namespace,
     string? ClassName,
     string? Filter,
-    string? IoctlMap);
+    string? IoctlMap,
+    bool Readable = true);
 
 /// <summary>Documentation for one declaration, already split into summary and remarks.</summary>
 internal sealed record DocModel(string Summary, string Remarks);
