@@ -55,7 +55,7 @@ public unsafe partial struct demo_inner
     [FieldOffset(4)] [CName("b")] public ushort b;
 }
 
-/// <summary>ioctl(DEMO_CMD)</summary>
+/// <summary>Argument of ioctl DEMO_CMD.</summary>
 /// <remarks>
 /// Exercises fixed, multi-dimensional and flexible arrays.
 /// </remarks>
@@ -86,6 +86,7 @@ public unsafe partial struct demo_cmd
     [FieldOffset(40)] [CName("user_ptr")] public ulong user_ptr;
 
     /// <summary>Byte offset of the flexible array member <c>data</c> (not counted in the struct's size).</summary>
+    [CName("data")]
     public const int data_Offset = 48;
 
     /// <summary>Bytes needed for this struct followed by <paramref name="count"/> elements of <c>data</c>.</summary>
@@ -356,13 +357,13 @@ public static partial class Demo
     /// <summary>C <c>DEMO_INSIDE_UNION</c>.</summary>
     public const int DEMO_INSIDE_UNION = 7;
 
-    /// <summary>ioctl(DEMO_CMD)</summary>
+    /// <summary>Argument of ioctl DEMO_CMD.</summary>
     /// <remarks>
     /// Exercises fixed, multi-dimensional and flexible arrays.
     /// </remarks>
     public const uint DEMO_CMD = 0x20003B64;
 
-    /// <summary>Ioctl request <c>DEMO_UNION</c>.</summary>
+    /// <summary>Ioctl DEMO_UNION; its argument is struct demo_union_holder.</summary>
     public const uint DEMO_UNION = 0xC0283B65;
 
     /// <summary>_IOW(DEMO_TYPE, DEMO_BASE + 2, __u32)</summary>
@@ -374,7 +375,7 @@ public static partial class Demo
     /// <summary>_IO(DEMO_TYPE, DEMO_BASE + 3)</summary>
     public const uint DEMO_NONE = 0x20003B67;
 
-    /// <summary>Ioctl request <c>DEMO_READ</c>.</summary>
+    /// <summary>Ioctl DEMO_READ; its argument is struct demo_bits.</summary>
     public const uint DEMO_READ = 0x40083B68;
 
     /// <summary>Every ioctl of <c>constructs.h</c>: name, request number, argument struct, size field.</summary>

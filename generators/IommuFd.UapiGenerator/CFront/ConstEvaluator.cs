@@ -257,9 +257,10 @@ internal sealed class ConstEvaluator
         {
             switch (t.Text)
             {
-                case "-": _pos++; { var v = Unary(); return new CValue(0 - v.Bits, Promote(v).Type); }
-                case "+": _pos++; return Promote(Unary());
-                case "~": _pos++; { var v = Promote(Unary()); return new CValue(~v.Bits, v.Type); }
+                // Every value here is at least int, so the integer promotions change nothing.
+                case "-": _pos++; { var v = Unary(); return new CValue(0 - v.Bits, v.Type); }
+                case "+": _pos++; return Unary();
+                case "~": _pos++; { var v = Unary(); return new CValue(~v.Bits, v.Type); }
                 case "!": _pos++; return CValue.Int(Unary().IsZero ? 1 : 0);
                 case "(":
                     if (IsCastAhead()) return Cast();
@@ -271,8 +272,6 @@ internal sealed class ConstEvaluator
         }
         return Primary();
     }
-
-    private static CValue Promote(CValue v) => v;
 
     private bool IsCastAhead()
     {

@@ -127,6 +127,7 @@ internal static class CSharpEmitter
     {
         string offsetName = Naming.FlexOffset(f.CName);
         w.WriteLine($"/// <summary>Byte offset of the flexible array member <c>{f.CName}</c> (not counted in the struct's size).</summary>");
+        w.WriteLine($"[CName(\"{f.CName}\")]");
         w.WriteLine($"public const int {offsetName} = {f.Offset};");
         w.WriteLine();
         w.WriteLine($"/// <summary>Bytes needed for this struct followed by <paramref name=\"count\"/> elements of <c>{f.CName}</c>.</summary>");

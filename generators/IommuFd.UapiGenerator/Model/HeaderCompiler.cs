@@ -305,7 +305,8 @@ internal sealed class HeaderCompiler
             if (model != null)
             {
                 var sizeType = model.SizeField != null ? model.Fields.First(f => f.CsName == model.SizeField).CsType : null;
-                return new IoctlModel(macro.Name, request, IoctlArgKind.Struct, model.CsName, model.SizeField, sizeType, doc ?? model.Doc);
+                var ioctlDoc = doc ?? new DocModel($"Ioctl {macro.Name}; its argument is {model.CName}.", model.Doc?.Remarks ?? "");
+                return new IoctlModel(macro.Name, request, IoctlArgKind.Struct, model.CsName, model.SizeField, sizeType, ioctlDoc);
             }
             if (_parser.Records.TryGetValue(argument.RecordKey!, out var foreign) && foreign.IsComplete)
             {
