@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using IommuFd.Uapi;
 
 namespace IommuFd.UapiGenerator.CFront;

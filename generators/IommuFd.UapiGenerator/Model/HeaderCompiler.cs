@@ -45,6 +45,15 @@ internal sealed class HeaderCompiler
                 return new CompileResult(null, new[] { NoLocation("UAPI002", header.Path, "Namespace") }.ToEquatableArray());
             if (string.IsNullOrWhiteSpace(header.ClassName))
                 return new CompileResult(null, new[] { NoLocation("UAPI002", header.Path, "ClassName") }.ToEquatableArray());
+            if (!Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(header.ClassName) || Naming.IsKeyword(header.ClassName!))
+                return new CompileResult(null, new[] { NoLocation("UAPI015", header.Path, "ClassName", header.ClassName!, "class name") }.ToEquatableArray());
+            if (header.Namespace!.Split('.').Any(part => !Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(part) || Naming.IsKeyword(part)))
+                return new CompileResult(null, new[] { NoLocation("UAPI015", header.Path, "Namespace", header.Namespace!, "namespace") }.ToEquatableArray());
+            // Hint names must be unique: the first header (by path) of a Namespace.ClassName wins.
+            var owner = library.Where(f => f.IsHeader && f.Namespace == header.Namespace && f.ClassName == header.ClassName)
+                .OrderBy(f => f.Path, StringComparer.Ordinal).FirstOrDefault();
+            if (owner != null && owner.Path != header.Path)
+                return new CompileResult(null, new[] { NoLocation("UAPI016", header.Namespace + "." + header.ClassName) }.ToEquatableArray());
             var profile = TargetProfile.Find(profileName);
             if (profile == null)
                 return new CompileResult(null, new[] { NoLocation("UAPI009", profileName ?? "", TargetProfile.Names) }.ToEquatableArray());
