@@ -6,8 +6,8 @@ namespace IommuFd.Bindings.Tests.Fakes;
 /// handler the test supplies (which may read and write the argument struct, as the kernel does).</summary>
 public sealed unsafe class ScriptedBackend : IIommuBackend
 {
-    /// <summary>One ioctl the backend saw: fd, request, and a copy of the argument's first bytes.</summary>
-    public sealed record Call(int Fd, uint Request, byte[] Argument);
+    /// <summary>One ioctl the backend saw: fd, request and the argument pointer (or integer) as passed.</summary>
+    public sealed record Call(int Fd, uint Request, nint Argument);
 
     /// <summary>Answers an ioctl; the default answers 0 and leaves the argument alone.</summary>
     public delegate int Handler(int fd, uint request, nint argument);
@@ -18,9 +18,6 @@ public sealed unsafe class ScriptedBackend : IIommuBackend
 
     /// <summary>When false the backend records nothing, so it allocates nothing per call.</summary>
     public bool Record { get; set; } = true;
-
-    /// <summary>How many bytes of each argument are copied into <see cref="Calls"/>.</summary>
-    public int RecordBytes { get; set; } = 128;
 
     public List<Call> Calls { get; } = [];
     public List<int> Closed { get; } = [];
@@ -45,7 +42,7 @@ public sealed unsafe class ScriptedBackend : IIommuBackend
     {
         IoctlCount++;
         if (Record)
-            Calls.Add(new Call(fd, request, argument == null ? [] : new ReadOnlySpan<byte>(argument, RecordBytes).ToArray()));
+            Calls.Add(new Call(fd, request, (nint)argument));
         return OnIoctl(fd, request, (nint)argument);
     }
 
@@ -68,4 +65,14 @@ public sealed unsafe class ScriptedBackend : IIommuBackend
     public void Dispose()
     {
     }
+}
+
+/// <summary>Reads and writes an ioctl argument the way the kernel does, from a handler.</summary>
+public static unsafe class Arg
+{
+    /// <summary>The argument at <paramref name="pointer"/> as a <typeparamref name="T"/>.</summary>
+    public static ref T As<T>(nint pointer) where T : unmanaged => ref *(T*)pointer;
+
+    /// <summary>The <paramref name="length"/> bytes at <paramref name="pointer"/>.</summary>
+    public static Span<byte> Bytes(nint pointer, int length) => new((void*)pointer, length);
 }
