@@ -26,4 +26,7 @@ public static class BackendFactory
         }
         throw new ArgumentException($"unknown backend {name}", nameof(name));
     }
+
+    /// <summary>The VFIO device cdev the device tests use on <paramref name="backend"/>.</summary>
+    public static string VfioDevicePath(string backend) => "/dev/vfio/devices/vfio0";
 }

@@ -61,7 +61,8 @@ public class SelftestTests(string backend) : BackendFixture(backend)
 
         Assert.That(iova, Is.GreaterThanOrEqualTo((ulong)IommufdTest.MOCK_APERTURE_START));
         Context.Selftest.CheckMap(domain.Hwpt, iova, 4 * PageSize, memory.Address);
-        Assert.That(Context.Selftest.TryCheckMap(domain.Hwpt, iova, 4 * PageSize, memory.Address + PageSize), Is.EqualTo(Errno.EINVAL));
+        Assert.That(Context.Selftest.TryCheckMap(domain.Hwpt, iova, PageSize, memory.Address + PageSize), Is.EqualTo(Errno.EINVAL),
+                    "the first page of the IOVA is not the second page of the buffer");
     }
 
     [Test]
@@ -117,10 +118,13 @@ public class SelftestTests(string backend) : BackendFixture(backend)
         ulong iova = ioas.Map(memory.Address, 8 * PageSize);
         Context.SetDirtyTracking(hwpt, true);
 
-        // Mark pages 1 and 5 dirty through the selftest, then read them back.
+        // The selftest marks mock IOPTEs, indexed in units of its page_size: use the mock's own
+        // PAGE_SIZE/2 granule. Chunks 2 and 10 lie in pages 1 and 5.
+        ulong granule = PageSize / 2;
         var marks = Memory(PageSize);
-        marks.Span[0] = 0b0010_0010;
-        ulong marked = Context.Selftest.Dirty(hwpt, iova, 8 * PageSize, PageSize, marks.Address);
+        marks.Span[0] = 1 << 2;
+        marks.Span[1] = 1 << (10 - 8);
+        ulong marked = Context.Selftest.Dirty(hwpt, iova, 8 * PageSize, granule, marks.Address);
         Span<ulong> bitmap = stackalloc ulong[1];
         Context.GetDirtyBitmap(hwpt, iova, 8 * PageSize, PageSize, bitmap);
 

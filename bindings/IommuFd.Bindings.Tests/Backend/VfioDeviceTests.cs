@@ -6,10 +6,11 @@ namespace IommuFd.Bindings.Tests.Backend;
 /// one); skips with the reason where there is none.</summary>
 public class VfioDeviceTests(string backend) : BackendFixture(backend)
 {
-    private const string DevicePath = "/dev/vfio/devices/vfio0";
+    private string DevicePath { get; set; } = "/dev/vfio/devices/vfio0";
 
     private VfioDevice OpenDevice()
     {
+        DevicePath = BackendFactory.VfioDevicePath(BackendName);
         int fd = Backend.Open(DevicePath);
         if (fd == -(int)Errno.ENOENT)
             Assert.Ignore($"no VFIO device cdev {DevicePath} on the {BackendName} backend (no device bound to vfio-pci)");
@@ -82,7 +83,7 @@ public class VfioDeviceTests(string backend) : BackendFixture(backend)
         byte[] vendor = new byte[2];
         Assert.That(device.ReadConfig(0, vendor), Is.EqualTo(2));
 
-        string sysfs = "/sys/class/vfio-dev/vfio0/device/vendor";
+        string sysfs = $"/sys/class/vfio-dev/{Path.GetFileName(DevicePath)}/device/vendor";
         if (File.Exists(sysfs))
             Assert.That(BitConverter.ToUInt16(vendor), Is.EqualTo(Convert.ToUInt16(File.ReadAllText(sysfs).Trim(), 16)));
         else
