@@ -82,7 +82,7 @@ namespace IommuFd.Interop;
     [FieldOffset(40)] public uint fault_id;
     [FieldOffset(44)] public uint __reserved2;
 }
-[StructLayout(LayoutKind.Explicit, Size = 40)] public struct iommu_hw_info {
+[StructLayout(LayoutKind.Explicit, Size = 40)] public unsafe struct iommu_hw_info {
     [FieldOffset(0)] public uint size;
     [FieldOffset(4)] public uint flags;
     [FieldOffset(8)] public uint dev_id;
@@ -90,9 +90,7 @@ namespace IommuFd.Interop;
     [FieldOffset(16)] public ulong data_uptr;
     [FieldOffset(24)] public uint out_data_type;
     [FieldOffset(28)] public byte out_max_pasid_log2;
-    [FieldOffset(29)] public byte __reserved_0;
-    [FieldOffset(30)] public byte __reserved_1;
-    [FieldOffset(31)] public byte __reserved_2;
+    [FieldOffset(29)] public unsafe fixed byte __reserved[3];
     [FieldOffset(32)] public ulong out_capabilities;
 }
 [StructLayout(LayoutKind.Explicit, Size = 16)] public struct iommu_hwpt_set_dirty_tracking {
