@@ -61,6 +61,12 @@ internal static unsafe partial class UserAccess
         // The kernel's access_ok: a range that wraps is refused without touching anything.
         if (address + (ulong)local.Length < address)
             return -1;
+        if (ThreadStack.ContainsLive(address, (ulong)local.Length))
+        {
+            var user = new Span<byte>((void*)address, local.Length);
+            if (write) local.CopyTo(user); else user.CopyTo(local);
+            return local.Length;
+        }
         fixed (byte* p = local)
         {
             var l = new IoVec { Base = p, Length = (nuint)local.Length };
