@@ -22,9 +22,7 @@ internal static class HwptHandlers
         bool none = cmd.data_type == (uint)Iommufd.IOMMU_HWPT_DATA_NONE;
         if ((none && cmd.data_len != 0) || (!none && cmd.data_len == 0))
             return -Errno.EINVAL;
-        if (ctx.Objects.Get(cmd.dev_id, ObjectType.Device) == null)
-            return -Errno.ENOENT;
-        return -Errno.ENOENT; // unreachable until part 2 adds devices
+        return NoObject(ctx, cmd.dev_id, ObjectType.Device);
     }
 
     /// <summary>iommufd_get_hw_info up to the device lookup.</summary>
@@ -33,7 +31,15 @@ internal static class HwptHandlers
         ref iommu_hw_info cmd = ref ucmd.As<iommu_hw_info>();
         if (cmd.flags != 0 || ReservedBytesOfHwInfo(ref cmd) != 0)
             return -Errno.EOPNOTSUPP;
-        return ctx.Objects.Get(cmd.dev_id, ObjectType.Device) == null ? -Errno.ENOENT : -Errno.ENOENT;
+        return NoObject(ctx, cmd.dev_id, ObjectType.Device);
+    }
+
+    /// <summary>The lookup that ends every one of these commands in part 1: no object of these types
+    /// can exist yet, so the kernel's get_object fails with ENOENT whatever the ID.</summary>
+    private static int NoObject(IommufdContext ctx, uint id, ObjectType type)
+    {
+        System.Diagnostics.Debug.Assert(ctx.Objects.Get(id, type) == null, "part 1 never creates devices or HW page tables");
+        return -Errno.ENOENT;
     }
 
     private static uint ReservedBytesOfHwInfo(ref iommu_hw_info cmd)
@@ -50,7 +56,7 @@ internal static class HwptHandlers
         ref iommu_hwpt_set_dirty_tracking cmd = ref ucmd.As<iommu_hwpt_set_dirty_tracking>();
         if ((cmd.flags & ~(uint)Iommufd.IOMMU_HWPT_DIRTY_TRACKING_ENABLE) != 0)
             return -Errno.EOPNOTSUPP;
-        return ctx.Objects.Get(cmd.hwpt_id, ObjectType.HwptPaging) == null ? -Errno.ENOENT : -Errno.ENOENT;
+        return NoObject(ctx, cmd.hwpt_id, ObjectType.HwptPaging);
     }
 
     /// <summary>iommufd_hwpt_get_dirty_bitmap up to the HWPT_PAGING lookup.</summary>
@@ -59,7 +65,7 @@ internal static class HwptHandlers
         ref iommu_hwpt_get_dirty_bitmap cmd = ref ucmd.As<iommu_hwpt_get_dirty_bitmap>();
         if ((cmd.flags & ~(uint)Iommufd.IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR) != 0 || cmd.__reserved != 0)
             return -Errno.EOPNOTSUPP;
-        return ctx.Objects.Get(cmd.hwpt_id, ObjectType.HwptPaging) == null ? -Errno.ENOENT : -Errno.ENOENT;
+        return NoObject(ctx, cmd.hwpt_id, ObjectType.HwptPaging);
     }
 
     /// <summary>iommufd_hwpt_invalidate: entry_num is written back (as the count handled) on every path.</summary>
