@@ -17,7 +17,11 @@ public sealed record PlatformProfile(ulong PageSize, ulong HugePageSize, bool Tr
 /// <param name="CapSysResource">CAP_SYS_RESOURCE: needed to set IOMMU_OPTION_RLIMIT_MODE (root has it).</param>
 /// <param name="CapIpcLock">CAP_IPC_LOCK: pinned pages are not charged to RLIMIT_MEMLOCK (root has it).</param>
 /// <param name="FirstFd">The first fd number handed out; fds are the lowest free number from here.</param>
-public sealed record EngineOptions(PlatformProfile Platform, bool CapSysResource = true, bool CapIpcLock = true, int FirstFd = 1000)
+/// <param name="IommufdTest">CONFIG_IOMMUFD_TEST: the dispatch table reaches IOMMU_TEST_CMD (0xA0) and COPY
+/// honours the syzkaller flag. Only ADD_RESERVED and SET_TEMP_MEMORY_LIMIT are modelled so far; the
+/// mock-domain and access ops answer -ENOSYS, an errno iommufd never returns, so a diff shows them.</param>
+public sealed record EngineOptions(PlatformProfile Platform, bool CapSysResource = true, bool CapIpcLock = true, int FirstFd = 1000,
+    bool IommufdTest = false)
 {
     /// <summary>Root on x86_64.</summary>
     public static EngineOptions Default { get; } = new(PlatformProfile.X86_64);

@@ -16,11 +16,12 @@ internal static class Dispatcher
     private const uint CmdBase = 0x80;
 
     /// <summary>The 6.12 table without CONFIG_IOMMUFD_TEST: 0x80..0x8E.</summary>
-    private static readonly IoctlOp?[] Ops = BuildTable();
+    private static readonly IoctlOp?[] Ops = BuildTable(withTest: false);
 
-    public static int MaxStructSize { get; } = Ops.Max(o => o?.Size ?? 0);
+    /// <summary>With CONFIG_IOMMUFD_TEST: 0x80..0xA0, holes at 0x8F..0x9F.</summary>
+    private static readonly IoctlOp?[] TestOps = BuildTable(withTest: true);
 
-    private static IoctlOp?[] BuildTable()
+    private static IoctlOp?[] BuildTable(bool withTest)
     {
         var ops = new List<IoctlOp>
         {
@@ -40,6 +41,8 @@ internal static class Dispatcher
             new(Iommufd.IOMMU_OPTION, OptionHandlers.Option, SizeOf<iommu_option>(), OffsetOfEnd<iommu_option>("val64")),
             new(Iommufd.IOMMU_VFIO_IOAS, OptionHandlers.VfioIoas, SizeOf<iommu_vfio_ioas>(), OffsetOfEnd<iommu_vfio_ioas>("__reserved")),
         };
+        if (withTest)
+            ops.Add(new(IommufdTest.IOMMU_TEST_CMD, SelftestHandlers.TestCmd, SizeOf<iommu_test_cmd>(), OffsetOfEnd<iommu_test_cmd>("last")));
         var table = new IoctlOp?[ops.Max(o => (o.Request & 0xFF) - CmdBase) + 1];
         foreach (IoctlOp op in ops)
             table[(op.Request & 0xFF) - CmdBase] = op;
@@ -48,13 +51,14 @@ internal static class Dispatcher
 
     public static int Ioctl(IommufdContext ctx, uint cmd, ulong arg)
     {
+        IoctlOp?[] ops = ctx.Options.IommufdTest ? TestOps : Ops;
         uint nr = cmd & 0xFF;
-        if (nr < CmdBase || nr - CmdBase >= (uint)Ops.Length)
+        if (nr < CmdBase || nr - CmdBase >= (uint)ops.Length)
             return VfioCompat.Ioctl(ctx, cmd, arg);
 
         if (UserAccess.Get(out uint userSize, arg) != 0)
             return -Errno.EFAULT;
-        IoctlOp? op = Ops[nr - CmdBase];
+        IoctlOp? op = ops[nr - CmdBase];
         if (op == null || op.Request != cmd)
             return -Errno.ENOTTY;
         if (userSize < op.MinSize)

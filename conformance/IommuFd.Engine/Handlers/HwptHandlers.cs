@@ -29,7 +29,7 @@ internal static class HwptHandlers
     public static int GetHwInfo(IommufdContext ctx, ref UserCommand ucmd)
     {
         ref iommu_hw_info cmd = ref ucmd.As<iommu_hw_info>();
-        if (cmd.flags != 0 || ReservedBytesOfHwInfo(ref cmd) != 0)
+        if (cmd.flags != 0 || cmd.__reserved[0] != 0 || cmd.__reserved[1] != 0 || cmd.__reserved[2] != 0)
             return -Errno.EOPNOTSUPP;
         return NoObject(ctx, cmd.dev_id, ObjectType.Device);
     }
@@ -40,14 +40,6 @@ internal static class HwptHandlers
     {
         System.Diagnostics.Debug.Assert(ctx.Objects.Get(id, type) == null, "part 1 never creates devices or HW page tables");
         return -Errno.ENOENT;
-    }
-
-    private static uint ReservedBytesOfHwInfo(ref iommu_hw_info cmd)
-    {
-        // __u8 __reserved[3] right after out_max_pasid_log2: read them as bytes of the struct.
-        int offset = (int)System.Runtime.InteropServices.Marshal.OffsetOf<iommu_hw_info>("__reserved");
-        ref byte b = ref Unsafe.Add(ref Unsafe.As<iommu_hw_info, byte>(ref cmd), offset);
-        return (uint)(b | Unsafe.Add(ref b, 1) | Unsafe.Add(ref b, 2));
     }
 
     /// <summary>iommufd_hwpt_set_dirty_tracking up to the HWPT_PAGING lookup.</summary>

@@ -57,6 +57,8 @@ internal static class MapHandlers
     public static int Copy(IommufdContext ctx, ref UserCommand ucmd)
     {
         ref iommu_ioas_copy cmd = ref ucmd.As<iommu_ioas_copy>();
+        if (ctx.Options.IommufdTest)
+            SelftestHandlers.SyzConvertIova(ctx, cmd.src_ioas_id, ref cmd.src_iova, ref cmd.flags);
         if ((cmd.flags & ~KnownFlags) != 0)
             return -Errno.EOPNOTSUPP;
         if (cmd.length >= ulong.MaxValue || cmd.src_iova >= ulong.MaxValue || cmd.dst_iova >= ulong.MaxValue)
