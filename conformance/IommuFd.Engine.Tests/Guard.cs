@@ -11,6 +11,16 @@ internal static partial class Guard
             throw new InvalidOperationException("munmap failed");
     }
 
+    /// <summary>Makes a page read-only, so copy_to_user into it faults while copy_from_user works.</summary>
+    public static void ReadOnly(ulong address)
+    {
+        if (mprotect((nint)address, 4096, 1 /* PROT_READ */) != 0)
+            throw new InvalidOperationException("mprotect failed");
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int mprotect(nint addr, nuint length, int prot);
+
     [LibraryImport("libc", SetLastError = true)]
     private static partial int munmap(nint addr, nuint length);
 }
