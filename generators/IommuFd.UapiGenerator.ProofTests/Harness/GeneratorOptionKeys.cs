@@ -1,0 +1,18 @@
+namespace IommuFd.UapiGenerator.ProofTests.Harness;
+
+/// <summary>The analyzer-config keys MSBuild produces from the generator's build props
+/// (CompilerVisibleProperty / CompilerVisibleItemMetadata), which the harness imitates.</summary>
+public static class GeneratorOptionKeys
+{
+    /// <summary>build_property.UapiTargetProfile: x86_64, aarch64, ppc64le, ...</summary>
+    public const string TargetProfile = "build_property.UapiTargetProfile";
+
+    /// <summary>Per-header namespace.</summary>
+    public const string Namespace = "build_metadata.AdditionalFiles.Namespace";
+
+    /// <summary>Per-header static class name.</summary>
+    public const string ClassName = "build_metadata.AdditionalFiles.ClassName";
+
+    /// <summary>Marks an AdditionalFile as a uAPI header (the props copy UapiHeader items).</summary>
+    public const string SourceItemGroup = "build_metadata.AdditionalFiles.SourceItemGroup";
+}

@@ -1,0 +1,152 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using IommuFd.Uapi;
+
+namespace IommuFd.UapiGenerator.ProofTests.Proof;
+
+/// <summary>A generated struct or union as its attributes describe it, plus what the runtime
+/// actually laid out (<see cref="RuntimeSize"/>).</summary>
+public sealed record CRecord(string CName, Type Type, int Size, int Alignment, int RuntimeSize, IReadOnlyList<CMember> Members)
+{
+    /// <summary>The C tag without <c>struct</c>/<c>union</c>.</summary>
+    public string Tag => CName[(CName.IndexOf(' ') + 1)..];
+}
+
+/// <summary>A member by its C access path (<c>mock_domain.out_stdev_id</c>); <see cref="Size"/>
+/// is null for a flexible array member, which only has an offset.</summary>
+public sealed record CMember(string Path, int Offset, int? Size, bool IsNested);
+
+/// <summary>A constant, enum member or ioctl request number and the class or enum it is in.</summary>
+public sealed record CConstant(string Name, object Value, string Container);
+
+/// <summary>Reads the C facts back out of a loaded generated assembly by reflection.</summary>
+public sealed class GeneratedMetadata
+{
+    private GeneratedMetadata(IReadOnlyList<CRecord> records, IReadOnlyList<CConstant> constants,
+        IReadOnlyList<IoctlDescriptor> ioctls, IReadOnlyList<string> problems)
+    {
+        Records = records;
+        Constants = constants;
+        Ioctls = ioctls;
+        Problems = problems;
+    }
+
+    /// <summary>Every type carrying <see cref="CLayoutAttribute"/>.</summary>
+    public IReadOnlyList<CRecord> Records { get; }
+
+    /// <summary>Every <c>const</c> with a <see cref="CNameAttribute"/> and every C enum member.</summary>
+    public IReadOnlyList<CConstant> Constants { get; }
+
+    /// <summary>The entries of every <c>&lt;ClassName&gt;.Ioctls</c> table.</summary>
+    public IReadOnlyList<IoctlDescriptor> Ioctls { get; }
+
+    /// <summary>Generated items the proof cannot check (they count as not covered).</summary>
+    public IReadOnlyList<string> Problems { get; }
+
+    /// <summary>Reflects over all types of <paramref name="assembly"/>.</summary>
+    public static GeneratedMetadata Read(Assembly assembly)
+    {
+        var records = new List<CRecord>();
+        var constants = new List<CConstant>();
+        var ioctls = new List<IoctlDescriptor>();
+        var problems = new List<string>();
+        foreach (Type type in assembly.GetTypes().OrderBy(t => t.FullName, StringComparer.Ordinal))
+        {
+            if (type.GetCustomAttribute<CLayoutAttribute>() is { } layout)
+                records.Add(ReadRecord(type, layout, problems));
+            else if (type.IsEnum && type.GetCustomAttribute<CNameAttribute>() is { } enumName)
+                constants.AddRange(ReadEnum(type, enumName.Name));
+            else if (type.IsAbstract && type.IsSealed)
+                ReadStaticClass(type, constants, ioctls, problems);
+        }
+        return new GeneratedMetadata(records, constants, ioctls, problems);
+    }
+
+    private static CRecord ReadRecord(Type type, CLayoutAttribute layout, List<string> problems)
+    {
+        string cname = type.GetCustomAttribute<CNameAttribute>()?.Name ?? "";
+        if (!cname.StartsWith("struct ", StringComparison.Ordinal) && !cname.StartsWith("union ", StringComparison.Ordinal))
+            problems.Add($"{type.FullName}: [CLayout] without a [CName(\"struct|union tag\")]");
+        var members = new List<CMember>();
+        ReadMembers(type, "", 0, isNested: false, members, problems);
+        // Flexible array members: `<field>_Offset` consts on the struct.
+        foreach (FieldInfo constant in type.GetFields(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly)
+                     .Where(f => f.IsLiteral && f.Name.EndsWith("_Offset", StringComparison.Ordinal)))
+        {
+            string field = constant.Name[..^"_Offset".Length];
+            members.Add(new CMember(field, Convert.ToInt32(constant.GetRawConstantValue()), null, IsNested: false));
+        }
+        return new CRecord(cname, type, layout.Size, layout.Alignment, SizeOf(type), members);
+    }
+
+    private static void ReadMembers(Type type, string prefix, int baseOffset, bool isNested, List<CMember> members, List<string> problems)
+    {
+        foreach (FieldInfo field in type.GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+        {
+            if (field.GetCustomAttribute<FieldOffsetAttribute>() is not { } offsetAttribute)
+            {
+                problems.Add($"{type.FullName}.{field.Name}: no [FieldOffset]");
+                continue;
+            }
+            int offset = baseOffset + offsetAttribute.Value;
+            string? cname = field.GetCustomAttribute<CNameAttribute>()?.Name;
+            CLayoutAttribute? nestedLayout = field.FieldType.GetCustomAttribute<CLayoutAttribute>();
+            string? nestedTag = field.FieldType.GetCustomAttribute<CNameAttribute>()?.Name;
+            bool anonymousRecord = nestedLayout is not null && (nestedTag is null || !nestedTag.Contains(' '));
+            if (string.IsNullOrEmpty(cname))
+            {
+                // An anonymous struct/union member: its fields are reached without a name.
+                if (anonymousRecord)
+                    ReadMembers(field.FieldType, prefix, offset, isNested: true, members, problems);
+                else
+                    problems.Add($"{type.FullName}.{field.Name}: no [CName]");
+                continue;
+            }
+            string path = prefix + cname;
+            members.Add(new CMember(path, offset, SizeOf(field.FieldType), isNested));
+            // Members of a nested struct are reachable by the C access path too (header.id).
+            if (nestedLayout is not null)
+                ReadMembers(field.FieldType, path + ".", offset, isNested: true, members, problems);
+        }
+    }
+
+    private static IEnumerable<CConstant> ReadEnum(Type type, string cname)
+    {
+        foreach (FieldInfo member in type.GetFields(BindingFlags.Public | BindingFlags.Static))
+        {
+            string name = member.GetCustomAttribute<CNameAttribute>()?.Name ?? member.Name;
+            object value = Convert.ChangeType(member.GetRawConstantValue()!, Enum.GetUnderlyingType(type));
+            yield return new CConstant(name, value, cname);
+        }
+    }
+
+    private static void ReadStaticClass(Type type, List<CConstant> constants, List<IoctlDescriptor> ioctls, List<string> problems)
+    {
+        foreach (FieldInfo field in type.GetFields(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly))
+        {
+            if (field.IsLiteral && field.GetCustomAttribute<CNameAttribute>() is { } name)
+                constants.Add(new CConstant(name.Name, field.GetRawConstantValue()!, type.Name));
+            else if (field.Name == "Ioctls")
+                ioctls.AddRange(ReadIoctlTable(field.GetValue(null), type, problems));
+        }
+        if (type.GetProperty("Ioctls", BindingFlags.Public | BindingFlags.Static) is { } property)
+            ioctls.AddRange(ReadIoctlTable(property.GetValue(null), type, problems));
+    }
+
+    private static IEnumerable<IoctlDescriptor> ReadIoctlTable(object? table, Type owner, List<string> problems)
+    {
+        if (table is IEnumerable<IoctlDescriptor> descriptors)
+            return descriptors;
+        problems.Add($"{owner.FullName}.Ioctls is not a sequence of IoctlDescriptor");
+        return [];
+    }
+
+    /// <summary>What the runtime lays out for <paramref name="type"/> (Unsafe.SizeOf).</summary>
+    public static int SizeOf(Type type)
+    {
+        if (type.IsPointer || type == typeof(nint) || type == typeof(nuint)) return IntPtr.Size;
+        if (type.IsEnum) type = Enum.GetUnderlyingType(type);
+        return (int)typeof(Unsafe).GetMethod(nameof(Unsafe.SizeOf))!.MakeGenericMethod(type).Invoke(null, null)!;
+    }
+}
