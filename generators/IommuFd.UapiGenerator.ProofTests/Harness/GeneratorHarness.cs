@@ -28,7 +28,7 @@ public static class GeneratorHarness
             texts.Add(new InMemoryAdditionalText(input.Header.FullPath, input.Text));
             perFile[input.Header.FullPath] = new Dictionary<string, string>
             {
-                [GeneratorOptionKeys.SourceItemGroup] = "UapiHeader",
+                [GeneratorOptionKeys.Kind] = "Header",
                 [GeneratorOptionKeys.Namespace] = input.Header.Namespace,
                 [GeneratorOptionKeys.ClassName] = input.Header.ClassName,
             };

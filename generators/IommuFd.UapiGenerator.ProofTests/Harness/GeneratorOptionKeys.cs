@@ -8,11 +8,11 @@ public static class GeneratorOptionKeys
     public const string TargetProfile = "build_property.UapiTargetProfile";
 
     /// <summary>Per-header namespace.</summary>
-    public const string Namespace = "build_metadata.AdditionalFiles.Namespace";
+    public const string Namespace = "build_metadata.AdditionalFiles.UapiNamespace";
 
     /// <summary>Per-header static class name.</summary>
-    public const string ClassName = "build_metadata.AdditionalFiles.ClassName";
+    public const string ClassName = "build_metadata.AdditionalFiles.UapiClassName";
 
-    /// <summary>Marks an AdditionalFile as a uAPI header (the props copy UapiHeader items).</summary>
-    public const string SourceItemGroup = "build_metadata.AdditionalFiles.SourceItemGroup";
+    /// <summary>Marks an AdditionalFile as a uAPI header (<c>Header</c>) or an ioctl map.</summary>
+    public const string Kind = "build_metadata.AdditionalFiles.UapiKind";
 }

@@ -9,8 +9,25 @@ namespace IommuFd.UapiGenerator.ProofTests.Proof;
 /// actually laid out (<see cref="RuntimeSize"/>).</summary>
 public sealed record CRecord(string CName, Type Type, int Size, int Alignment, int RuntimeSize, IReadOnlyList<CMember> Members)
 {
-    /// <summary>The C tag without <c>struct</c>/<c>union</c>.</summary>
+    /// <summary>The C tag without <c>struct</c>/<c>union</c> (with the member path for an
+    /// anonymous type: <c>iommu_test_cmd.mock_domain</c>).</summary>
     public string Tag => CName[(CName.IndexOf(' ') + 1)..];
+
+    /// <summary>The type of a named member of anonymous type, which the generator names by its
+    /// container and member path (<c>struct iommu_test_cmd.mock_domain</c>).</summary>
+    public bool IsAnonymous => Tag.Contains('.');
+
+    /// <summary>A C type name for this record: the tag, or for an anonymous type the
+    /// <c>typeof</c> of the member that has it.</summary>
+    public string CType
+    {
+        get
+        {
+            if (!IsAnonymous) return CName;
+            int dot = CName.IndexOf('.');
+            return $"typeof((({CName[..dot]} *)0)->{CName[(dot + 1)..]})";
+        }
+    }
 }
 
 /// <summary>A member by its C access path (<c>mock_domain.out_stdev_id</c>); <see cref="Size"/>
@@ -44,6 +61,9 @@ public sealed class GeneratedMetadata
     /// <summary>Generated items the proof cannot check (they count as not covered).</summary>
     public IReadOnlyList<string> Problems { get; }
 
+    /// <summary>Constants that lack the contract's [CName] (checked by the contract test).</summary>
+    public IReadOnlyList<string> MissingCNames { get; private init; } = [];
+
     /// <summary>Reflects over all types of <paramref name="assembly"/>.</summary>
     public static GeneratedMetadata Read(Assembly assembly)
     {
@@ -51,6 +71,7 @@ public sealed class GeneratedMetadata
         var constants = new List<CConstant>();
         var ioctls = new List<IoctlDescriptor>();
         var problems = new List<string>();
+        var missingCNames = new List<string>();
         foreach (Type type in assembly.GetTypes().OrderBy(t => t.FullName, StringComparer.Ordinal))
         {
             if (type.GetCustomAttribute<CLayoutAttribute>() is { } layout)
@@ -58,9 +79,9 @@ public sealed class GeneratedMetadata
             else if (type.IsEnum && type.GetCustomAttribute<CNameAttribute>() is { } enumName)
                 constants.AddRange(ReadEnum(type, enumName.Name));
             else if (type.IsAbstract && type.IsSealed)
-                ReadStaticClass(type, constants, ioctls, problems);
+                ReadStaticClass(type, constants, ioctls, problems, missingCNames);
         }
-        return new GeneratedMetadata(records, constants, ioctls, problems);
+        return new GeneratedMetadata(records, constants, ioctls, problems) { MissingCNames = missingCNames };
     }
 
     private static CRecord ReadRecord(Type type, CLayoutAttribute layout, List<string> problems)
@@ -84,6 +105,8 @@ public sealed class GeneratedMetadata
     {
         foreach (FieldInfo field in type.GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly))
         {
+            if (field.GetCustomAttribute<CNameAttribute>() is null && field.Name.StartsWith("_bits", StringComparison.Ordinal))
+                continue; // storage of bitfields, which are properties carrying the C names
             if (field.GetCustomAttribute<FieldOffsetAttribute>() is not { } offsetAttribute)
             {
                 problems.Add($"{type.FullName}.{field.Name}: no [FieldOffset]");
@@ -93,7 +116,7 @@ public sealed class GeneratedMetadata
             string? cname = field.GetCustomAttribute<CNameAttribute>()?.Name;
             CLayoutAttribute? nestedLayout = field.FieldType.GetCustomAttribute<CLayoutAttribute>();
             string? nestedTag = field.FieldType.GetCustomAttribute<CNameAttribute>()?.Name;
-            bool anonymousRecord = nestedLayout is not null && (nestedTag is null || !nestedTag.Contains(' '));
+            bool anonymousRecord = nestedLayout is not null && (nestedTag is null || !nestedTag.Contains(' ') || nestedTag.Contains('.'));
             if (string.IsNullOrEmpty(cname))
             {
                 // An anonymous struct/union member: its fields are reached without a name.
@@ -121,12 +144,18 @@ public sealed class GeneratedMetadata
         }
     }
 
-    private static void ReadStaticClass(Type type, List<CConstant> constants, List<IoctlDescriptor> ioctls, List<string> problems)
+    private static void ReadStaticClass(Type type, List<CConstant> constants, List<IoctlDescriptor> ioctls, List<string> problems,
+        List<string> missingCNames)
     {
         foreach (FieldInfo field in type.GetFields(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly))
         {
-            if (field.IsLiteral && field.GetCustomAttribute<CNameAttribute>() is { } name)
-                constants.Add(new CConstant(name.Name, field.GetRawConstantValue()!, type.Name));
+            if (field.IsLiteral)
+            {
+                // The contract puts [CName] on every constant; without it the field name is the C name.
+                string? cname = field.GetCustomAttribute<CNameAttribute>()?.Name;
+                if (cname is null) missingCNames.Add($"{type.Name}.{field.Name}");
+                constants.Add(new CConstant(cname ?? field.Name, field.GetRawConstantValue()!, type.Name));
+            }
             else if (field.Name == "Ioctls")
                 ioctls.AddRange(ReadIoctlTable(field.GetValue(null), type, problems));
         }
