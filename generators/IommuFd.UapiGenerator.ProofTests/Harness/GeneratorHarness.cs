@@ -19,7 +19,12 @@ public static class GeneratorHarness
 
     /// <summary>A driver over <paramref name="inputs"/> for <paramref name="profile"/>; step
     /// tracking on so tests and benchmarks can read the run reasons.</summary>
-    public static GeneratorDriver CreateDriver(IIncrementalGenerator generator, IEnumerable<HeaderInput> inputs, string profile)
+    public static GeneratorDriver CreateDriver(IIncrementalGenerator generator, IEnumerable<HeaderInput> inputs, string profile) =>
+        CreateDriver(generator, inputs, profile, out _);
+
+    /// <summary>As above, also giving the AdditionalText instances (for ReplaceAdditionalText).</summary>
+    public static GeneratorDriver CreateDriver(IIncrementalGenerator generator, IEnumerable<HeaderInput> inputs, string profile,
+        out IReadOnlyList<AdditionalText> additionalTexts)
     {
         var texts = new List<AdditionalText>();
         var perFile = new Dictionary<string, IReadOnlyDictionary<string, string>>();
@@ -34,6 +39,7 @@ public static class GeneratorHarness
             };
         }
         var global = new Dictionary<string, string> { [GeneratorOptionKeys.TargetProfile] = profile };
+        additionalTexts = texts;
         return CSharpGeneratorDriver.Create(
             [generator.AsSourceGenerator()],
             texts,

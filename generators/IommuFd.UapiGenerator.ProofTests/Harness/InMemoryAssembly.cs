@@ -9,7 +9,7 @@ namespace IommuFd.UapiGenerator.ProofTests.Harness;
 /// proof reflects over exactly what the runtime would lay out.</summary>
 public static class InMemoryAssembly
 {
-    /// <summary>Emits and loads; fails the test with the compiler errors when emit fails.</summary>
+    /// <summary>Emits and loads; throws with the compiler errors when emit fails.</summary>
     public static Assembly Load(Compilation compilation)
     {
         using var stream = new MemoryStream();
@@ -17,7 +17,7 @@ public static class InMemoryAssembly
         if (!result.Success)
         {
             var errors = result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(30);
-            Assert.Fail("generated code does not compile:\n" + string.Join("\n", errors));
+            throw new InvalidOperationException("generated code does not compile:\n" + string.Join("\n", errors));
         }
         stream.Position = 0;
         var context = new AssemblyLoadContext(compilation.AssemblyName, isCollectible: true);
