@@ -31,12 +31,20 @@ public static class GeneratorHarness
         foreach (HeaderInput input in inputs)
         {
             texts.Add(new InMemoryAdditionalText(input.Header.FullPath, input.Text));
-            perFile[input.Header.FullPath] = new Dictionary<string, string>
+            var options = new Dictionary<string, string>
             {
                 [GeneratorOptionKeys.Kind] = "Header",
                 [GeneratorOptionKeys.Namespace] = input.Header.Namespace,
                 [GeneratorOptionKeys.ClassName] = input.Header.ClassName,
             };
+            perFile[input.Header.FullPath] = options;
+            if (input.Header.IoctlMapPath is not { } map) continue;
+            options[GeneratorOptionKeys.IoctlMap] = map;
+            if (!perFile.ContainsKey(map))
+            {
+                texts.Add(new InMemoryAdditionalText(map, File.ReadAllText(map)));
+                perFile[map] = new Dictionary<string, string> { [GeneratorOptionKeys.Kind] = "IoctlMap" };
+            }
         }
         var global = new Dictionary<string, string> { [GeneratorOptionKeys.TargetProfile] = profile };
         additionalTexts = texts;

@@ -13,6 +13,9 @@ public static class GeneratorOptionKeys
     /// <summary>Per-header static class name.</summary>
     public const string ClassName = "build_metadata.AdditionalFiles.UapiClassName";
 
+    /// <summary>Per-header path of its IoctlMap file (also an AdditionalFile, of kind <c>IoctlMap</c>).</summary>
+    public const string IoctlMap = "build_metadata.AdditionalFiles.UapiIoctlMap";
+
     /// <summary>Marks an AdditionalFile as a uAPI header (<c>Header</c>) or an ioctl map.</summary>
     public const string Kind = "build_metadata.AdditionalFiles.UapiKind";
 }

@@ -64,6 +64,10 @@ public sealed class GeneratedMetadata
     /// <summary>Constants that lack the contract's [CName] (checked by the contract test).</summary>
     public IReadOnlyList<string> MissingCNames { get; private init; } = [];
 
+    /// <summary>A copy with other records and constants (to show that wrong facts fail the proof).</summary>
+    public GeneratedMetadata With(IReadOnlyList<CRecord> records, IReadOnlyList<CConstant> constants) =>
+        new(records, constants, Ioctls, Problems) { MissingCNames = MissingCNames };
+
     /// <summary>Reflects over all types of <paramref name="assembly"/>.</summary>
     public static GeneratedMetadata Read(Assembly assembly)
     {
