@@ -7,7 +7,7 @@ namespace IommuFd.UapiGenerator.ProofTests.Proof;
 
 /// <summary>A generated struct or union as its attributes describe it, plus what the runtime
 /// actually laid out (<see cref="RuntimeSize"/>).</summary>
-public sealed record CRecord(string CName, Type Type, int Size, int Alignment, int RuntimeSize, IReadOnlyList<CMember> Members)
+public sealed partial record CRecord(string CName, Type Type, int Size, int Alignment, int RuntimeSize, IReadOnlyList<CMember> Members)
 {
     /// <summary>The C tag without <c>struct</c>/<c>union</c> (with the member path for an
     /// anonymous type: <c>iommu_test_cmd.mock_domain</c>).</summary>
@@ -15,7 +15,17 @@ public sealed record CRecord(string CName, Type Type, int Size, int Alignment, i
 
     /// <summary>The type of a named member of anonymous type, which the generator names by its
     /// container and member path (<c>struct iommu_test_cmd.mock_domain</c>).</summary>
-    public bool IsAnonymous => Tag.Contains('.');
+    public bool IsAnonymous => CName.Contains('.');
+
+    /// <summary>Whether <see cref="CType"/> is valid C: a named record, or an anonymous one whose
+    /// name starts with a real container tag. Records that are not are still proven through the
+    /// member paths of their container (<c>arg.pagefault.address</c>).</summary>
+    public bool HasCType => IsAnonymous
+        ? ContainerRegex().IsMatch(CName)
+        : CName.StartsWith("struct ", StringComparison.Ordinal) || CName.StartsWith("union ", StringComparison.Ordinal);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(struct|union) [A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")]
+    private static partial System.Text.RegularExpressions.Regex ContainerRegex();
 
     /// <summary>A C type name for this record: the tag, or for an anonymous type the
     /// <c>typeof</c> of the member that has it.</summary>
@@ -91,8 +101,6 @@ public sealed class GeneratedMetadata
     private static CRecord ReadRecord(Type type, CLayoutAttribute layout, List<string> problems)
     {
         string cname = type.GetCustomAttribute<CNameAttribute>()?.Name ?? "";
-        if (!cname.StartsWith("struct ", StringComparison.Ordinal) && !cname.StartsWith("union ", StringComparison.Ordinal))
-            problems.Add($"{type.FullName}: [CLayout] without a [CName(\"struct|union tag\")]");
         var members = new List<CMember>();
         ReadMembers(type, "", 0, isNested: false, members, problems);
         // Flexible array members: `<field>_Offset` consts on the struct.
@@ -102,7 +110,10 @@ public sealed class GeneratedMetadata
             string field = constant.Name[..^"_Offset".Length];
             members.Add(new CMember(field, Convert.ToInt32(constant.GetRawConstantValue()), null, IsNested: false));
         }
-        return new CRecord(cname, type, layout.Size, layout.Alignment, SizeOf(type), members);
+        var record = new CRecord(cname, type, layout.Size, layout.Alignment, SizeOf(type), members);
+        if (!record.HasCType)
+            problems.Add($"{type.FullName}: [CName(\"{cname}\")] does not name a C type (expected \"struct|union tag\" or \"struct|union tag.member.path\")");
+        return record;
     }
 
     private static void ReadMembers(Type type, string prefix, int baseOffset, bool isNested, List<CMember> members, List<string> problems)
