@@ -141,8 +141,7 @@ public static class VmLauncher
                     _bootTime = watch.Elapsed;
                     _booted.TrySetResult();
                 }
-                else if (line.StartsWith(InitScript.ExitMarker, StringComparison.Ordinal) && _exitCode is null
-                    && int.TryParse(line.AsSpan(InitScript.ExitMarker.Length), out int code))
+                else if (_exitCode is null && ExitCodeIn(line) is { } code)
                 {
                     _exitCode = code;
                     _finished.TrySetResult();
@@ -152,6 +151,19 @@ public static class VmLauncher
                     _panicked.TrySetResult();
                 }
             }
+        }
+
+        /// <summary>The code of an exit marker anywhere in the line (kernel messages may share the line).</summary>
+        private static int? ExitCodeIn(string line)
+        {
+            int at = line.IndexOf(InitScript.ExitMarker, StringComparison.Ordinal);
+            if (at < 0)
+                return null;
+            var rest = line.AsSpan(at + InitScript.ExitMarker.Length);
+            int digits = 0;
+            while (digits < rest.Length && char.IsAsciiDigit(rest[digits]))
+                digits++;
+            return int.TryParse(rest[..digits], out int code) ? code : null;
         }
 
         public void OnErrorLine(string line)
