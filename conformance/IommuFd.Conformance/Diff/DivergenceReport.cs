@@ -1,5 +1,5 @@
 using System.Text;
-using System.Text.Json;
+
 using System.Text.Json.Nodes;
 using IommuFd.Conformance.Replay;
 using IommuFd.Conformance.Traces;
@@ -22,7 +22,7 @@ public sealed record DivergenceEntry(string TraceName, string? Call, int Line, s
     public static DivergenceEntry Create(Trace trace, string backendA, string backendB, Divergence divergence, string? savedAs = null)
     {
         TraceStep? step = divergence.Step < trace.Steps.Count ? trace.Steps[divergence.Step] : null;
-        return new DivergenceEntry(trace.Name, step?.ToString(), step?.Line ?? 0, backendA, backendB, divergence,
+        return new DivergenceEntry(trace.Name, step?.ToJsonLine(), step?.Line ?? 0, backendA, backendB, divergence,
                                    trace.ToJsonLines(), savedAs);
     }
 }
@@ -113,6 +113,6 @@ public sealed class DivergenceReport
                 ["saved_as"] = entry.SavedAs,
             });
         }
-        return new JsonObject { ["divergences"] = list }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        return new JsonObject { ["divergences"] = list }.ToJsonString(Json.Indented);
     }
 }

@@ -74,7 +74,7 @@ public static class TraceDiff
                     FlattenNode(array[i], $"{path}[{i}]", leaves);
                 break;
             default:
-                leaves.Add(new(path, node?.ToJsonString() ?? "null"));
+                leaves.Add(new(path, node?.ToJsonString(Json.Compact) ?? "null"));
                 break;
         }
     }

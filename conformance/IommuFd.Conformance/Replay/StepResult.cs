@@ -47,7 +47,7 @@ public sealed class StepResult
     }
 
     /// <summary>The result as one JSON line.</summary>
-    public string ToJson() => ToJsonObject().ToJsonString();
+    public string ToJson() => ToJsonObject().ToJsonString(Json.Compact);
 
     /// <inheritdoc />
     public override string ToString() => ToJson();

@@ -32,7 +32,7 @@ public sealed class Trace
     {
         var text = new StringBuilder();
         foreach (TraceStep step in Steps)
-            text.Append(step.ToJson().ToJsonString()).Append('\n');
+            text.Append(step.ToJson().ToJsonString(Json.Compact)).Append('\n');
         return text.ToString();
     }
 

@@ -13,7 +13,10 @@ public abstract record TraceStep
     public abstract JsonObject ToJson();
 
     /// <summary>The step as one line of JSON.</summary>
-    public override string ToString() => ToJson().ToJsonString();
+    public sealed override string ToString() => ToJsonLine();
+
+    /// <summary>The step as one line of JSON (records would otherwise print their properties).</summary>
+    public string ToJsonLine() => ToJson().ToJsonString(Json.Compact);
 }
 
 /// <summary><c>{"op":"alloc","buf":"a","length":N}</c>: user memory, readable and writable.</summary>
