@@ -9,7 +9,7 @@ internal static class Errno
 }
 
 /// <summary>Constants of the test environment (x86_64).</summary>
-internal static class Uapi
+internal static class TestEnv
 {
     public const ulong PageSize = 4096;
     public const ulong U64Max = ulong.MaxValue;
