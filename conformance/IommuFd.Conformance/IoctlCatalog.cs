@@ -1,4 +1,4 @@
-using System.Reflection;
+using IommuFd.Interop;
 using IommuFd.Uapi;
 
 namespace IommuFd.Conformance;
@@ -20,9 +20,9 @@ public sealed class IoctlCatalog
         }
     }
 
-    /// <summary>The catalog of the generated bindings: every static <c>Ioctls</c> table of the
-    /// <c>IommuFd.Interop</c> namespace in the bindings assembly.</summary>
-    public static IoctlCatalog Default { get; } = new(DiscoverGeneratedTables());
+    /// <summary>The catalog of the generated bindings: <c>Iommufd.Ioctls</c>, <c>Vfio.Ioctls</c>,
+    /// <c>IommufdTest.Ioctls</c>, in that order.</summary>
+    public static IoctlCatalog Default { get; } = new(Iommufd.Ioctls.Concat(Vfio.Ioctls).Concat(IommufdTest.Ioctls));
 
     /// <summary>All descriptors, in table order.</summary>
     public IEnumerable<IoctlDescriptor> All => _byName.Values;
@@ -32,22 +32,4 @@ public sealed class IoctlCatalog
 
     /// <summary>The descriptor of a request number, or null.</summary>
     public IoctlDescriptor? Find(uint request) => _byRequest.GetValueOrDefault(request);
-
-    private static IEnumerable<IoctlDescriptor> DiscoverGeneratedTables()
-    {
-        Assembly bindings = typeof(Bindings.Backends.IIommuBackend).Assembly;
-        string[] preferred = ["Iommufd", "Vfio", "IommufdTest"];
-        IEnumerable<Type> tables = bindings.GetTypes()
-            .Where(t => t.Namespace == "IommuFd.Interop" && t.IsClass)
-            .OrderBy(t => Array.IndexOf(preferred, t.Name) is var i && i < 0 ? int.MaxValue : i)
-            .ThenBy(t => t.Name, StringComparer.Ordinal);
-        foreach (Type table in tables)
-        {
-            object? value = table.GetField("Ioctls", BindingFlags.Public | BindingFlags.Static)?.GetValue(null)
-                ?? table.GetProperty("Ioctls", BindingFlags.Public | BindingFlags.Static)?.GetValue(null);
-            if (value is IEnumerable<IoctlDescriptor> descriptors)
-                foreach (IoctlDescriptor descriptor in descriptors)
-                    yield return descriptor;
-        }
-    }
 }
