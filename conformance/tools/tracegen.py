@@ -5,7 +5,8 @@ import json, os, sys
 
 PAGE = 4096
 U64 = 2**64 - 1
-BASE = 0x1000000
+BASE = 0x1000000          # MOCK_APERTURE_START, used by tests that name it
+FIXTURE_BASE = 0           # iommufd_ioas base_iova in the no_domain variant
 OUT = os.path.join(os.path.dirname(__file__), "..", "traces")
 
 class T:
@@ -172,7 +173,7 @@ def ioas_destroy():
 @trace
 def ioas_area_destroy():
     t, i = ioas_fixture("ioas-area-destroy")
-    t.map_fixed(i, "@a+0", PAGE, BASE, "map")
+    t.map_fixed(i, "@a+0", PAGE, FIXTURE_BASE, "map")
     t.ioctl("IOMMU_DESTROY", {"id": ref(i, "out_ioas_id")}, "destroy")
     return t
 
@@ -183,7 +184,7 @@ def ioas_area_auto_destroy():
     t.open("open")
     i = t.ioas("ioas", fd=1)
     for k in range(10):
-        t.map_fixed(i, "@a+0", PAGE, BASE + k * PAGE, f"map{k}", fd=1)
+        t.map_fixed(i, "@a+0", PAGE, FIXTURE_BASE + k * PAGE, f"map{k}", fd=1)
     t.close(1, "close")
     return t
 
@@ -193,17 +194,17 @@ def area():
     for k in range(10):
         t.unmap(i, k * PAGE, PAGE, f"unmap_nothing{k}")
     for k in range(10):
-        t.map_fixed(i, "@a+0", PAGE, BASE + k * PAGE, f"map{k}")
+        t.map_fixed(i, "@a+0", PAGE, FIXTURE_BASE + k * PAGE, f"map{k}")
     for k in range(10):
-        t.unmap(i, BASE + k * PAGE, PAGE, f"unmap{k}")
-    t.map_fixed(i, "@a+0", 2 * PAGE, BASE + 16 * PAGE, "map_two_pages")
-    t.unmap(i, BASE + 16 * PAGE, PAGE, "split_first")
-    t.unmap(i, BASE + 17 * PAGE, PAGE, "split_second")
-    t.map_fixed(i, "@a+0", 2 * PAGE, BASE + 16 * PAGE, "over_same")
-    t.map_fixed(i, "@a+0", PAGE, BASE + 16 * PAGE, "over_first")
-    t.map_fixed(i, "@a+0", PAGE, BASE + 17 * PAGE, "over_second")
-    t.map_fixed(i, "@a+0", 2 * PAGE, BASE + 15 * PAGE, "over_start")
-    t.map_fixed(i, "@a+0", 3 * PAGE, BASE + 15 * PAGE, "over_around")
+        t.unmap(i, FIXTURE_BASE + k * PAGE, PAGE, f"unmap{k}")
+    t.map_fixed(i, "@a+0", 2 * PAGE, FIXTURE_BASE + 16 * PAGE, "map_two_pages")
+    t.unmap(i, FIXTURE_BASE + 16 * PAGE, PAGE, "split_first")
+    t.unmap(i, FIXTURE_BASE + 17 * PAGE, PAGE, "split_second")
+    t.map_fixed(i, "@a+0", 2 * PAGE, FIXTURE_BASE + 16 * PAGE, "over_same")
+    t.map_fixed(i, "@a+0", PAGE, FIXTURE_BASE + 16 * PAGE, "over_first")
+    t.map_fixed(i, "@a+0", PAGE, FIXTURE_BASE + 17 * PAGE, "over_second")
+    t.map_fixed(i, "@a+0", 2 * PAGE, FIXTURE_BASE + 15 * PAGE, "over_start")
+    t.map_fixed(i, "@a+0", 3 * PAGE, FIXTURE_BASE + 15 * PAGE, "over_around")
     t.unmap(i, 0, U64, "unmap_all")
     t.unmap(i, 0, U64, "unmap_all_empty")
     return t
@@ -211,7 +212,7 @@ def area():
 @trace
 def unmap_fully_contained():
     t, i = ioas_fixture("ioas-unmap-fully-contained-areas")
-    base = BASE + 4 * PAGE
+    base = FIXTURE_BASE + 4 * PAGE  # "give no_domain some space to rewind base_iova"
     for k in range(4):
         t.map_fixed(i, "@a+0", 8 * PAGE, base + k * 16 * PAGE, f"map{k}")
     t.unmap(i, base - 4 * PAGE, 8 * PAGE, "cut_first")
@@ -255,23 +256,23 @@ def area_auto_iova_reserved():
 def area_allowed():
     t, i = ioas_fixture("ioas-area-allowed")
     t.alloc("r", PAGE)
-    t.write("r", 0, ranges((BASE, BASE + PAGE * 600)))
+    t.write("r", 0, ranges((FIXTURE_BASE, FIXTURE_BASE + PAGE * 600)))
     t.ioctl("IOMMU_IOAS_ALLOW_IOVAS", {"ioas_id": ref(i, "out_ioas_id"), "num_iovas": 1, "allowed_iovas": "@r+0"}, "allow")
-    add_reserved(t, i, BASE + PAGE, PAGE, "reserve_in_allowed")
+    add_reserved(t, i, FIXTURE_BASE + PAGE, PAGE, "reserve_in_allowed")
     t.ioctl("IOMMU_IOAS_ALLOW_IOVAS", {"ioas_id": ref(i, "out_ioas_id"), "num_iovas": 0, "allowed_iovas": "@r+0"}, "clear")
-    add_reserved(t, i, BASE + PAGE, PAGE, "reserve")
+    add_reserved(t, i, FIXTURE_BASE + PAGE, PAGE, "reserve")
     t.ioctl("IOMMU_IOAS_ALLOW_IOVAS", {"ioas_id": ref(i, "out_ioas_id"), "num_iovas": 1, "allowed_iovas": "@r+0"}, "allow_over_reserved")
     return t
 
 @trace
 def copy_area():
     t, i = ioas_fixture("ioas-copy-area")
-    t.map_fixed(i, "@a+0", PAGE, BASE, "map")
+    t.map_fixed(i, "@a+0", PAGE, FIXTURE_BASE, "map")
     t.ioctl("IOMMU_IOAS_COPY", {"flags": 3, "dst_ioas_id": ref(i, "out_ioas_id"), "src_ioas_id": ref(i, "out_ioas_id"),
-                                "length": PAGE, "src_iova": BASE, "dst_iova": BASE + PAGE}, "copy_inside")
+                                "length": PAGE, "src_iova": FIXTURE_BASE, "dst_iova": FIXTURE_BASE + PAGE}, "copy_inside")
     d = t.ioas("dst")
     t.ioctl("IOMMU_IOAS_COPY", {"flags": 3, "dst_ioas_id": ref(d, "out_ioas_id"), "src_ioas_id": ref(i, "out_ioas_id"),
-                                "length": PAGE, "src_iova": BASE, "dst_iova": 0}, "copy_between")
+                                "length": PAGE, "src_iova": FIXTURE_BASE, "dst_iova": 0}, "copy_between")
     return t
 
 @trace

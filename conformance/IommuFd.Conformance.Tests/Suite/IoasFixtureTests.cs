@@ -37,7 +37,7 @@ public sealed class IoasFixtureTests(string backend) : BackendFixture(backend)
     {
         var r = Replay("selftest/ioas-area-destroy");
         Succeeds(r[2]);
-        FieldIs(r[2], "iova", Base);
+        FieldIs(r[2], "iova", 0); // the no_domain variant maps at base_iova 0
         Succeeds(r[3]);
     }
 
