@@ -560,9 +560,54 @@ def vfio_compat():
     t.ioctl("0x3B73", value=0, label="iommu_enable")
     return t
 
+# ---------------------------------------------------------------- iommufd_ioas no_domain branches of device tests
+@trace
+def alloc_hwpt_nested_no_device():
+    t, i = ioas_fixture("ioas-alloc-hwpt-nested-no-device")
+    t.alloc("d", PAGE)
+    t.write("d", 0, (0xbadbeef).to_bytes(4, "little"))
+    t.ioctl("IOMMU_HWPT_ALLOC", {"dev_id": 0, "pt_id": ref(i, "out_ioas_id")}, "parent")
+    for k in range(2):
+        t.ioctl("IOMMU_HWPT_ALLOC", {"dev_id": 0, "pt_id": 0, "data_type": 0xdead, "data_len": 4, "data_uptr": "@d+0"}, f"nested{k}")
+    for k in range(2):
+        t.ioctl("IOMMU_TEST_CMD", {"op": 10, "id": 0, "mock_domain_replace": {"pt_id": 0}}, f"replace{k}")
+    return t
+
+@trace
+def hwpt_attach_no_device():
+    t, i = ioas_fixture("ioas-hwpt-attach-no-device")
+    t.ioctl("IOMMU_TEST_CMD", {"op": 2, "id": 0}, "mock_domain_on_hwpt_0")
+    return t
+
+@trace
+def get_hw_info_no_device():
+    t, i = ioas_fixture("ioas-get-hw-info-no-device")
+    t.alloc("h", PAGE)
+    t.ioctl("IOMMU_GET_HW_INFO", {"dev_id": 0, "data_len": 8, "data_uptr": "@h+0"}, "exact")
+    t.ioctl("IOMMU_GET_HW_INFO", {"dev_id": 0, "data_len": 16, "data_uptr": "@h+0"}, "larger")
+    return t
+
+# ---------------------------------------------------------------- iommufd_fail_nth sequences, without fault injection
+@trace
+def fail_nth_basic():
+    t = T("failnth/basic")
+    t.alloc("a", 16 * PAGE)
+    t.alloc("r", 10 * 16)
+    i = t.ioas("ioas")
+    io = ref(i, "out_ioas_id")
+    t.ioctl("IOMMU_IOAS_IOVA_RANGES", {"ioas_id": io, "num_iovas": 10, "allowed_iovas": "@r+0"}, "ranges")
+    t.write("r", 0, ranges((16 * 1024, 16 * PAGE + 16 * 1024 * 600 - 1)))
+    t.ioctl("IOMMU_IOAS_ALLOW_IOVAS", {"ioas_id": io, "num_iovas": 1, "allowed_iovas": "@r+0"}, "allow")
+    m = t.map(i, "@a+0", 16 * PAGE, "map")
+    t.ioctl("IOMMU_IOAS_COPY", {"flags": 6, "dst_ioas_id": io, "src_ioas_id": io, "src_iova": ref(m, "iova"), "length": 160}, "copy")
+    t.unmap(i, ref(m, "iova"), 16 * PAGE, "unmap")
+    t.unmap(i, ref(m, "iova"), 16 * PAGE, "unmap_again")
+    return t
+
 if __name__ == "__main__":
     os.makedirs(os.path.join(OUT, "selftest"), exist_ok=True)
     os.makedirs(os.path.join(OUT, "errno"), exist_ok=True)
     os.makedirs(os.path.join(OUT, "vfio"), exist_ok=True)
+    os.makedirs(os.path.join(OUT, "failnth"), exist_ok=True)
     for fn in TRACES:
         fn().save()

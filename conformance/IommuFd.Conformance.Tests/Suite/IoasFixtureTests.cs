@@ -258,5 +258,31 @@ public sealed class IoasFixtureTests(string backend) : BackendFixture(backend)
         Succeeds(r[^1]);
     }
 
+    [Test]
+    public void AllocHwptNestedWithoutDevice()
+    {
+        var r = Replay("selftest/ioas-alloc-hwpt-nested-no-device");
+        Assert.Multiple(() =>
+        {
+            for (int i = 4; i <= 8; i++)
+                Fails(r[i], Errno.ENOENT); // the device lookup (or the selftest device) comes first
+        });
+    }
+
+    [Test]
+    public void HwptAttachWithoutDevice()
+    {
+        var r = Replay("selftest/ioas-hwpt-attach-no-device");
+        Fails(r[2], Errno.ENOENT);
+    }
+
+    [Test]
+    public void GetHwInfoWithoutDevice()
+    {
+        var r = Replay("selftest/ioas-get-hw-info-no-device");
+        Fails(r[3], Errno.ENOENT);
+        Fails(r[4], Errno.ENOENT);
+    }
+
     private static ulong LowestSetBit(ulong value) => value & (~value + 1);
 }
