@@ -12,23 +12,23 @@ public sealed class DeterminismTests
 {
     private IIommuBackend? _first, _second;
 
-    [OneTimeSetUp]
-    public void CreateEngines()
+    // Per test: the kernel tier relays results per test, so it is asked from the test's context.
+    [SetUp]
+    public void CreateBackends()
     {
-        SuiteSummary.FixtureStarted("engine+engine");
+        SuiteSummary.TestStarted("engine+engine");
         _first = BackendSource.Create("engine");
         _second = BackendSource.Create("engine");
     }
 
-    [OneTimeTearDown]
-    public void DisposeEngines()
+    [TearDown]
+    public void DisposeBackends()
     {
         _first?.Dispose();
         _second?.Dispose();
+        _first = _second = null;
+        SuiteSummary.Record("engine+engine", TestContext.CurrentContext.Result.Outcome.Status);
     }
-
-    [TearDown]
-    public void CountOutcome() => SuiteSummary.Record("engine+engine", TestContext.CurrentContext.Result.Outcome.Status);
 
     [TestCaseSource(typeof(DifferentialTests), nameof(DifferentialTests.TraceNames))]
     public void TraceIsDeterministic(string name)

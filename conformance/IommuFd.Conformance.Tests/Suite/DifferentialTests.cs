@@ -18,23 +18,23 @@ public sealed class DifferentialTests
 {
     private IIommuBackend? _kernel, _engine;
 
-    [OneTimeSetUp]
+    // Per test: the kernel tier relays results per test, so it is asked from the test's context.
+    [SetUp]
     public void CreateBackends()
     {
-        SuiteSummary.FixtureStarted("kernel+engine");
+        SuiteSummary.TestStarted("kernel+engine");
         _kernel = BackendSource.Create("kernel");
         _engine = BackendSource.Create("engine");
     }
 
-    [OneTimeTearDown]
+    [TearDown]
     public void DisposeBackends()
     {
         _kernel?.Dispose();
         _engine?.Dispose();
+        _kernel = _engine = null;
+        SuiteSummary.Record("kernel+engine", TestContext.CurrentContext.Result.Outcome.Status);
     }
-
-    [TearDown]
-    public void CountOutcome() => SuiteSummary.Record("kernel+engine", TestContext.CurrentContext.Result.Outcome.Status);
 
     /// <summary>Names of every trace: files (relative path) and code-built ones.</summary>
     public static IEnumerable<string> TraceNames() =>

@@ -20,18 +20,33 @@ public abstract class BackendFixture(string backendName)
     /// <summary>Whether this fixture runs on the engine.</summary>
     protected bool OnEngine => BackendName == "engine";
 
-    [OneTimeSetUp]
+    // A backend per test: the kernel tier relays results per test (so it must be asked from the
+    // test's own context), and a fresh engine keeps tests independent.
+    [SetUp]
     public void CreateBackend()
     {
-        SuiteSummary.FixtureStarted(BackendName);
+        SuiteSummary.TestStarted(BackendName);
         _backend = BackendSource.Create(BackendName);
     }
 
-    [OneTimeTearDown]
-    public void DisposeBackend() => _backend?.Dispose();
-
     [TearDown]
-    public void CountOutcome() => SuiteSummary.Record(BackendName, TestContext.CurrentContext.Result.Outcome.Status);
+    public void DisposeBackend()
+    {
+        _backend?.Dispose();
+        _backend = null;
+        SuiteSummary.Record(BackendName, TestContext.CurrentContext.Result.Outcome.Status);
+    }
+
+    /// <summary>Skips the test on the engine while the engine lacks a feature the step needs: the
+    /// engine answers ENOSYS (an errno iommufd never returns) for the IOMMU_TEST_CMD mock-domain and
+    /// access ops of its part 2. On the kernel this never skips; once the engine has the feature the
+    /// test runs on both.</summary>
+    protected void SkipIfEngineLacks(StepResult step, string feature)
+    {
+        const int ENOSYS = 38;
+        if (OnEngine && step.Errno == ENOSYS)
+            Assert.Ignore($"engine: {feature} is not modelled yet (engine part 2; it answers ENOSYS)");
+    }
 
     /// <summary>Replays a trace on this fixture's backend.</summary>
     protected IReadOnlyList<StepResult> Replay(Trace trace) => TraceReplayer.Replay(Backend, trace);

@@ -23,7 +23,9 @@ public static class BackendSource
     public static bool KernelRequired => Environment.GetEnvironmentVariable("IOMMUFD_REQUIRE_KERNEL") == "1";
 
     /// <summary>Creates the named backend, or ends the test: Ignore with the reason when the backend
-    /// is not available here (Fail instead when the kernel is required).</summary>
+    /// is not available here (Fail instead when the kernel is required). Call it from a test or its
+    /// [SetUp]: on a host without /dev/iommu the kernel tier ends each calling test with the result
+    /// of the same test run inside the test VM.</summary>
     public static IIommuBackend Create(string name) => name switch
     {
         "engine" => CreateEngine(),
@@ -31,14 +33,7 @@ public static class BackendSource
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown backend"),
     };
 
-    private static IIommuBackend CreateEngine()
-    {
-        // The engine lands on main after this suite; until then its fixtures skip with the reason.
-        Type? engine = Type.GetType("IommuFd.Engine.EngineBackend, IommuFd.Engine");
-        if (engine is null)
-            Assert.Ignore("engine backend: IommuFd.Engine is not built into this test assembly yet");
-        return (IIommuBackend)Activator.CreateInstance(engine!)!;
-    }
+    private static IIommuBackend CreateEngine() => TestKernelEngine.Create();
 
     private static IIommuBackend CreateKernel()
     {
@@ -47,10 +42,7 @@ public static class BackendSource
             return (IIommuBackend)backend.Invoke(null, null)!;
         if (!File.Exists("/dev/iommu") && !Directory.Exists("/dev/iommu"))
             Unavailable("kernel backend: this host has no /dev/iommu (the QEMU kernel tier is not built in yet)");
-        Type? kernel = typeof(IIommuBackend).Assembly.GetType("IommuFd.Bindings.Backends.KernelBackend");
-        if (kernel is null)
-            Unavailable("kernel backend: IommuFd.Bindings has no KernelBackend yet");
-        return (IIommuBackend)Activator.CreateInstance(kernel!)!;
+        return new KernelBackend();
     }
 
     private static void Unavailable(string reason)

@@ -9,7 +9,7 @@ internal static class SuiteSummary
     private static readonly ConcurrentDictionary<(string Backend, string Outcome), int> Counts = new();
     private static readonly ConcurrentDictionary<string, int> Fixtures = new();
 
-    public static void FixtureStarted(string backend) => Fixtures.AddOrUpdate(backend, 1, (_, n) => n + 1);
+    public static void TestStarted(string backend) => Fixtures.AddOrUpdate(backend, 1, (_, n) => n + 1);
 
     public static void Record(string backend, TestStatus status) =>
         Counts.AddOrUpdate((backend, status.ToString()), 1, (_, n) => n + 1);
@@ -21,7 +21,7 @@ internal static class SuiteSummary
         {
             string outcomes = string.Join(", ", Counts.Where(c => c.Key.Backend == backend)
                 .OrderBy(c => c.Key.Outcome).Select(c => $"{c.Value} {c.Key.Outcome.ToLowerInvariant()}"));
-            lines.Add($"  {backend}: {(outcomes.Length == 0 ? "no test ran (fixture skipped)" : outcomes)}");
+            lines.Add($"  {backend}: {(outcomes.Length == 0 ? "no test ran" : outcomes)}");
         }
         return string.Join('\n', lines);
     }
