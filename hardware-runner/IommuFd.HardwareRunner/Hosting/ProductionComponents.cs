@@ -1,0 +1,10 @@
+using IommuFd.HardwareRunner.Suites;
+
+namespace IommuFd.HardwareRunner.Hosting;
+
+/// <summary>The real suite, backends and VM launcher, through thin adapters.</summary>
+public static class ProductionComponents
+{
+    /// <summary>The components this build of the runner has.</summary>
+    public static RunnerComponents Create() => new(null, new Dictionary<string, IBackendProvider>(), null);
+}
