@@ -1,0 +1,2 @@
+// Ioc.cs is shared with the runtime library, which relies on implicit usings.
+global using System;

@@ -1,0 +1,20 @@
+using IommuFd.UapiGenerator.CFront;
+
+namespace IommuFd.UapiGenerator.Model;
+
+/// <summary>Turns raw comments into <see cref="DocModel"/>s.</summary>
+internal static class DocBuilder
+{
+    public static DocModel? FromComment(string? raw)
+    {
+        if (string.IsNullOrWhiteSpace(raw)) return null;
+        var doc = KernelDoc.Parse(raw!);
+        string summary = doc.Summary;
+        if (summary.Length == 0 && doc.Name == null) summary = KernelDoc.Flatten(raw!);
+        if (summary.Length == 0 && doc.Body.Length == 0) return null;
+        return new DocModel(summary, doc.Body);
+    }
+
+    public static DocModel? FromText(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? null : new DocModel(text!.Trim(), "");
+}

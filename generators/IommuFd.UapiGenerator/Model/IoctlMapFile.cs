@@ -1,0 +1,35 @@
+using System.Collections.Generic;
+
+namespace IommuFd.UapiGenerator.Model;
+
+/// <summary>The consumer's override file: one <c>IOCTL_NAME = argument</c> per line, where the
+/// argument is <c>struct tag</c>, <c>union tag</c>, a scalar C type (passed by value), <c>none</c>
+/// or <c>pointer</c>. <c>#</c> starts a comment.</summary>
+internal static class IoctlMapFile
+{
+    public static Dictionary<string, IoctlArgument> Parse(UapiFile file, List<DiagnosticInfo> diagnostics, bool charIsSigned)
+    {
+        var map = new Dictionary<string, IoctlArgument>();
+        var lines = file.Text.Replace("\r", "").Split('\n');
+        int offset = 0;
+        for (int i = 0; i < lines.Length; offset += lines[i].Length + 1, i++)
+        {
+            string line = lines[i];
+            int hash = line.IndexOf('#');
+            string content = (hash >= 0 ? line.Substring(0, hash) : line).Trim();
+            if (content.Length == 0) continue;
+            int eq = content.IndexOf('=');
+            string name = eq > 0 ? content.Substring(0, eq).Trim() : "";
+            var argument = eq > 0 ? IoctlArgument.FromTypeText(content.Substring(eq + 1), charIsSigned) : null;
+            if (name.Length == 0 || argument == null || name.IndexOf(' ') >= 0)
+            {
+                diagnostics.Add(new DiagnosticInfo("UAPI010",
+                    new Helpers.EquatableArray<string>(new[] { $"'{content}' is not 'IOCTL_NAME = struct tag | scalar type | none | pointer'" }),
+                    file.Path, offset, line.Length, i, 0, i, line.Length));
+                continue;
+            }
+            map[name] = argument;
+        }
+        return map;
+    }
+}

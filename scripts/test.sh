@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every test of the project and ends with the line "N passed, N failed, N skipped".
+# Kernel-tier tests run on /dev/iommu when the host has it, otherwise in the QEMU test kernel
+# when one is built (hardware-runner/kernel/build-kernel.sh); without either they skip with the
+# reason, unless IOMMUFD_REQUIRE_KERNEL=1, which turns a missing kernel into failures.
+set -uo pipefail
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo_root"
+results="$repo_root/artifacts/test-results"
+rm -rf "$results" && mkdir -p "$results"
+
+[ -f .uapi/VERSION ] || scripts/fetch-uapi-headers.sh || exit 1
+
+status=0
+dotnet build IommuFdConformance.sln -nologo -v:q -clp:ErrorsOnly || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+dotnet test IommuFdConformance.sln --no-build -nologo -v:q \
+  --logger "trx" --results-directory "$results" --blame-hang-timeout 20m || status=1
+
+if [ -x generators/samples/run-sample-tests.sh ]; then
+  generators/samples/run-sample-tests.sh "$results" || status=1
+fi
+
+count() { cat "$results"/*.trx "$results"/*/*.trx 2>/dev/null | grep -o "<UnitTestResult [^>]*outcome=\"$1\"" | wc -l; }
+passed=$(count Passed)
+failed=$(( $(count Failed) + $(count Error) + $(count Timeout) + $(count Aborted) ))
+skipped=$(count NotExecuted)
+if [ "$status" != 0 ] && [ "$failed" = 0 ]; then
+  failed=1 # a test host crashed or a build step failed without a failing test result
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]
