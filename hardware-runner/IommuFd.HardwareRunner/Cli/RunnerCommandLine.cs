@@ -34,7 +34,8 @@ public static class RunnerCommandLine
         var lava = new Option<string>("--lava") { Description = "LAVA signals: auto (when lava-test-case is on PATH) or off (Lava)." };
         lava.AcceptOnlyFromAmong("auto", "off");
         var kernelImage = new Option<string>("--kernel") { Description = "bzImage to boot instead of the cached test kernel (VmSettings:KernelImage)." };
-        Option[] runOptions = [output, backend, vm, traces, random, seed, length, testTimeout, runTimeout, origin, dryRun, allowHostChanges, lava, kernelImage];
+        var nunit = new Option<string[]>("--nunit") { Description = "A prebuilt NUnit assembly to run with dotnet vstest and fold in (repeatable; NUnitAssemblies)." };
+        Option[] runOptions = [nunit, output, backend, vm, traces, random, seed, length, testTimeout, runTimeout, origin, dryRun, allowHostChanges, lava, kernelImage];
 
         Dictionary<string, string?> Configuration(ParseResult p)
         {
@@ -44,6 +45,9 @@ public static class RunnerCommandLine
             string[]? backends = p.GetValue(backend);
             if (backends is { Length: > 0 })
                 for (int i = 0; i < backends.Length; i++) c[$"Backends:{i}"] = backends[i];
+            string[]? assemblies = p.GetValue(nunit);
+            if (assemblies is { Length: > 0 })
+                for (int i = 0; i < assemblies.Length; i++) c[$"NUnitAssemblies:{i}"] = assemblies[i];
             Set("Vm", p.GetValue(vm));
             Set("TracesDirectory", p.GetValue(traces));
             Set("RandomSequences", p.GetValue(random)?.ToString(CultureInfo.InvariantCulture));

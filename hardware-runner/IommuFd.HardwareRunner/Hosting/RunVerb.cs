@@ -39,6 +39,8 @@ public sealed class RunVerb(IOptions<RunnerOptions> options, VerbRequest request
                 return ExitCodes.Fail;
             }
             groups.AddRange(new ConformancePlanner(components.Suite, components.Backends).Groups(Plan(facts)));
+            var vstest = new VstestGroupFactory(GuestRunSettings.FindDotnet(), output, _o.RunTimeout);
+            groups.AddRange(_o.NUnitAssemblies.Select(a => vstest.Create(Path.GetFullPath(a))));
         }
         if (VmGroup(facts, paths, output, stoppingToken) is { } vmGroup)
             groups.Add(vmGroup);
@@ -142,6 +144,7 @@ public sealed class RunVerb(IOptions<RunnerOptions> options, VerbRequest request
         string? traces = _o.TracesDirectory.Length > 0 ? Path.GetFullPath(_o.TracesDirectory)
             : RepositoryLocator.Find() is { } repo ? Path.Combine(repo, "conformance", "traces") : null;
         if (traces is not null) args.AddRange(["--traces", traces]);
+        foreach (string assembly in _o.NUnitAssemblies) args.AddRange(["--nunit", Path.GetFullPath(assembly)]);
         double guestRunLimit = Math.Max(_o.TestTimeoutSeconds, _o.VmSettings.RunTimeoutSeconds - _o.VmSettings.BootTimeoutSeconds);
         args.AddRange([
             "--random", _o.RandomSequences.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -54,6 +54,9 @@ public sealed class RunnerOptions
     /// (results.jsonl is appended at once regardless).</summary>
     public int ReportRewriteIntervalMilliseconds { get; set; } = 1000;
 
+    /// <summary>Prebuilt NUnit test assemblies to run with <c>dotnet vstest --logger trx</c>, folded into the results.</summary>
+    public List<string> NUnitAssemblies { get; set; } = [];
+
     /// <summary>The project's cache folder; empty: the rule of build-kernel.sh.</summary>
     public string CacheDirectory { get; set; } = "";
 
