@@ -1,3 +1,4 @@
+using IommuFd.HardwareRunner.Adapters;
 using IommuFd.HardwareRunner.Suites;
 
 namespace IommuFd.HardwareRunner.Hosting;
@@ -6,5 +7,8 @@ namespace IommuFd.HardwareRunner.Hosting;
 public static class ProductionComponents
 {
     /// <summary>The components this build of the runner has.</summary>
-    public static RunnerComponents Create() => new(null, new Dictionary<string, IBackendProvider>(), null);
+    public static RunnerComponents Create() => new(
+        null,
+        new Dictionary<string, IBackendProvider> { ["engine"] = new EngineProvider(), ["kernel"] = new KernelProvider() },
+        null);
 }
