@@ -19,7 +19,7 @@ public sealed class IncompleteRunTests
     public void WholeRunTimeoutReportsTheRestAsNotRunAndExits124()
     {
         using var temp = new TempDirectory();
-        var limits = new ExecutorLimits(TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(700));
+        var limits = new ExecutorLimits(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(4));
         var watch = System.Diagnostics.Stopwatch.StartNew();
 
         var (ktap, summary, _) = Samples.Execute([SlowGroup("engine", 3, TimeSpan.FromMilliseconds(100)), HangingGroup(), SlowGroup("late", 2, TimeSpan.Zero)], temp.Path, limits);
