@@ -1,0 +1,58 @@
+using IommuFd.Engine.IoPageTable;
+using IommuFd.Engine.Objects;
+
+namespace IommuFd.Engine.Diagnostics;
+
+/// <summary>Structural checks of a context, for tests: areas ordered and disjoint, counts right,
+/// every pages refcount equal to the areas that use it, IDs consistent.</summary>
+internal static class Invariants
+{
+    public static List<string> Check(IommufdContext ctx)
+    {
+        var problems = new List<string>();
+        lock (ctx.Lock)
+        {
+            var pageRefs = new Dictionary<Pages, int>(ReferenceEqualityComparer.Instance);
+            var seenIds = new HashSet<uint>();
+            foreach (IommufdObject obj in ctx.Objects.Snapshot())
+            {
+                if (obj.Id == 0 || obj.Id > ObjectTable.Limit || !seenIds.Add(obj.Id))
+                    problems.Add($"bad or duplicate id {obj.Id}");
+                if (obj.Users < 1)
+                    problems.Add($"object {obj.Id} published with users {obj.Users}");
+                if (obj is not Ioas ioas)
+                    continue;
+                List<IntervalNode> nodes = ioas.Iopt.AllNodes();
+                int areas = 0;
+                for (int i = 0; i < nodes.Count; i++)
+                {
+                    IntervalNode n = nodes[i];
+                    if (n.Last < n.Start)
+                        problems.Add($"ioas {obj.Id}: node [{n.Start:x},{n.Last:x}] inverted");
+                    if (i > 0 && nodes[i - 1].Last >= n.Start)
+                        problems.Add($"ioas {obj.Id}: [{nodes[i - 1].Start:x},{nodes[i - 1].Last:x}] overlaps [{n.Start:x},{n.Last:x}]");
+                    if (n is Area a)
+                    {
+                        areas++;
+                        if (a.Pages == null)
+                            problems.Add($"ioas {obj.Id}: tombstone at rest [{a.Start:x},{a.Last:x}]");
+                        else
+                        {
+                            pageRefs[a.Pages] = pageRefs.GetValueOrDefault(a.Pages) + 1;
+                            if (a.StartByte + a.Length > a.Pages.NPages * ctx.Platform.PageSize)
+                                problems.Add($"ioas {obj.Id}: area [{a.Start:x},{a.Last:x}] runs past its pages");
+                        }
+                        if ((a.Start & (ioas.Iopt.IovaAlignment - 1)) != 0 || (a.Length & (ioas.Iopt.IovaAlignment - 1)) != 0)
+                            problems.Add($"ioas {obj.Id}: area [{a.Start:x},{a.Last:x}] misaligned");
+                    }
+                }
+                if (areas != ioas.Iopt.AreaCount)
+                    problems.Add($"ioas {obj.Id}: AreaCount {ioas.Iopt.AreaCount} but {areas} areas");
+            }
+            foreach ((Pages pages, int refs) in pageRefs)
+                if (pages.RefCount != refs)
+                    problems.Add($"pages at {pages.Uptr:x}: refcount {pages.RefCount}, used by {refs} areas");
+        }
+        return problems;
+    }
+}

@@ -1,0 +1,88 @@
+using IommuFd.Engine.Handlers;
+using IommuFd.Engine.Memory;
+using IommuFd.Engine.Container;
+using IommuFd.Interop;
+using static IommuFd.Engine.Dispatch.Layout;
+
+namespace IommuFd.Engine.Dispatch;
+
+/// <summary>
+/// iommufd_fops_ioctl: one table indexed by nr - 0x80 and the kernel's check order: the nr range
+/// (outside → the VFIO compat switch), get_user of the size (EFAULT), the exact command (ENOTTY),
+/// min size (EINVAL), copy_struct_from_user (E2BIG/EFAULT), then the handler.
+/// </summary>
+internal static class Dispatcher
+{
+    private const uint CmdBase = 0x80;
+
+    /// <summary>The 6.12 table without CONFIG_IOMMUFD_TEST: 0x80..0x8E.</summary>
+    private static readonly IoctlOp?[] Ops = BuildTable(withTest: false);
+
+    /// <summary>With CONFIG_IOMMUFD_TEST: 0x80..0xA0, holes at 0x8F..0x9F.</summary>
+    private static readonly IoctlOp?[] TestOps = BuildTable(withTest: true);
+
+    private static IoctlOp?[] BuildTable(bool withTest)
+    {
+        var ops = new List<IoctlOp>
+        {
+            new(Iommufd.IOMMU_DESTROY, ObjectHandlers.Destroy, SizeOf<iommu_destroy>(), OffsetOfEnd<iommu_destroy>("id")),
+            new(Iommufd.IOMMU_FAULT_QUEUE_ALLOC, HwptHandlers.FaultQueueAlloc, SizeOf<iommu_fault_alloc>(), OffsetOfEnd<iommu_fault_alloc>("out_fault_fd")),
+            new(Iommufd.IOMMU_GET_HW_INFO, HwptHandlers.GetHwInfo, SizeOf<iommu_hw_info>(), OffsetOfEnd<iommu_hw_info>("__reserved")),
+            new(Iommufd.IOMMU_HWPT_ALLOC, HwptHandlers.HwptAlloc, SizeOf<iommu_hwpt_alloc>(), OffsetOfEnd<iommu_hwpt_alloc>("__reserved")),
+            new(Iommufd.IOMMU_HWPT_GET_DIRTY_BITMAP, HwptHandlers.GetDirtyBitmap, SizeOf<iommu_hwpt_get_dirty_bitmap>(), OffsetOfEnd<iommu_hwpt_get_dirty_bitmap>("data")),
+            new(Iommufd.IOMMU_HWPT_INVALIDATE, HwptHandlers.Invalidate, SizeOf<iommu_hwpt_invalidate>(), OffsetOfEnd<iommu_hwpt_invalidate>("__reserved")),
+            new(Iommufd.IOMMU_HWPT_SET_DIRTY_TRACKING, HwptHandlers.SetDirtyTracking, SizeOf<iommu_hwpt_set_dirty_tracking>(), OffsetOfEnd<iommu_hwpt_set_dirty_tracking>("__reserved")),
+            new(Iommufd.IOMMU_IOAS_ALLOC, IoasHandlers.Alloc, SizeOf<iommu_ioas_alloc>(), OffsetOfEnd<iommu_ioas_alloc>("out_ioas_id")),
+            new(Iommufd.IOMMU_IOAS_ALLOW_IOVAS, IoasHandlers.AllowIovas, SizeOf<iommu_ioas_allow_iovas>(), OffsetOfEnd<iommu_ioas_allow_iovas>("allowed_iovas")),
+            new(Iommufd.IOMMU_IOAS_COPY, MapHandlers.Copy, SizeOf<iommu_ioas_copy>(), OffsetOfEnd<iommu_ioas_copy>("src_iova")),
+            new(Iommufd.IOMMU_IOAS_IOVA_RANGES, IoasHandlers.IovaRanges, SizeOf<iommu_ioas_iova_ranges>(), OffsetOfEnd<iommu_ioas_iova_ranges>("out_iova_alignment")),
+            new(Iommufd.IOMMU_IOAS_MAP, MapHandlers.Map, SizeOf<iommu_ioas_map>(), OffsetOfEnd<iommu_ioas_map>("iova")),
+            new(Iommufd.IOMMU_IOAS_UNMAP, MapHandlers.Unmap, SizeOf<iommu_ioas_unmap>(), OffsetOfEnd<iommu_ioas_unmap>("length")),
+            new(Iommufd.IOMMU_OPTION, OptionHandlers.Option, SizeOf<iommu_option>(), OffsetOfEnd<iommu_option>("val64")),
+            new(Iommufd.IOMMU_VFIO_IOAS, OptionHandlers.VfioIoas, SizeOf<iommu_vfio_ioas>(), OffsetOfEnd<iommu_vfio_ioas>("__reserved")),
+        };
+        if (withTest)
+            ops.Add(new(IommufdTest.IOMMU_TEST_CMD, SelftestHandlers.TestCmd, SizeOf<iommu_test_cmd>(), OffsetOfEnd<iommu_test_cmd>("last")));
+        var table = new IoctlOp?[ops.Max(o => (o.Request & 0xFF) - CmdBase) + 1];
+        foreach (IoctlOp op in ops)
+            table[(op.Request & 0xFF) - CmdBase] = op;
+        return table;
+    }
+
+    public static int Ioctl(IommufdContext ctx, uint cmd, ulong arg)
+    {
+        IoctlOp?[] ops = ctx.Options.IommufdTest ? TestOps : Ops;
+        uint nr = cmd & 0xFF;
+        if (nr < CmdBase || nr - CmdBase >= (uint)ops.Length)
+            return VfioCompat.Ioctl(ctx, cmd, arg);
+
+        if (UserAccess.Get(out uint userSize, arg) != 0)
+            return -Errno.EFAULT;
+        IoctlOp? op = ops[nr - CmdBase];
+        if (op == null || op.Request != cmd)
+            return -Errno.ENOTTY;
+        if (userSize < op.MinSize)
+            return -Errno.EINVAL;
+
+        var ucmd = new UserCommand(arg, userSize);
+        int rc = CopyStructFromUser(ref ucmd, op.Size);
+        if (rc != 0)
+            return rc;
+        lock (ctx.Lock)
+            return op.Handler(ctx, ref ucmd);
+    }
+
+    /// <summary>copy_struct_from_user: a longer user struct must be zero beyond ours (E2BIG), a shorter one is zero-extended.</summary>
+    private static int CopyStructFromUser(ref UserCommand ucmd, int kernelSize)
+    {
+        Span<byte> buffer = ucmd.Buffer;
+        if (ucmd.UserSize > kernelSize)
+        {
+            int zeroed = UserAccess.CheckZeroed(ucmd.UserPointer + (ulong)kernelSize, ucmd.UserSize - (ulong)kernelSize);
+            if (zeroed < 0) return -Errno.EFAULT;
+            if (zeroed == 0) return -Errno.E2BIG;
+        }
+        int n = (int)Math.Min(ucmd.UserSize, (uint)kernelSize);
+        return UserAccess.CopyFromUser(buffer[..n], ucmd.UserPointer);
+    }
+}

@@ -1,0 +1,32 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using IommuFd.Engine.Memory;
+
+namespace IommuFd.Engine.Dispatch;
+
+/// <summary>Room for the largest iommufd command struct (union ucmd_buffer).</summary>
+[InlineArray(128)]
+internal struct CommandBytes
+{
+    private byte _element;
+}
+
+/// <summary>iommufd_ucmd: the user's pointer and size, and the kernel copy of the struct.</summary>
+internal struct UserCommand(ulong userPointer, uint userSize)
+{
+    public readonly ulong UserPointer = userPointer;
+    public readonly uint UserSize = userSize;
+    public CommandBytes Buffer;
+
+    /// <summary>The kernel copy viewed as the command's struct.</summary>
+    [UnscopedRef]
+    public ref T As<T>() where T : unmanaged => ref Unsafe.As<byte, T>(ref Buffer[0]);
+
+    /// <summary>iommufd_ucmd_respond: writes min(user size, <paramref name="length"/>) bytes back.</summary>
+    [UnscopedRef]
+    public int Respond(int length)
+    {
+        int n = (int)Math.Min(UserSize, (uint)length);
+        return UserAccess.CopyToUser(((ReadOnlySpan<byte>)Buffer)[..n], UserPointer);
+    }
+}

@@ -1,0 +1,94 @@
+using IommuFd.Bindings.Backends;
+using IommuFd.Engine.Files;
+
+namespace IommuFd.Engine;
+
+/// <summary>
+/// The managed reference model of the 6.12 iommufd uAPI behind <see cref="IIommuBackend"/>: every
+/// call returns what the kernel would (a non-negative result or a negative errno) and writes the
+/// same bytes to user memory. Safe to call from several threads. Bad arguments never throw.
+/// </summary>
+public sealed class EngineBackend : IIommuBackend
+{
+    private readonly FdTable _files;
+
+    /// <summary>An engine for root on x86_64 (<see cref="EngineOptions.Default"/>).</summary>
+    public EngineBackend() : this(EngineOptions.Default) { }
+
+    /// <summary>An engine with the given platform and privileges.</summary>
+    public EngineBackend(EngineOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+        _files = new FdTable(options.FirstFd);
+    }
+
+    /// <summary>The platform and privileges this engine models.</summary>
+    public EngineOptions Options { get; }
+
+    /// <inheritdoc />
+    public string Name => "engine";
+
+    /// <inheritdoc />
+    /// <remarks>/dev/iommu and /dev/vfio/vfio (iommufd's VFIO container, MM accounting by default)
+    /// open; anything else is ENOENT, as a missing node would be.</remarks>
+    public int Open(string path)
+    {
+        bool vfio;
+        switch (path)
+        {
+            case "/dev/iommu": vfio = false; break;
+            case "/dev/vfio/vfio": vfio = true; break;
+            default: return -Errno.ENOENT;
+        }
+        int fd = _files.Reserve();
+        if (fd < 0)
+            return fd;
+        _files.Install(fd, new IommufdFile(new IommufdContext(Options, vfio, _files)));
+        return fd;
+    }
+
+    /// <inheritdoc />
+    public int Close(int fd)
+    {
+        EngineFile? file = _files.Remove(fd);
+        if (file == null)
+            return -Errno.EBADF;
+        file.Release();
+        return 0;
+    }
+
+    /// <inheritdoc />
+    public unsafe int Ioctl(int fd, uint request, void* argument)
+    {
+        EngineFile? file = _files.Get(fd);
+        return file == null ? -Errno.EBADF : file.Ioctl(request, argument);
+    }
+
+    /// <inheritdoc />
+    public long Read(int fd, Span<byte> buffer, long offset = -1)
+    {
+        EngineFile? file = _files.Get(fd);
+        return file == null ? -Errno.EBADF : file.Read(buffer, offset);
+    }
+
+    /// <inheritdoc />
+    public long Write(int fd, ReadOnlySpan<byte> buffer, long offset = -1)
+    {
+        EngineFile? file = _files.Get(fd);
+        return file == null ? -Errno.EBADF : file.Write(buffer, offset);
+    }
+
+    /// <inheritdoc />
+    public UserMemory Allocate(nuint length) => UserMemory.Map(length);
+
+    /// <summary>Closes every fd still open.</summary>
+    public void Dispose()
+    {
+        foreach (int fd in _files.OpenFds())
+            _ = Close(fd);
+    }
+
+    /// <summary>For tests: the context behind an iommufd fd.</summary>
+    internal IommufdContext? ContextOf(int fd) => (_files.Get(fd) as IommufdFile)?.Context;
+}

@@ -1,0 +1,500 @@
+using System.Numerics;
+
+namespace IommuFd.Engine.IoPageTable;
+
+/// <summary>One slice of a <see cref="Pages"/> on its way into areas (iopt_pages_list): MAP makes
+/// one, COPY one per source area. Holds a reference on the pages until it is moved into an area.</summary>
+internal struct PagesSlice(Pages pages, ulong startByte, ulong length)
+{
+    public Pages Pages = pages;
+    public ulong StartByte = startByte;
+    public ulong Length = length;
+    public Area? Area;
+}
+
+/// <summary>
+/// io_pagetable: the IOVA space of one IOAS. Areas and reserved spans share one interval treap
+/// (they never overlap), the allowed ranges are a short sorted array. Domains and accesses (part 2)
+/// plug in through <see cref="DomainCount"/>, <see cref="ExtraAlignment"/> and the fill hook.
+/// Not thread-safe: the owning context serialises calls.
+/// </summary>
+internal sealed class IoPageTable
+{
+    private readonly ulong _pageSize;
+    private readonly PlatformProfile _platform;
+    private readonly IntervalTreap _tree = new();
+    private readonly List<ReservedRange> _reserved = [];
+    private List<ReservedSpan> _reservedSpans = [];
+    private IovaRange[] _allowed = [];
+
+    public IoPageTable(PlatformProfile platform)
+    {
+        _platform = platform;
+        _pageSize = platform.PageSize;
+    }
+
+    /// <summary>iova_alignment: every MAP/COPY length, fixed IOVA and user page offset must be a multiple.</summary>
+    public ulong IovaAlignment { get; private set; } = 1;
+
+    public bool DisableLargePages { get; private set; }
+
+    public int AreaCount { get; private set; }
+
+    /// <summary>Number of attached iommu_domains (none in part 1).</summary>
+    public int DomainCount => 0;
+
+    /// <summary>Largest alignment demanded by domains and accesses (1 when there are none).</summary>
+    public ulong ExtraAlignment => 1;
+
+    public IReadOnlyList<ReservedSpan> ReservedSpans => _reservedSpans;
+
+    public IReadOnlyList<IovaRange> Allowed => _allowed;
+
+    // ---- lookups -------------------------------------------------------------------------------
+
+    /// <summary>iopt_area_iter_first: the lowest area (tombstones included) intersecting [start, last].</summary>
+    public Area? FirstArea(ulong start, ulong last)
+    {
+        IntervalNode? n = _tree.FirstIntersecting(start, last);
+        while (n is ReservedSpan)
+            n = _tree.NextIntersecting(n, last);
+        return (Area?)n;
+    }
+
+    /// <summary>iopt_area_iter_next: the next area after <paramref name="area"/> that starts at or below <paramref name="last"/>.</summary>
+    public Area? NextArea(Area area, ulong last)
+    {
+        IntervalNode? n = _tree.NextIntersecting(area, last);
+        while (n is ReservedSpan)
+            n = _tree.NextIntersecting(n, last);
+        return (Area?)n;
+    }
+
+    public bool ReservedIntersects(ulong start, ulong last)
+    {
+        IntervalNode? n = _tree.FirstIntersecting(start, last);
+        while (n is Area)
+            n = _tree.NextIntersecting(n, last);
+        return n != null;
+    }
+
+    public List<Area> Areas()
+    {
+        var list = new List<Area>(AreaCount);
+        foreach (IntervalNode n in _tree.ToList())
+            if (n is Area a) list.Add(a);
+        return list;
+    }
+
+    public List<IntervalNode> AllNodes() => _tree.ToList();
+
+    /// <summary>Maximal holes of the reserved ranges over the whole IOVA space (IOVA_RANGES, GET_INFO).</summary>
+    public IEnumerable<IovaRange> ReservedHoles()
+    {
+        ulong next = 0;
+        bool open = true;
+        foreach (ReservedSpan s in _reservedSpans)
+        {
+            if (s.Start > next)
+                yield return new IovaRange(next, s.Start - 1);
+            if (s.Last == ulong.MaxValue) { open = false; break; }
+            next = s.Last + 1;
+        }
+        if (open)
+            yield return new IovaRange(next, ulong.MaxValue);
+    }
+
+    // ---- MAP / COPY ---------------------------------------------------------------------------
+
+    /// <summary>iopt_alloc_pages: validates a user range and describes its pages (nothing is touched).</summary>
+    public int AllocPages(ulong uptr, ulong length, bool writable, AccountMode mode, out Pages? pages)
+    {
+        pages = null;
+        if (length > ulong.MaxValue - _pageSize || length == 0)
+            return -Errno.EINVAL;
+        if (uptr + length < uptr)
+            return -Errno.EOVERFLOW;
+        ulong baseVa = uptr & ~(_pageSize - 1);
+        ulong npages = (length + (uptr - baseVa) + _pageSize - 1) / _pageSize;
+        pages = new Pages(baseVa, npages, writable, mode);
+        return 0;
+    }
+
+    /// <summary>iopt_map_pages: allocates or checks the IOVA, inserts one area per slice, fills the
+    /// domains and publishes. On success every slice's pages reference moved into its area; on
+    /// failure the table is unchanged and the slices still own their references.</summary>
+    public int MapPages(Span<PagesSlice> slices, ulong length, ref ulong iova, IommuProt prot, bool allocIova)
+    {
+        if ((length & (IovaAlignment - 1)) != 0 || length == 0)
+            return -Errno.EINVAL;
+        int rc;
+        if (allocIova)
+        {
+            rc = AllocIova(out ulong chosen, slices[0].Pages.Uptr + slices[0].StartByte, length);
+            if (rc != 0) return rc;
+            iova = chosen;
+        }
+        else
+        {
+            rc = CheckIova(iova, length);
+            if (rc != 0) return rc;
+        }
+
+        ulong at = iova;
+        for (int i = 0; i < slices.Length; i++)
+        {
+            rc = InsertArea(ref slices[i], at, prot);
+            if (rc != 0)
+            {
+                for (int j = 0; j < i; j++) AbortArea(ref slices[j]);
+                return rc;
+            }
+            at += slices[i].Length;
+        }
+
+        // Part 2: iopt_fill_domains_pages pins and maps into every domain here; no domains yet.
+
+        foreach (ref PagesSlice s in slices)
+        {
+            s.Area!.Pages = s.Pages; // the slice's reference moves into the area
+            s.Area = null;
+        }
+        return 0;
+    }
+
+    /// <summary>iopt_get_pages: the slices of the contiguous populated areas covering [iova, iova+length-1],
+    /// each holding a new reference on its pages.</summary>
+    public int GetPages(ulong iova, ulong length, List<PagesSlice> slices)
+    {
+        if (length == 0)
+            return -Errno.EINVAL;
+        if (iova + (length - 1) < iova)
+            return -Errno.EOVERFLOW;
+        ulong lastIova = iova + (length - 1);
+
+        Area? area = FirstArea(iova, iova);
+        ulong cur = iova;
+        while (area != null && area.Pages != null)
+        {
+            ulong last = Math.Min(lastIova, area.Last);
+            area.Pages.RefCount++;
+            slices.Add(new PagesSlice(area.Pages, area.StartByteOf(cur), last - cur + 1));
+            if (lastIova <= area.Last)
+                return 0;
+            cur = area.Last + 1;
+            area = NextArea(area, lastIova);
+            if (area != null && area.Start != cur)
+                break;
+        }
+        foreach (PagesSlice s in slices) s.Pages.RefCount--;
+        slices.Clear();
+        return -Errno.ENOENT;
+    }
+
+    private int InsertArea(ref PagesSlice slice, ulong iova, IommuProt prot)
+    {
+        if ((prot & IommuProt.Write) != 0 && !slice.Pages.Writable)
+            return -Errno.EPERM;
+        ulong pageOffset = slice.StartByte % _pageSize;
+        if ((pageOffset & (IovaAlignment - 1)) != 0)
+            return -Errno.EINVAL;
+        if (iova + (slice.Length - 1) < iova || slice.StartByte + (slice.Length - 1) < slice.StartByte)
+            return -Errno.EOVERFLOW;
+        var area = new Area
+        {
+            Start = iova,
+            Last = iova + (slice.Length - 1),
+            StartByte = slice.StartByte,
+            Prot = prot,
+        };
+        _tree.Insert(area);
+        AreaCount++;
+        slice.Area = area;
+        return 0;
+    }
+
+    private void AbortArea(ref PagesSlice slice)
+    {
+        if (slice.Area == null) return;
+        _tree.Remove(slice.Area);
+        AreaCount--;
+        slice.Area = null;
+    }
+
+    /// <summary>iopt_check_iova: a FIXED IOVA must be aligned and free.</summary>
+    public int CheckIova(ulong iova, ulong length)
+    {
+        if ((iova & (IovaAlignment - 1)) != 0)
+            return -Errno.EINVAL;
+        if (iova + (length - 1) < iova)
+            return -Errno.EOVERFLOW;
+        ulong last = iova + (length - 1);
+        if (ReservedIntersects(iova, last))
+            return -Errno.EINVAL;
+        if (FirstArea(iova, last) != null)
+            return -Errno.EEXIST;
+        return 0;
+    }
+
+    /// <summary>iopt_alloc_iova: first fit, lowest address, inside the allowed spans, outside areas and
+    /// reserved ranges, congruent to the user VA modulo the chosen alignment.</summary>
+    public int AllocIova(out ulong iova, ulong uptr, ulong length)
+    {
+        iova = 0;
+        ulong pageOffset = uptr % _pageSize;
+        if (length == 0 || length >= ulong.MaxValue / 2)
+            return -Errno.EOVERFLOW;
+        ulong align = BitOperations.RoundUpToPowerOf2(length);
+        if (uptr != 0)
+            align = Math.Min(align, 1UL << BitOperations.TrailingZeroCount(uptr));
+        ulong maxAlign = _platform.TransparentHugePages ? _platform.HugePageSize : _pageSize;
+        if (align >= maxAlign)
+            align = maxAlign;
+        if (align < IovaAlignment)
+            return -Errno.EINVAL;
+
+        var fit = new AlignedFit(length, align, pageOffset);
+        foreach (IovaRange span in AllowedSpans(_pageSize, ulong.MaxValue - _pageSize))
+        {
+            ulong start = span.Start;
+            if (!AlignedFit.CheckRange(ref start, span.Last, length, align, pageOffset))
+                continue;
+            if (_tree.FindHole(start, span.Last, length, ref fit, out iova))
+                return 0;
+        }
+        return -Errno.ENOSPC;
+    }
+
+    /// <summary>The used spans of the allowed ranges (touching ones merged) clipped to the window, or
+    /// the whole window when no allowed range is set.</summary>
+    private IEnumerable<IovaRange> AllowedSpans(ulong first, ulong last)
+    {
+        if (_allowed.Length == 0)
+        {
+            yield return new IovaRange(first, last);
+            yield break;
+        }
+        int i = 0;
+        while (i < _allowed.Length)
+        {
+            ulong s = _allowed[i].Start, l = _allowed[i].Last;
+            i++;
+            while (i < _allowed.Length && l != ulong.MaxValue && _allowed[i].Start <= l + 1)
+            {
+                l = Math.Max(l, _allowed[i].Last);
+                i++;
+            }
+            if (l < first || s > last)
+                continue;
+            yield return new IovaRange(Math.Max(s, first), Math.Min(l, last));
+        }
+    }
+
+    private readonly struct AlignedFit(ulong length, ulong align, ulong pageOffset) : IHoleFit
+    {
+        public bool TryFit(ulong holeStart, ulong holeLast, out ulong result)
+        {
+            result = holeStart;
+            return CheckRange(ref result, holeLast, length, align, pageOffset);
+        }
+
+        /// <summary>__alloc_iova_check_range, including its quirks (OR of the page offset, and
+        /// rejecting an aligned start equal to the hole's last byte).</summary>
+        public static bool CheckRange(ref ulong start, ulong last, ulong length, ulong align, ulong pageOffset)
+        {
+            if (start + (align - 1) < start)
+                return false;
+            ulong aligned = (start + (align - 1)) & ~(align - 1);
+            aligned |= pageOffset;
+            if (aligned >= last || last - aligned < length - 1)
+                return false;
+            start = aligned;
+            return true;
+        }
+    }
+
+    // ---- UNMAP --------------------------------------------------------------------------------
+
+    /// <summary>iopt_unmap_iova_range: removes every area inside [start, last]; stops at the first area
+    /// that is a tombstone (EBUSY) or sticks out (ENOENT), keeping what it already removed.</summary>
+    public int UnmapRange(ulong start, ulong last, out ulong unmapped)
+    {
+        unmapped = 0;
+        Area? area;
+        while ((area = FirstArea(start, last)) != null)
+        {
+            if (area.Pages == null)
+                return -Errno.EBUSY;
+            if (area.Start < start || area.Last > last)
+                return -Errno.ENOENT;
+            // Part 2: areas with accesses call the access unmap callbacks and retry (EDEADLK after 100).
+            ulong areaLast = area.Last;
+            RemoveArea(area);
+            unmapped += areaLast - area.Start + 1;
+            if (areaLast >= last)
+                break;
+            start = areaLast + 1;
+        }
+        return 0;
+    }
+
+    /// <summary>iopt_unmap_iova: the range must be non-empty and not wrap.</summary>
+    public int Unmap(ulong iova, ulong length, out ulong unmapped)
+    {
+        unmapped = 0;
+        if (length == 0)
+            return -Errno.EINVAL;
+        if (iova + (length - 1) < iova)
+            return -Errno.EOVERFLOW;
+        return UnmapRange(iova, iova + (length - 1), out unmapped);
+    }
+
+    public int UnmapAll(out ulong unmapped) => UnmapRange(0, ulong.MaxValue, out unmapped);
+
+    private void RemoveArea(Area area)
+    {
+        Pages pages = area.Pages!;
+        area.Pages = null;
+        _tree.Remove(area);
+        AreaCount--;
+        pages.RefCount--;
+    }
+
+    // ---- VFIO type1 v1 hole punching ----------------------------------------------------------
+
+    /// <summary>iopt_cut_iova: splits the areas containing each IOVA so that IOVA ends an area.</summary>
+    public int CutIova(ReadOnlySpan<ulong> iovas)
+    {
+        foreach (ulong iova in iovas)
+        {
+            Area? area = FirstArea(iova, iova);
+            if (area == null) continue;
+            int rc = SplitArea(area, iova);
+            if (rc != 0) return rc;
+        }
+        return 0;
+    }
+
+    private int SplitArea(Area area, ulong iova)
+    {
+        ulong start = area.Start, last = area.Last, newStart = iova + 1;
+        if (iova == start || iova == last)
+            return 0;
+        if (area.Pages == null || area.PreventAccess)
+            return -Errno.EBUSY;
+        if ((newStart & (IovaAlignment - 1)) != 0 || (area.StartByteOf(newStart) & (IovaAlignment - 1)) != 0)
+            return -Errno.EINVAL;
+        if (area.NumAccesses != 0)
+            return -Errno.EINVAL;
+        // Part 2: an area stored in a domain that may use huge IOPTEs cannot be split (EINVAL).
+
+        Pages pages = area.Pages;
+        _tree.Remove(area);
+        var lhs = new Area { Start = start, Last = iova, StartByte = area.StartByte, Prot = area.Prot, Pages = pages };
+        var rhs = new Area { Start = newStart, Last = last, StartByte = area.StartByteOf(newStart), Prot = area.Prot, Pages = pages };
+        _tree.Insert(lhs);
+        _tree.Insert(rhs);
+        AreaCount++;
+        pages.RefCount++;
+        return 0;
+    }
+
+    // ---- allowed and reserved ranges ----------------------------------------------------------
+
+    /// <summary>iopt_set_allow_iova: replaces the allowed list unless one of the new ranges hits a reserved range.</summary>
+    public int SetAllowed(IovaRange[] sortedRanges)
+    {
+        foreach (IovaRange r in sortedRanges)
+            if (ReservedIntersects(r.Start, r.Last))
+                return -Errno.EADDRINUSE;
+        _allowed = sortedRanges;
+        return 0;
+    }
+
+    private bool AllowedIntersects(ulong start, ulong last)
+    {
+        // _allowed is sorted and non-overlapping: find the last range starting at or below `last`.
+        int lo = 0, hi = _allowed.Length - 1, idx = -1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (_allowed[mid].Start <= last) { idx = mid; lo = mid + 1; }
+            else hi = mid - 1;
+        }
+        return idx >= 0 && _allowed[idx].Last >= start;
+    }
+
+    /// <summary>iopt_reserve_iova: EADDRINUSE when the range hits an area or an allowed range.</summary>
+    public int ReserveIova(ulong start, ulong last, object? owner)
+    {
+        if (FirstArea(start, last) != null || AllowedIntersects(start, last))
+            return -Errno.EADDRINUSE;
+        _reserved.Add(new ReservedRange(start, last, owner));
+        RebuildReservedSpans();
+        return 0;
+    }
+
+    /// <summary>Drops every reserved range of <paramref name="owner"/>.</summary>
+    public void RemoveReserved(object owner)
+    {
+        if (_reserved.RemoveAll(r => ReferenceEquals(r.Owner, owner)) > 0)
+            RebuildReservedSpans();
+    }
+
+    private void RebuildReservedSpans()
+    {
+        foreach (ReservedSpan s in _reservedSpans)
+            _tree.Remove(s);
+        var sorted = _reserved.OrderBy(r => r.Start).ToList();
+        var spans = new List<ReservedSpan>();
+        foreach (ReservedRange r in sorted)
+        {
+            ReservedSpan? tail = spans.Count > 0 ? spans[^1] : null;
+            if (tail != null && (tail.Last == ulong.MaxValue || r.Start <= tail.Last + 1))
+                tail.Last = Math.Max(tail.Last, r.Last);
+            else
+                spans.Add(new ReservedSpan { Start = r.Start, Last = r.Last });
+        }
+        foreach (ReservedSpan s in spans)
+            _tree.Insert(s);
+        _reservedSpans = spans;
+    }
+
+    // ---- alignment ----------------------------------------------------------------------------
+
+    /// <summary>iopt_calculate_iova_alignment: raising it needs every area aligned (EADDRINUSE).</summary>
+    public int RecalculateAlignment()
+    {
+        ulong next = Math.Max(DisableLargePages ? _pageSize : 1, ExtraAlignment);
+        if (next > IovaAlignment)
+        {
+            ulong mask = next - 1;
+            foreach (Area a in Areas())
+                if ((a.Start & mask) != 0 || (a.Length & mask) != 0 || (a.StartByte % _pageSize & mask) != 0)
+                    return -Errno.EADDRINUSE;
+        }
+        IovaAlignment = next;
+        return 0;
+    }
+
+    /// <summary>iopt_disable_large_pages (HUGE_PAGES=0, VFIO TYPE1).</summary>
+    public int DisableLarge()
+    {
+        if (DisableLargePages)
+            return 0;
+        if (DomainCount != 0 && AreaCount != 0)
+            return -Errno.EINVAL;
+        DisableLargePages = true;
+        int rc = RecalculateAlignment();
+        if (rc != 0)
+            DisableLargePages = false;
+        return rc;
+    }
+
+    /// <summary>iopt_enable_large_pages (HUGE_PAGES=1).</summary>
+    public void EnableLarge()
+    {
+        DisableLargePages = false;
+        _ = RecalculateAlignment();
+    }
+}
