@@ -1,0 +1,32 @@
+using IommuFd.HardwareRunner.Execution;
+using IommuFd.HardwareRunner.Model;
+using IommuFd.HardwareRunner.Results;
+using IommuFd.HardwareRunner.Vm;
+
+namespace IommuFd.HardwareRunner.Tests.Support;
+
+/// <summary>Stands for QEMU: writes what a guest runner would have written into the out share
+/// (a full or a cut-off run), then reports the given ending.</summary>
+public sealed class FakeVmRunner(VmEnding ending, int guestResults, bool guestFinishes) : IVmRunner
+{
+    public VmRequest? Request { get; private set; }
+
+    public string GuestOutDirectory => "/run/out";
+
+    public Task<VmRun> RunAsync(VmRequest request, CancellationToken cancellationToken)
+    {
+        Request = request;
+        var store = new ResultStore(Path.Combine(request.OutDirectory, "results"), [new SummaryJsonWriter()], TimeSpan.FromHours(1));
+        var group = new StaticTestGroup("kernel", "guest kernel", []);
+        store.RunStarted(Samples.Environment(), 1);
+        store.GroupStarted(group, guestResults + 1);
+        for (int i = 0; i < guestResults; i++)
+            store.CaseFinished(new TestCaseResult("kernel", $"iommufd.trace.t{i}", TestStatus.Pass, null, "", null, DateTimeOffset.UtcNow, TimeSpan.FromMilliseconds(5)));
+        if (guestFinishes)
+        {
+            store.GroupFinished(group, null);
+            store.RunFinished(null);
+        }
+        return Task.FromResult(new VmRun(ending, ending == VmEnding.Completed ? 0 : null, $"VM {ending}", "[    0.0] Linux version 6.12.117\nDMAR: IOMMU enabled"));
+    }
+}

@@ -1,0 +1,73 @@
+using IommuFd.HardwareRunner.Execution;
+using IommuFd.HardwareRunner.Model;
+using IommuFd.HardwareRunner.Probe;
+using IommuFd.HardwareRunner.Results;
+using IommuFd.HardwareRunner.Tests.Support;
+using IommuFd.HardwareRunner.Vm;
+
+namespace IommuFd.HardwareRunner.Tests;
+
+public sealed class VmGroupTests
+{
+    private static (RunSummary Summary, string Ktap, FakeVmRunner Vm) RunVm(TempDirectory temp, VmEnding ending, int guestResults, bool guestFinishes)
+    {
+        var vm = new FakeVmRunner(ending, guestResults, guestFinishes);
+        var guest = new GuestRunSettings("/usr/share/dotnet/dotnet", "/repo/IommuFd.HardwareRunner.dll", ["--backend", "kernel"]);
+        var factory = new VmGroupFactory(vm, guest, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(60), 2048);
+        var group = factory.Create("intel", new TestKernelInfo("/cache/kernel/k/bzImage", "6.12.117", "cafe"), temp.Combine("vm_intel"));
+        var (ktap, summary, _) = Samples.Execute([group], temp.Combine("results"));
+        return (summary, ktap, vm);
+    }
+
+    [Test]
+    public void CompletedGuestResultsAreMergedUnderTheVmGroup()
+    {
+        using var temp = new TempDirectory();
+        var (summary, ktap, vm) = RunVm(temp, VmEnding.Completed, 3, guestFinishes: true);
+
+        Assert.That(summary.Incomplete, Is.Null);
+        Assert.That(summary.ExitCode, Is.EqualTo(ExitCodes.Pass));
+        Assert.That(summary.Results.Select(r => r.Path), Is.EqualTo(new[]
+        {
+            "vm_intel.runner.vm.session", "vm_intel.kernel.iommufd.trace.t0", "vm_intel.kernel.iommufd.trace.t1", "vm_intel.kernel.iommufd.trace.t2",
+        }));
+        Assert.That(vm.Request!.GuestScript, Does.Contain("'run' '--backend' 'kernel'").And.Contain("'--output' '/run/out/results'"));
+        Assert.That(KtapDocument.Parse(ktap).Results.Single().Subtest!.Planned, Is.EqualTo(4));
+        Assert.That(File.ReadAllText(temp.Combine("results", "kcidb.json")), Does.Contain("\"kernel_release\": \"6.12.117\"").And.Contain("\"config_sha256\": \"cafe\""));
+    }
+
+    [Test]
+    public void HungGuestKeepsItsResultsSoFarAndMarksTheRunIncomplete()
+    {
+        using var temp = new TempDirectory();
+        var (summary, ktap, _) = RunVm(temp, VmEnding.RunTimeout, 2, guestFinishes: false);
+
+        Assert.That(summary.Results[0].Status, Is.EqualTo(TestStatus.Timeout));
+        Assert.That(summary.Results[0].Log, Does.Contain("DMAR: IOMMU enabled"), "the guest's dmesg is kept");
+        Assert.That(summary.Results.Skip(1).Select(r => r.Status), Is.EqualTo(new[] { TestStatus.Pass, TestStatus.Pass }));
+        Assert.That(summary.Incomplete, Does.Contain("RunTimeout"));
+        Assert.That(summary.ExitCode, Is.EqualTo(ExitCodes.Fail));
+        Assert.That(SummaryJsonWriter.Read(temp.Combine("results", SummaryJsonWriter.Name))!.State, Is.EqualTo(RunState.Incomplete));
+        Assert.That(KtapDocument.Parse(ktap).Results.Single().Ok, Is.False);
+    }
+
+    [Test]
+    public void PanickedGuestWithoutResultsIsAnError()
+    {
+        using var temp = new TempDirectory();
+        var (summary, _, _) = RunVm(temp, VmEnding.GuestPanic, 0, guestFinishes: false);
+
+        Assert.That(summary.Results[0].Status, Is.EqualTo(TestStatus.Error));
+        Assert.That(summary.Incomplete, Does.Contain("GuestPanic"));
+    }
+
+    [Test]
+    public void GuestThatCompletesButCutItsOwnRunShortIsIncomplete()
+    {
+        using var temp = new TempDirectory();
+        var (summary, _, _) = RunVm(temp, VmEnding.Completed, 1, guestFinishes: false);
+
+        Assert.That(summary.Results[0].Status, Is.EqualTo(TestStatus.Pass));
+        Assert.That(summary.Incomplete, Does.Contain("guest run running"));
+    }
+}

@@ -1,0 +1,102 @@
+using IommuFd.HardwareRunner.Vfio;
+
+namespace IommuFd.HardwareRunner.Hosting;
+
+/// <summary>Everything the runner can be told, bound from the configuration root: embedded
+/// appsettings.json, then <c>IOMMUFD_RUNNER_*</c> environment variables (<c>__</c> for nesting),
+/// then the command line. Checked by <see cref="RunnerOptionsValidator"/> at start.</summary>
+public sealed class RunnerOptions
+{
+    /// <summary>Folder for result files (created if needed).</summary>
+    public string OutputDirectory { get; set; } = "artifacts/hardware-runner";
+
+    /// <summary>Folder of recorded traces; empty: <c>conformance/traces</c> of the repository the runner sits in.</summary>
+    public string TracesDirectory { get; set; } = "";
+
+    /// <summary>Backends to run on: <c>engine</c>, <c>kernel</c>. Empty: engine, plus the kernel when /dev/iommu exists.
+    /// A backend named here that the host lacks is a failure, not a skip.</summary>
+    public List<string> Backends { get; set; } = [];
+
+    /// <summary>Test kernel under QEMU: <c>auto</c> (when qemu and a cached test kernel exist), <c>none</c>, <c>intel</c>, <c>amd</c>, <c>virtio</c>.</summary>
+    public string Vm { get; set; } = "auto";
+
+    /// <summary>How many seeded random sequences to run.</summary>
+    public int RandomSequences { get; set; } = 16;
+
+    /// <summary>Seed of the first random sequence; sequence i uses seed + i.</summary>
+    public int RandomSeed { get; set; } = 1;
+
+    /// <summary>Steps per random sequence.</summary>
+    public int SequenceLength { get; set; } = 64;
+
+    /// <summary>Time limit of one test case, in seconds.</summary>
+    public double TestTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>Time limit of the whole run, in seconds.</summary>
+    public double RunTimeoutSeconds { get; set; } = 3600;
+
+    /// <summary>KCIDB origin: <c>[a-z0-9_]+</c>.</summary>
+    public string Origin { get; set; } = "iommufd_conformance";
+
+    /// <summary>Print what would be done (devices, groups, cases) and stop.</summary>
+    public bool DryRun { get; set; }
+
+    /// <summary>Allow steps that reconfigure the host (binding allowlisted devices to vfio-pci).</summary>
+    public bool AllowHostChanges { get; set; }
+
+    /// <summary>The only devices that may be bound to vfio-pci. Empty: no device is touched.</summary>
+    public List<DeviceAllowance> VfioAllowlist { get; set; } = [];
+
+    /// <summary>LAVA signals: <c>auto</c> (when lava-test-case is on PATH), <c>off</c>.</summary>
+    public string Lava { get; set; } = "auto";
+
+    /// <summary>Minimum time between rewrites of the rendered result files, in milliseconds
+    /// (results.jsonl is appended at once regardless).</summary>
+    public int ReportRewriteIntervalMilliseconds { get; set; } = 1000;
+
+    /// <summary>Prebuilt NUnit test assemblies to run with <c>dotnet vstest --logger trx</c>, folded into the results.</summary>
+    public List<string> NUnitAssemblies { get; set; } = [];
+
+    /// <summary>The project's cache folder; empty: the rule of build-kernel.sh.</summary>
+    public string CacheDirectory { get; set; } = "";
+
+    /// <summary>Where the host is looked at (tests point these at fake trees).</summary>
+    public HostRootOptions Host { get; set; } = new();
+
+    /// <summary>The test VM.</summary>
+    public VmRunOptions VmSettings { get; set; } = new();
+
+    /// <summary>The per-test limit as a time span.</summary>
+    public TimeSpan TestTimeout => TimeSpan.FromSeconds(TestTimeoutSeconds);
+
+    /// <summary>The whole-run limit as a time span.</summary>
+    public TimeSpan RunTimeout => TimeSpan.FromSeconds(RunTimeoutSeconds);
+}
+
+/// <summary>Roots of the host's special file systems.</summary>
+public sealed class HostRootOptions
+{
+    /// <summary>Device nodes.</summary>
+    public string Dev { get; set; } = "/dev";
+    /// <summary>sysfs.</summary>
+    public string Sys { get; set; } = "/sys";
+    /// <summary>procfs.</summary>
+    public string Proc { get; set; } = "/proc";
+    /// <summary>Kernel images and configs.</summary>
+    public string Boot { get; set; } = "/boot";
+}
+
+/// <summary>How the test kernel is booted.</summary>
+public sealed class VmRunOptions
+{
+    /// <summary>Seconds the guest has to reach its init script.</summary>
+    public double BootTimeoutSeconds { get; set; } = 120;
+    /// <summary>Seconds the guest has to run the suite and power off.</summary>
+    public double RunTimeoutSeconds { get; set; } = 1800;
+    /// <summary>Guest memory in MiB.</summary>
+    public int MemoryMiB { get; set; } = 2048;
+    /// <summary>A bzImage to boot instead of the cached test kernel.</summary>
+    public string KernelImage { get; set; } = "";
+    /// <summary>Build the test kernel (about 10 minutes) when the cache lacks it.</summary>
+    public bool BuildKernelIfMissing { get; set; } = true;
+}

@@ -1,0 +1,49 @@
+using System.Text.Json;
+
+namespace IommuFd.HardwareRunner.Probe;
+
+/// <summary>A built test kernel in the cache.</summary>
+/// <param name="Image">Path of its bzImage.</param>
+/// <param name="Release">Its release string, or <c>6.12</c> when the cache entry does not say.</param>
+/// <param name="ConfigHash">SHA-256 of its .config, or the cache key when unknown.</param>
+public sealed record TestKernelInfo(string Image, string Release, string ConfigHash)
+{
+    /// <summary>Finds a cached test kernel: <c>&lt;cache&gt;/kernel/&lt;key&gt;/bzImage</c> (the newest when several),
+    /// skipping build trees. Reads <c>kernel.json</c> beside it when there is one.</summary>
+    public static TestKernelInfo? FindInCache(string cacheDirectory)
+    {
+        string root = Path.Combine(cacheDirectory, "kernel");
+        if (!Directory.Exists(root))
+            return null;
+        FileInfo? image = Directory.EnumerateDirectories(root)
+            .Where(d => !Path.GetFileName(d).StartsWith("build-", StringComparison.Ordinal))
+            .Select(d => new FileInfo(Path.Combine(d, "bzImage")))
+            .Where(f => f.Exists)
+            .OrderByDescending(f => f.LastWriteTimeUtc)
+            .FirstOrDefault();
+        return image is null ? null : FromImage(image.FullName);
+    }
+
+    /// <summary>Describes the kernel at <paramref name="image"/>, reading <c>kernel.json</c> beside it if present.</summary>
+    public static TestKernelInfo FromImage(string image)
+    {
+        string directory = Path.GetDirectoryName(image)!;
+        string release = "6.12";
+        string hash = Path.GetFileName(directory);
+        string metadata = Path.Combine(directory, "kernel.json");
+        try
+        {
+            if (File.Exists(metadata))
+            {
+                using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(metadata));
+                if (doc.RootElement.TryGetProperty("kernelRelease", out JsonElement r) && r.GetString() is { Length: > 0 } rel) release = rel;
+                if (doc.RootElement.TryGetProperty("configSha256", out JsonElement c) && c.GetString() is { Length: > 0 } cfg) hash = cfg;
+            }
+        }
+        catch (Exception e) when (e is IOException or JsonException or InvalidOperationException)
+        {
+            // Metadata is a nicety; the image is what matters.
+        }
+        return new TestKernelInfo(image, release, hash);
+    }
+}

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using IommuFd.HardwareRunner.Execution;
+using IommuFd.HardwareRunner.Model;
+
+namespace IommuFd.HardwareRunner.Results;
+
+/// <summary>Reports each case to a LAVA job with <c>lava-test-case NAME --result pass|fail|skip|unknown</c>
+/// (LAVA prints it on the console as <c>&lt;LAVA_SIGNAL_TESTCASE ...&gt;</c>). Only active when the
+/// helper is on PATH, i.e. inside a LAVA test shell.</summary>
+public sealed class LavaSink(string helperPath, Action<string>? onError = null) : IResultSink
+{
+    /// <summary>The LAVA helper's full path when it is on PATH, else null.</summary>
+    public static string? FindHelper(string? pathVariable = null)
+    {
+        foreach (string dir in (pathVariable ?? Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string candidate = Path.Combine(dir, "lava-test-case");
+            if (File.Exists(candidate))
+                return candidate;
+        }
+        return null;
+    }
+
+    /// <summary>LAVA's result word for a status.</summary>
+    public static string ResultOf(TestStatus status) => status switch
+    {
+        TestStatus.Pass or TestStatus.XFail => "pass",
+        TestStatus.Fail or TestStatus.XPass or TestStatus.Error or TestStatus.Timeout => "fail",
+        TestStatus.Skip => "skip",
+        _ => "unknown",
+    };
+
+    /// <inheritdoc />
+    public void CaseFinished(TestCaseResult result)
+    {
+        // LAVA test case names allow letters, digits, '_', '-' and '.'.
+        string name = KcidbWriter.PathOf(result.Path);
+        var start = new ProcessStartInfo(helperPath) { UseShellExecute = false };
+        start.ArgumentList.Add(name);
+        start.ArgumentList.Add("--result");
+        start.ArgumentList.Add(ResultOf(result.Status));
+        try
+        {
+            using Process? process = Process.Start(start);
+            if (process is not null && !process.WaitForExit(TimeSpan.FromSeconds(30)))
+                onError?.Invoke($"lava-test-case {name} did not return within 30 s");
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            onError?.Invoke($"lava-test-case {name} failed: {e.Message}");
+        }
+    }
+
+    /// <inheritdoc />
+    public void RunStarted(RunEnvironment environment, int groupCount) { }
+
+    /// <inheritdoc />
+    public void GroupStarted(TestGroup group, int caseCount) { }
+
+    /// <inheritdoc />
+    public void GroupFinished(TestGroup group, string? incomplete) { }
+
+    /// <inheritdoc />
+    public void RunFinished(string? incomplete) { }
+}

@@ -1,0 +1,30 @@
+using IommuFd.Bindings.Backends;
+using IommuFd.HardwareRunner.Model;
+
+namespace IommuFd.HardwareRunner.Suites;
+
+/// <summary>A recorded trace file the suite can replay.</summary>
+/// <param name="Path">Full path.</param>
+/// <param name="CaseName">Its case name segment (<c>[a-zA-Z0-9_-]</c>).</param>
+public sealed record TraceFile(string Path, string CaseName);
+
+/// <summary>The conformance work the runner drives; implemented over IommuFd.Conformance (trace
+/// replay, trace diff, seeded random sequences). Every call is one test case's body.</summary>
+public interface IConformanceSuite
+{
+    /// <summary>The traces in <paramref name="directory"/>, in a stable order.</summary>
+    IReadOnlyList<TraceFile> DiscoverTraces(string directory);
+
+    /// <summary>Replays a trace on one backend and checks each step against what the trace recorded.</summary>
+    CaseOutcome Replay(TraceFile trace, IIommuBackend backend, CancellationToken cancellationToken);
+
+    /// <summary>Replays a trace on two backends and compares them step by step.</summary>
+    CaseOutcome Diff(TraceFile trace, IIommuBackend left, IIommuBackend right, CancellationToken cancellationToken);
+
+    /// <summary>Generates the sequence for <paramref name="seed"/> and runs it on one backend: every
+    /// step must answer the kernel's way (a result or an errno, never an exception).</summary>
+    CaseOutcome RunRandom(int seed, int length, IIommuBackend backend, CancellationToken cancellationToken);
+
+    /// <summary>Generates the sequence for <paramref name="seed"/>, runs it on both backends and compares them.</summary>
+    CaseOutcome DiffRandom(int seed, int length, IIommuBackend left, IIommuBackend right, CancellationToken cancellationToken);
+}
