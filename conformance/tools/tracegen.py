@@ -560,6 +560,32 @@ def vfio_compat():
     t.ioctl("0x3B73", value=0, label="iommu_enable")
     return t
 
+@trace
+def errno_hwpt_no_device():
+    t = T("errno/hwpt-no-device")
+    t.alloc("a", PAGE)
+    i = t.ioas("ioas")
+    io = ref(i, "out_ioas_id")
+    t.ioctl("IOMMU_HWPT_ALLOC", {"pt_id": io, "__reserved": 1}, "alloc_reserved")
+    t.ioctl("IOMMU_HWPT_ALLOC", {"pt_id": io, "data_len": 4, "data_uptr": "@a+0"}, "alloc_data_without_type")
+    t.ioctl("IOMMU_HWPT_ALLOC", {"pt_id": io, "data_type": 1}, "alloc_type_without_data")
+    t.ioctl("IOMMU_HWPT_ALLOC", {"pt_id": io}, "alloc_no_device")
+    t.ioctl("IOMMU_HWPT_ALLOC", {"dev_id": io, "pt_id": io}, "alloc_ioas_as_device")
+    t.ioctl("IOMMU_GET_HW_INFO", {"flags": 1}, "info_flags")
+    t.ioctl("IOMMU_GET_HW_INFO", {"__reserved": [0, 1, 0]}, "info_reserved")
+    t.ioctl("IOMMU_GET_HW_INFO", {"dev_id": io}, "info_ioas_as_device")
+    t.ioctl("IOMMU_HWPT_SET_DIRTY_TRACKING", {"flags": 2}, "dirty_flags")
+    t.ioctl("IOMMU_HWPT_SET_DIRTY_TRACKING", {"flags": 1, "hwpt_id": io}, "dirty_ioas_as_hwpt")
+    t.ioctl("IOMMU_HWPT_GET_DIRTY_BITMAP", {"flags": 2}, "bitmap_flags")
+    t.ioctl("IOMMU_HWPT_GET_DIRTY_BITMAP", {"__reserved": 1}, "bitmap_reserved")
+    t.ioctl("IOMMU_HWPT_GET_DIRTY_BITMAP", {"hwpt_id": io, "length": PAGE, "page_size": PAGE, "data": "@a+0"}, "bitmap_ioas_as_hwpt")
+    t.ioctl("IOMMU_HWPT_INVALIDATE", {"__reserved": 1}, "invalidate_reserved")
+    t.ioctl("IOMMU_HWPT_INVALIDATE", {"hwpt_id": io, "entry_num": 1, "entry_len": 8}, "invalidate_null_array")
+    t.ioctl("IOMMU_HWPT_INVALIDATE", {"hwpt_id": io, "entry_num": 1, "data_uptr": "@a+0"}, "invalidate_entry_len_0")
+    t.ioctl("IOMMU_HWPT_INVALIDATE", {"hwpt_id": io, "entry_num": 0}, "invalidate_ioas_as_hwpt")
+    t.ioctl("IOMMU_FAULT_QUEUE_ALLOC", {"flags": 1}, "fault_flags")
+    return t
+
 # ---------------------------------------------------------------- iommufd_ioas no_domain branches of device tests
 @trace
 def alloc_hwpt_nested_no_device():

@@ -1,8 +1,6 @@
-using Stopwatch = System.Diagnostics.Stopwatch;
 using System.Globalization;
 using IommuFd.Bindings.Backends;
 using IommuFd.Conformance.Diff;
-using IommuFd.Conformance.Random;
 using IommuFd.Conformance.Tests.Support;
 using IommuFd.Conformance.Traces;
 
@@ -59,54 +57,17 @@ public sealed class DifferentialTests
     public void RandomSequencesMatch()
     {
         RandomBudget budget = RandomBudget.FromEnvironment();
-        var generator = new SequenceGenerator(budget.Seed);
-        var report = new DivergenceReport();
-        var clock = Stopwatch.StartNew();
-        int sequences = 0, steps = 0;
-        while (budget.Continue(sequences, clock.Elapsed) && report.Entries.Count < 5)
-        {
-            Trace trace = generator.Next(budget.Steps);
-            sequences++;
-            steps += trace.Steps.Count;
-            DifferentialRun run = DifferentialRun.Execute(trace, _kernel!, _engine!);
-            if (run.Divergence is null)
-                continue;
-            Trace minimal = DifferentialRun.Minimize(trace, _kernel!, _engine!).WithName(trace.Name + "-min");
-            DifferentialRun minimalRun = DifferentialRun.Execute(minimal, _kernel!, _engine!);
-            string? saved = budget.SaveRegressions ? Save(minimal) : null;
-            report.Add(DivergenceEntry.Create(minimal, "kernel", "engine", minimalRun.Divergence ?? run.Divergence, saved));
-        }
+        string? saveTo = budget.SaveRegressions ? TraceFiles.RegressionDirectory() : null;
+        RandomDifferentialResult result = new RandomDifferential(_kernel!, _engine!)
+            .Run(budget.Seed, budget.Sequences, budget.Steps, budget.Time, saveTo);
         TestContext.Progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"random differential: seed {budget.Seed}, {sequences} sequences, {steps} steps, {report.Entries.Count} divergences, {clock.Elapsed.TotalSeconds:0.0} s"));
-        if (!report.IsEmpty)
-        {
-            string json = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"divergences-{budget.Seed}.json");
-            File.WriteAllText(json, report.ToJson());
-            TestContext.AddTestAttachment(json, "divergence report (JSON)");
-            Assert.Fail(report.ToText());
-        }
-    }
-
-    private static string? Save(Trace trace)
-    {
-        string? folder = TraceFiles.RegressionDirectory();
-        if (folder is null)
-            return null;
-        try
-        {
-            string path = Path.Combine(folder, trace.Name + ".jsonl");
-            trace.Save(path);
-            return path;
-        }
-        catch (IOException e)
-        {
-            TestContext.Progress.WriteLine($"could not save regression {trace.Name}: {e.Message}");
-            return null;
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            TestContext.Progress.WriteLine($"could not save regression {trace.Name}: {e.Message}");
-            return null;
-        }
+            $"random differential: seed {result.Seed}, {result.Sequences} sequences, {result.Steps} steps, " +
+            $"{result.Report.Entries.Count} divergences, {result.Elapsed.TotalSeconds:0.0} s"));
+        if (result.Report.IsEmpty)
+            return;
+        string json = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"divergences-{result.Seed}.json");
+        File.WriteAllText(json, result.Report.ToJson());
+        TestContext.AddTestAttachment(json, "divergence report (JSON)");
+        Assert.Fail(result.Report.ToText());
     }
 }

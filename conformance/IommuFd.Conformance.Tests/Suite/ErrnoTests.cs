@@ -202,4 +202,32 @@ public sealed class ErrnoTests(string backend) : BackendFixture(backend)
             Succeeds(r[7]);
         });
     }
+
+    [Test]
+    public void HwptIoctlsWithoutDevice()
+    {
+        // Argument checks come before object lookups; an object of the wrong type is ENOENT.
+        var r = Replay("errno/hwpt-no-device");
+        Assert.Multiple(() =>
+        {
+            Fails(r[2], Errno.EOPNOTSUPP);   // HWPT_ALLOC __reserved
+            Fails(r[3], Errno.EINVAL);       // data without a data type
+            Fails(r[4], Errno.EINVAL);       // a data type without data
+            Fails(r[5], Errno.ENOENT);       // no device 0
+            Fails(r[6], Errno.ENOENT);       // an IOAS is not a device
+            Fails(r[7], Errno.EOPNOTSUPP);   // GET_HW_INFO flags
+            Fails(r[8], Errno.EOPNOTSUPP);   // GET_HW_INFO __reserved[1]
+            Fails(r[9], Errno.ENOENT);
+            Fails(r[10], Errno.EOPNOTSUPP);  // SET_DIRTY_TRACKING unknown flag
+            Fails(r[11], Errno.ENOENT);      // an IOAS is not a paging hwpt
+            Fails(r[12], Errno.EOPNOTSUPP);  // GET_DIRTY_BITMAP unknown flag
+            Fails(r[13], Errno.EOPNOTSUPP);  // GET_DIRTY_BITMAP __reserved
+            Fails(r[14], Errno.ENOENT);
+            Fails(r[15], Errno.EOPNOTSUPP);  // INVALIDATE __reserved
+            Fails(r[16], Errno.EINVAL);      // entries without an array
+            Fails(r[17], Errno.EINVAL);      // entries of length 0
+            Fails(r[18], Errno.ENOENT);      // an IOAS is not a nested hwpt
+            Fails(r[19], Errno.EOPNOTSUPP);  // FAULT_QUEUE_ALLOC flags
+        });
+    }
 }

@@ -22,7 +22,7 @@ public sealed record ExtensibilityCase(string Command, int MinSize, int StructSi
 
     private static JsonNode Ioas(int step) => TraceBuilder.Ref(step, "out_ioas_id");
 
-    /// <summary>Every ioctl of the iommufd dispatcher (6.12), IOMMU_TEST_CMD aside.</summary>
+    /// <summary>Every ioctl of the iommufd dispatcher (6.12), IOMMU_TEST_CMD included.</summary>
     public static IReadOnlyList<ExtensibilityCase> All { get; } =
     [
         new("IOMMU_DESTROY", 8, 8, Errno.ENOENT, true, _ => new() { ["id"] = 0 }),
@@ -43,5 +43,7 @@ public sealed record ExtensibilityCase(string Command, int MinSize, int StructSi
         new("IOMMU_HWPT_GET_DIRTY_BITMAP", 48, 48, Errno.ENOENT, true, _ => new()),
         new("IOMMU_HWPT_INVALIDATE", 32, 32, Errno.ENOENT, true, _ => new()),
         new("IOMMU_FAULT_QUEUE_ALLOC", 16, 16, Errno.EOPNOTSUPP, true, _ => new() { ["flags"] = 1 }),
+        // CONFIG_IOMMUFD_TEST: ADD_RESERVED of one page on object 0 (length 0 would be EINVAL first).
+        new("IOMMU_TEST_CMD", 68, 72, Errno.ENOENT, true, _ => new() { ["op"] = 1, ["add_reserved"] = new JsonObject { ["length"] = TestEnv.PageSize } }),
     ];
 }

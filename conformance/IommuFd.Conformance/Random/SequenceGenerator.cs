@@ -51,6 +51,8 @@ public sealed class SequenceGenerator
                 Steps.Add(new AllocStep(name, length));
             Steps.Add(new AllocStep("r", Page));
             AllocIoas(valid: true);
+            if (random.Next(2) == 0) // most VFIO compat calls need a compat IOAS
+                Add("IOMMU_VFIO_IOAS", new JsonObject { ["ioas_id"] = _ioas[0].Id.DeepClone(), ["op"] = 1 });
         }
 
         public void AddRandomCall()
@@ -160,7 +162,7 @@ public sealed class SequenceGenerator
             if (isFixed)
                 arg["iova"] = FixedIova(length);
             int step = Add("IOMMU_IOAS_MAP", arg, fd);
-            if (length > 0)
+            if (length > 0 && flags is 2 or 4 or 6)
                 _areas.Add(new Area(fd, ioas.DeepClone(), isFixed ? arg["iova"]!.DeepClone() : Ref(step, "iova"), length));
         }
 
@@ -242,10 +244,13 @@ public sealed class SequenceGenerator
             (int fd, JsonNode ioas) = Ioas();
             int count = random.Next(0, 4);
             var data = new byte[count * 16];
+            ulong next = Page * (ulong)random.Next(0, 64);
             for (int i = 0; i < count; i++)
             {
-                ulong start = Page * (ulong)random.Next(0, 4096);
-                ulong last = random.Next(6) == 0 ? start : start + Page * (ulong)random.Next(1, 4096) - 1;
+                // Mostly disjoint ascending ranges; sometimes a one-byte or overlapping one.
+                ulong start = random.Next(8) == 0 ? Page * (ulong)random.Next(0, 4096) : next;
+                ulong last = random.Next(8) == 0 ? start : start + Page * (ulong)random.Next(1, 1024) - 1;
+                next = last + 1 + Page * (ulong)random.Next(0, 16);
                 BitConverter.TryWriteBytes(data.AsSpan(i * 16), start);
                 BitConverter.TryWriteBytes(data.AsSpan(i * 16 + 8), last);
             }
