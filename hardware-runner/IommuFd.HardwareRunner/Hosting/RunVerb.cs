@@ -133,7 +133,7 @@ public sealed class RunVerb(IOptions<RunnerOptions> options, VerbRequest request
 
         var guest = new GuestRunSettings(GuestRunSettings.FindDotnet(), typeof(RunVerb).Assembly.Location, GuestArguments());
         var factory = new VmGroupFactory(components.VmRunner, guest,
-            TimeSpan.FromSeconds(_o.VmSettings.BootTimeoutSeconds), TimeSpan.FromSeconds(_o.VmSettings.RunTimeoutSeconds), _o.VmSettings.MemoryMiB);
+            TimeSpan.FromSeconds(_o.VmSettings.BootTimeoutSeconds), TimeSpan.FromSeconds(_o.VmSettings.RunTimeoutSeconds), _o.VmSettings.MemoryMiB, line => Log.Progress(logger, line));
         return factory.Create(model, kernel, Path.Combine(output, name));
     }
 
