@@ -66,7 +66,7 @@ public class IncrementalTests
     {
         var input = GeneratorHarness.Inline(File.ReadAllText(Path.Combine(RepoPaths.DataDirectory, "golden", "constructs.h")));
         var first = ModelRunner.Compile(input);
-        var second = ModelRunner.Compile(input with { Text = new string(input.Text.ToCharArray()) });
+        var second = ModelRunner.Compile(input with { Text = new string(input.Text!.ToCharArray()) });
         Assert.That(second, Is.EqualTo(first));
         Assert.That(second.GetHashCode(), Is.EqualTo(first.GetHashCode()));
     }

@@ -90,3 +90,17 @@ public class IoctlValueTests
         Assert.That(test.Constants.Any(c => c.Name.StartsWith("IOMMU_IOAS", StringComparison.Ordinal)), Is.False, "included header's constants stay in Iommufd");
     }
 }
+
+/// <summary>The generated class records which header it came from.</summary>
+public class HeaderIdentityTests
+{
+    [Test]
+    public void Sha256IsThatOfTheHeaderFile()
+    {
+        var (iommufd, _, _) = ModelRunner.RealHeaders();
+        var bytes = File.ReadAllBytes(RepoPaths.Header(RepoPaths.IommufdH));
+        Assert.That(iommufd.SourceSha256, Is.EqualTo(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))));
+        Assert.That(iommufd.SourcePath, Is.EqualTo("iommufd.h"));
+        Assert.That(iommufd.Profile, Is.EqualTo("x86_64"));
+    }
+}

@@ -59,6 +59,10 @@ internal static class DiagnosticDescriptors
         "UAPI013", "Ioctl kernel-doc names an undeclared type",
         "The kernel-doc of ioctl '{0}' names '{1}', which is not declared; its wrapper takes a raw pointer (map it in the IoctlMap file)", Category, DiagnosticSeverity.Warning, true);
 
+    public static readonly DiagnosticDescriptor UnreadableFile = new(
+        "UAPI014", "Header cannot be read",
+        "'{0}' cannot be read; nothing is generated from it", Category, DiagnosticSeverity.Error, true);
+
     /// <summary>Looks a descriptor up by ID (models carry IDs, not descriptors).</summary>
     public static DiagnosticDescriptor ById(string id) => id switch
     {
@@ -74,6 +78,7 @@ internal static class DiagnosticDescriptors
         "UAPI011" => PreprocessorError,
         "UAPI012" => IoctlMapNotFound,
         "UAPI013" => IoctlDocUnknownType,
+        "UAPI014" => UnreadableFile,
         _ => InternalError,
     };
 }

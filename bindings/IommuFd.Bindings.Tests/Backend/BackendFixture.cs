@@ -59,10 +59,14 @@ public abstract class BackendFixture(string backendName)
         return memory;
     }
 
-    /// <summary>Skips the test when the backend has no selftest (ENOTTY to IOMMU_TEST_CMD). The test VM's
-    /// kernel is built with CONFIG_IOMMUFD_TEST, so when the kernel is demanded its absence fails.</summary>
+    /// <summary>Skips the test when the backend has no selftest (ENOTTY to IOMMU_TEST_CMD), or, on the engine,
+    /// not this op (ENOSYS). The test VM's kernel is built with CONFIG_IOMMUFD_TEST, so when the kernel is
+    /// demanded its absence fails.</summary>
     protected void RequireSelftest(Errno errno)
     {
+        // iommufd never answers ENOSYS: the engine uses it for selftest ops it does not model yet.
+        if (errno == Errno.ENOSYS && BackendName == "engine")
+            Assert.Ignore("the engine does not model this IOMMU_TEST_CMD op yet (it answers ENOSYS)");
         if (errno != Errno.ENOTTY)
             return;
         string reason = $"the {BackendName} backend answers ENOTTY to IOMMU_TEST_CMD: it has no selftest mock " +

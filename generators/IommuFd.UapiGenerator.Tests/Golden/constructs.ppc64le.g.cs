@@ -278,6 +278,15 @@ public unsafe partial struct demo_uses_typedef
 /// <summary>Constants, enum members and ioctl request numbers of <c>constructs.h</c> (ppc64le).</summary>
 public static partial class Demo
 {
+    /// <summary>File name of the header this class was generated from.</summary>
+    public const string HeaderFileName = "constructs.h";
+
+    /// <summary>SHA-256 of the header text this class was generated from (hex).</summary>
+    public const string HeaderSha256 = "fa4c4909d31bd13965bcb8697533e5b1f0b9f888963ebed76685d8ec8b32a58f";
+
+    /// <summary>The target profile (ABI and ioctl encoding) the layouts and request numbers are for.</summary>
+    public const string TargetProfile = "ppc64le";
+
     /// <summary>Readable</summary>
     public const uint DEMO_F_READ = 1;
 

@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 namespace IommuFd.UapiGenerator.Tests.Infrastructure;
 
 /// <summary>One additional file fed to the generator, with the metadata the props file would set.</summary>
-internal sealed record HeaderInput(string Path, string Text, string? Namespace = "Test.Interop", string? ClassName = "Api",
+internal sealed record HeaderInput(string Path, string? Text, string? Namespace = "Test.Interop", string? ClassName = "Api",
     string? Filter = null, string? IoctlMap = null, string Kind = "Header")
 {
     public static HeaderInput FromRepo(string relative, string className, string? ioctlMap = null)

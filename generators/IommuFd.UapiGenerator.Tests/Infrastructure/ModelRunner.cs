@@ -20,7 +20,7 @@ internal static class ModelRunner
     }
 
     public static UapiFile ToFile(HeaderInput i) =>
-        new(i.Path, i.Text, i.Kind == "Header", i.Namespace, i.ClassName, i.Filter, i.IoctlMap);
+        new(i.Path, i.Text ?? "", i.Kind == "Header", i.Namespace, i.ClassName, i.Filter, i.IoctlMap, i.Text != null);
 
     /// <summary>The three 6.12 headers compiled as the bindings project does.</summary>
     public static (HeaderModel Iommufd, HeaderModel Vfio, HeaderModel Test) RealHeaders(string? profile = null)

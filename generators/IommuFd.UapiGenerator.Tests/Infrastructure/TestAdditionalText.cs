@@ -5,13 +5,14 @@ using Microsoft.CodeAnalysis.Text;
 
 namespace IommuFd.UapiGenerator.Tests.Infrastructure;
 
-internal sealed class TestAdditionalText(string path, string text) : AdditionalText
+internal sealed class TestAdditionalText(string path, string? text) : AdditionalText
 {
-    private readonly SourceText _text = SourceText.From(text);
+    private readonly SourceText? _text = text == null ? null : SourceText.From(text);
 
     public override string Path { get; } = path;
 
-    public override SourceText GetText(CancellationToken cancellationToken = default) => _text;
+    /// <summary>Null, like a file the compiler could not read, when created with null text.</summary>
+    public override SourceText? GetText(CancellationToken cancellationToken = default) => _text;
 }
 
 /// <summary>Per-file and global analyzer options, as the generated editorconfig would give them.</summary>

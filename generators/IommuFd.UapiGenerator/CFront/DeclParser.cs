@@ -137,7 +137,7 @@ internal sealed class DeclParser
                 Next();
             }
             else if (IsQualifier(t.Text)) Next();
-            else if (t.Text is "__attribute__" or "__attribute") Attributes();
+            else if (t.Text is "__attribute__" or "__attribute" or "__packed") Attributes();
             else if (t.Text is "struct" or "union")
             {
                 if (type != null || words.Count > 0) throw Error(t, "two types in one declaration");
@@ -187,9 +187,15 @@ internal sealed class DeclParser
     {
         bool packed = false;
         int aligned = 0;
-        while (Current.Is("__attribute__") || Current.Is("__attribute"))
+        while (Current.Is("__attribute__") || Current.Is("__attribute") || Current.Is("__packed"))
         {
-            var at = Next();
+            // Source-tree uAPI headers say __packed; headers_install rewrites it to the attribute.
+            if (Next().Is("__packed"))
+            {
+                packed = true;
+                continue;
+            }
+            var at = _tokens[_pos - 1];
             Expect("(", "after __attribute__");
             Expect("(", "after __attribute__(");
             while (!Current.Is(")"))
@@ -240,7 +246,7 @@ internal sealed class DeclParser
         bool isUnion = keyword.Text == "union";
         var (packed, aligned) = Attributes();
         string? tag = null;
-        if (Current.Kind == TokenKind.Identifier && !Current.Is("__attribute__")) tag = Next().Text;
+        if (Current.Kind == TokenKind.Identifier && !Current.Is("__attribute__") && !Current.Is("__packed")) tag = Next().Text;
         var attrs = Attributes();
         packed |= attrs.Packed;
         aligned = Math.Max(aligned, attrs.Aligned);
@@ -338,10 +344,10 @@ internal sealed class DeclParser
         bool wasVoid = _sawVoid;
         _sawVoid = false;
         int pointers = 0;
-        while (Current.Is("*") || (Current.Kind == TokenKind.Identifier && (IsQualifier(Current.Text) || Current.Is("__attribute__"))))
+        while (Current.Is("*") || (Current.Kind == TokenKind.Identifier && (IsQualifier(Current.Text) || Current.Is("__attribute__") || Current.Is("__packed"))))
         {
             if (Current.Is("*")) pointers++;
-            if (Current.Is("__attribute__")) Attributes();
+            if (Current.Is("__attribute__") || Current.Is("__packed")) Attributes();
             else Next();
         }
         if (Current.Is("("))

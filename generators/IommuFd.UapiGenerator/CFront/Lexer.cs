@@ -78,7 +78,7 @@ internal sealed class Lexer
 
     private void LexBlockComment()
     {
-        int start = _pos, startLine = _line;
+        int start = _pos, startLine = _line, startColumn = _pos - _lineStart;
         bool trailing = _codeOnLine;
         _pos += 2;
         while (_pos < _text.Length && !(_text[_pos] == '*' && Peek(1) == '/'))
@@ -87,7 +87,7 @@ internal sealed class Lexer
             _pos++;
         }
         if (_pos >= _text.Length)
-            Errors.Add((start, startLine, start - _lineStart, "unterminated comment"));
+            Errors.Add((start, startLine, startColumn, "unterminated comment"));
         else
             _pos += 2;
         string text = _text.Substring(start, _pos - start);

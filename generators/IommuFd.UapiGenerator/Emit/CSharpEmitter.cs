@@ -145,6 +145,15 @@ internal static class CSharpEmitter
         w.WriteLine($"/// <summary>Constants, enum members and ioctl request numbers of <c>{model.SourcePath}</c> ({model.Profile}).</summary>");
         w.WriteLine($"public static partial class {model.ClassName}");
         w.OpenBlock();
+        w.WriteLine("/// <summary>File name of the header this class was generated from.</summary>");
+        w.WriteLine($"public const string HeaderFileName = \"{model.SourcePath}\";");
+        w.WriteLine();
+        w.WriteLine("/// <summary>SHA-256 of the header text this class was generated from (hex).</summary>");
+        w.WriteLine($"public const string HeaderSha256 = \"{model.SourceSha256}\";");
+        w.WriteLine();
+        w.WriteLine("/// <summary>The target profile (ABI and ioctl encoding) the layouts and request numbers are for.</summary>");
+        w.WriteLine($"public const string TargetProfile = \"{model.Profile}\";");
+        w.WriteLine();
         foreach (var c in model.Constants)
         {
             DocWriter.Write(w, c.Doc, $"C <c>{c.Name}</c>.");

@@ -41,6 +41,8 @@ internal sealed class HeaderCompiler
             new(id, args.ToEquatableArray(), null, 0, 0, 0, 0, 0, 0);
         try
         {
+            if (!header.Readable)
+                return new CompileResult(null, new[] { NoLocation("UAPI014", header.Path) }.ToEquatableArray());
             if (string.IsNullOrWhiteSpace(header.Namespace))
                 return new CompileResult(null, new[] { NoLocation("UAPI002", header.Path, "Namespace") }.ToEquatableArray());
             if (string.IsNullOrWhiteSpace(header.ClassName))
@@ -154,6 +156,7 @@ internal sealed class HeaderCompiler
         return new HeaderModel(
             HintName: _header.Namespace + "." + _header.ClassName + ".g.cs",
             SourcePath: System.IO.Path.GetFileName(_header.Path),
+            SourceSha256: Sha256(_header.Text),
             Profile: _profile.Name,
             Namespace: _header.Namespace!,
             ClassName: _header.ClassName!,
@@ -161,6 +164,14 @@ internal sealed class HeaderCompiler
             Enums: enums.ToEquatableArray(),
             Constants: constants.ToEquatableArray(),
             Ioctls: ioctls.ToEquatableArray());
+    }
+
+    /// <summary>SHA-256 of the header text as UTF-8 (for the ASCII kernel headers: the file's sha256sum).</summary>
+    private static string Sha256(string text)
+    {
+        using var sha = System.Security.Cryptography.SHA256.Create();
+        var hash = sha.ComputeHash(System.Text.Encoding.UTF8.GetBytes(text));
+        return string.Concat(hash.Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
     }
 
     private bool Selected(string name) => _filter.Length == 0 || _filter.Any(p => name.StartsWith(p, StringComparison.Ordinal));

@@ -13,7 +13,8 @@ internal sealed record UapiFile(
     string? Namespace,
     string? ClassName,
     string? Filter,
-    string? IoctlMap);
+    string? IoctlMap,
+    bool Readable = true);
 
 /// <summary>Documentation for one declaration, already split into summary and remarks.</summary>
 internal sealed record DocModel(string Summary, string Remarks);
@@ -67,6 +68,7 @@ internal sealed record IoctlModel(string Name, uint Request, IoctlArgKind ArgKin
 internal sealed record HeaderModel(
     string HintName,
     string SourcePath,
+    string SourceSha256,
     string Profile,
     string Namespace,
     string ClassName,

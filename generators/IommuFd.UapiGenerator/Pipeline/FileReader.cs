@@ -22,7 +22,8 @@ internal static class FileReader
         if (!options.TryGetValue(KindKey, out var kind)) return null;
         bool header = kind == "Header";
         if (!header && kind != "IoctlMap") return null;
-        string content = text.GetText(cancellationToken)?.ToString() ?? "";
+        var source = text.GetText(cancellationToken);
+        string content = source?.ToString() ?? "";
         return new UapiFile(
             text.Path,
             content,
@@ -30,7 +31,8 @@ internal static class FileReader
             Value(options, NamespaceKey),
             Value(options, ClassNameKey),
             Value(options, FilterKey),
-            Value(options, IoctlMapKey));
+            Value(options, IoctlMapKey),
+            Readable: source != null);
     }
 
     private static string? Value(AnalyzerConfigOptions options, string key) =>

@@ -59,16 +59,29 @@ public sealed class UapiGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(diagnostics, static (spc, list) =>
         {
-            foreach (var d in list) spc.ReportDiagnostic(ToDiagnostic(d));
+            foreach (var d in list)
+            {
+                Diagnostic diagnostic;
+                try
+                {
+                    diagnostic = ToDiagnostic(d);
+                }
+                catch (ArgumentException e)
+                {
+                    diagnostic = Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, d.Path ?? "", $"{d.Id} has a bad location: {e.Message}");
+                }
+                spc.ReportDiagnostic(diagnostic);
+            }
         });
     }
 
     private static Diagnostic ToDiagnostic(DiagnosticInfo info)
     {
+        var start = new LinePosition(Math.Max(0, info.StartLine), Math.Max(0, info.StartColumn));
+        var end = new LinePosition(Math.Max(start.Line, info.EndLine), Math.Max(info.EndLine > start.Line ? 0 : start.Character, info.EndColumn));
         var location = info.Path == null
             ? Location.None
-            : Location.Create(info.Path, new TextSpan(info.Start, info.Length),
-                new LinePositionSpan(new LinePosition(info.StartLine, info.StartColumn), new LinePosition(info.EndLine, info.EndColumn)));
+            : Location.Create(info.Path, new TextSpan(Math.Max(0, info.Start), Math.Max(0, info.Length)), new LinePositionSpan(start, end));
         return Diagnostic.Create(DiagnosticDescriptors.ById(info.Id), location, info.Arguments.Cast<object>().ToArray());
     }
 }

@@ -1,0 +1,68 @@
+using IommuFd.Conformance.Traces;
+
+namespace IommuFd.Conformance.Tests.Library;
+
+public sealed class TraceParserTests
+{
+    private const string Valid = """
+        {"op":"alloc","buf":"a","length":8192}
+        {"op":"write","buf":"a","offset":16,"hex":"00ff"}
+        {"op":"ioctl","cmd":"FAKE_CMD","arg":{"id":1,"user_va":"@a+4096","range":{"start":"0x10"}},"tail":"00"}
+        {"op":"ioctl","cmd":"FAKE_VALUE","value":21,"fd":1}
+        {"op":"read","buf":"a","offset":0,"length":4}
+        {"op":"open"}
+        {"op":"close","fd":1}
+
+        """;
+
+    [Test]
+    public void ParsesEveryOpAndWritesItBackTheSame()
+    {
+        Trace trace = Trace.Parse("t", Valid.Replace("\n\n", "\n"));
+        Assert.That(trace.Steps.Select(s => s.GetType().Name), Is.EqualTo(new[]
+        {
+            "AllocStep", "WriteStep", "IoctlStep", "IoctlStep", "ReadStep", "OpenStep", "CloseStep",
+        }));
+        Assert.That(trace.Steps[2].Line, Is.EqualTo(3));
+        Trace again = Trace.Parse("t", trace.ToJsonLines());
+        Assert.That(again.ToJsonLines(), Is.EqualTo(trace.ToJsonLines()));
+        Assert.That(((IoctlStep)trace.Steps[3]).Fd, Is.EqualTo(1));
+    }
+
+    [TestCase("{\"op\":\"alloc\",\"buf\":\"a\"}", "missing 'length'")]
+    [TestCase("{\"op\":\"frobnicate\"}", "unknown op 'frobnicate'")]
+    [TestCase("{\"op\":\"ioctl\",\"cmd\":\"X\",\"arg\":{},\"value\":1}", "exclude each other")]
+    [TestCase("{\"op\":\"ioctl\",\"cmd\":\"X\",\"argz\":{}}", "unknown key 'argz'")]
+    [TestCase("{\"op\":\"write\",\"buf\":\"a\",\"offset\":0,\"hex\":\"abc\"}", "even number of hex digits")]
+    [TestCase("{\"op\":\"alloc\",\"buf\":\"a\",\"length\":-1}", "non-negative integer")]
+    [TestCase("{not json", "not valid JSON")]
+    [TestCase("[1,2]", "must be a JSON object")]
+    public void ReportsMalformedLinesWithTheirLine(string line, string expected)
+    {
+        var error = Assert.Throws<TraceFormatException>(() => Trace.Parse("bad", line));
+        Assert.That(error!.Message, Does.Contain(expected).And.Contain("bad:1"));
+    }
+
+    [Test]
+    public void AnEmptyLineInTheMiddleIsAnError()
+    {
+        var error = Assert.Throws<TraceFormatException>(() => Trace.Parse("gap", "{\"op\":\"open\"}\n\n{\"op\":\"open\"}\n"));
+        Assert.That(error!.Message, Does.Contain("gap:2").And.Contain("empty line"));
+    }
+
+    [Test]
+    public void LoadsFilesAndNamesTheFile()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"trace-{Guid.NewGuid():N}.jsonl");
+        File.WriteAllText(path, "{\"op\":\"open\"}\n{\"op\":\"alloc\"}\n");
+        try
+        {
+            var error = Assert.Throws<TraceFormatException>(() => Trace.Load(path));
+            Assert.That(error!.Message, Does.StartWith($"{path}:2:"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}

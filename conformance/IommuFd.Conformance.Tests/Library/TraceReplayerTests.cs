@@ -1,0 +1,100 @@
+using IommuFd.Conformance.Replay;
+using IommuFd.Conformance.Traces;
+using IommuFd.Conformance.Tests.Support;
+
+namespace IommuFd.Conformance.Tests.Library;
+
+public sealed class TraceReplayerTests
+{
+    private static IReadOnlyList<StepResult> Replay(string text, FakeBackend? backend = null) =>
+        TraceReplayer.Replay(backend ?? new FakeBackend(), Trace.Parse("t", text), FakeBackend.Catalog);
+
+    [Test]
+    public void FillsSizeResolvesReferencesAndSymbolizesAddresses()
+    {
+        var results = Replay("""
+            {"op":"alloc","buf":"a","length":8192}
+            {"op":"ioctl","cmd":"FAKE_CMD","arg":{"id":5,"user_va":"@a+0x10","range":{"start":32},"__reserved":[1,2],"small":-2,"pad":[9]}}
+            {"op":"ioctl","cmd":"FAKE_CMD","arg":{"id":"$1.id","user_va":"$1.user_va","range":{"start":"$1.range.last"},"flags":"$1.rc"}}
+            """);
+        StepAssert.Succeeds(results[0]);
+        StepAssert.Succeeds(results[1]);
+        Assert.That(results[1].ToJson(), Is.EqualTo(
+            "{\"step\":1,\"rc\":0,\"errno\":0,\"arg\":{\"size\":56,\"flags\":0,\"id\":5,\"__reserved\":[1,2,0],\"small\":-2," +
+            "\"user_va\":\"@a+16\",\"out_iova\":4112,\"range\":{\"start\":32,\"last\":4127},\"pad\":[9,0,0,0],\"mode\":0}}"));
+        StepAssert.FieldIs(results[2], "id", 5);
+        StepAssert.FieldIs(results[2], "user_va", "@a+16");
+        StepAssert.FieldIs(results[2], "range.start", 4127);
+        StepAssert.FieldIs(results[2], "out_iova", 0x2010);
+    }
+
+    [Test]
+    public void ExplicitSizeAndTailsReachTheBackendAndTailsPrintAfterTheCall()
+    {
+        var results = Replay("""
+            {"op":"ioctl","cmd":"FAKE_CMD","arg":{"id":1,"size":15}}
+            {"op":"ioctl","cmd":"FAKE_CMD","arg":{"id":1},"tail":"0000"}
+            {"op":"ioctl","cmd":"FAKE_CMD","arg":{"id":1},"tail":"00ff"}
+            """);
+        StepAssert.Fails(results[0], Errno.EINVAL);
+        StepAssert.Succeeds(results[1]);
+        StepAssert.FieldIs(results[1], "size", 58);
+        Assert.That(results[1].Tail, Is.EqualTo("0000"));
+        StepAssert.Fails(results[2], Errno.E2BIG);
+        Assert.That(results[2].Tail, Is.EqualTo("00ff"));
+    }
+
+    [Test]
+    public void IntegerAndNoArgumentIoctlsAndRawRequests()
+    {
+        var results = Replay("""
+            {"op":"ioctl","cmd":"FAKE_VALUE","value":21}
+            {"op":"ioctl","cmd":"FAKE_NONE"}
+            {"op":"ioctl","cmd":"0xF00F","value":0}
+            {"op":"ioctl","cmd":"FAKE_CMD","value":0}
+            """);
+        StepAssert.Succeeds(results[0], 42);
+        StepAssert.Succeeds(results[1], 7);
+        StepAssert.Fails(results[2], Errno.ENOTTY);
+        StepAssert.Fails(results[3], Errno.EFAULT);
+        Assert.That(results.All(r => r.Arg is null), Is.True);
+    }
+
+    [Test]
+    public void WritesReadsOpensAndClosesFds()
+    {
+        var backend = new FakeBackend();
+        var results = Replay("""
+            {"op":"alloc","buf":"a","length":4096}
+            {"op":"write","buf":"a","offset":4094,"hex":"abcd"}
+            {"op":"read","buf":"a","offset":4092,"length":4}
+            {"op":"open"}
+            {"op":"ioctl","cmd":"FAKE_NONE","fd":1}
+            {"op":"close","fd":1}
+            {"op":"ioctl","cmd":"FAKE_NONE","fd":1}
+            {"op":"open","path":"/nope"}
+            """, backend);
+        Assert.That(results[2].Hex, Is.EqualTo("0000abcd"));
+        StepAssert.Succeeds(results[3]);
+        StepAssert.Succeeds(results[4], 7);
+        StepAssert.Succeeds(results[5]);
+        StepAssert.Fails(results[6], Errno.EBADF); // a closed fd index replays as fd -1
+        StepAssert.Fails(results[7], Errno.ENOENT);
+        Assert.That(backend.Closed, Is.EquivalentTo(new[] { 101, 100 }), "the replay closes what it opened");
+    }
+
+    [TestCase("{\"op\":\"ioctl\",\"cmd\":\"FAKE_CMD\",\"arg\":{\"nope\":1}}", "has no field 'nope'")]
+    [TestCase("{\"op\":\"ioctl\",\"cmd\":\"FAKE_CMD\",\"arg\":{\"flags\":4294967296}}", "does not fit in 4 bytes")]
+    [TestCase("{\"op\":\"ioctl\",\"cmd\":\"FAKE_CMD\",\"arg\":{\"id\":\"$5.id\"}}", "refers to step 5")]
+    [TestCase("{\"op\":\"ioctl\",\"cmd\":\"FAKE_CMD\",\"arg\":{\"user_va\":\"@zz+0\"}}", "no buffer 'zz'")]
+    [TestCase("{\"op\":\"ioctl\",\"cmd\":\"FAKE_CMD\",\"arg\":{\"__reserved\":[1,2,3,4]}}", "4 elements for an array of 3")]
+    [TestCase("{\"op\":\"ioctl\",\"cmd\":\"NOT_A_CMD\"}", "unknown ioctl 'NOT_A_CMD'")]
+    [TestCase("{\"op\":\"ioctl\",\"cmd\":\"FAKE_VALUE\",\"arg\":{}}", "takes no struct")]
+    [TestCase("{\"op\":\"read\",\"buf\":\"a\",\"offset\":0,\"length\":1}", "no buffer 'a'")]
+    [TestCase("{\"op\":\"close\",\"fd\":3}", "fd 3 was never opened")]
+    public void ReportsStepsThatCannotBeReplayedWithLineAndStep(string line, string expected)
+    {
+        var error = Assert.Throws<TraceFormatException>(() => Replay("{\"op\":\"open\"}\n" + line));
+        Assert.That(error!.Message, Does.Contain(expected).And.Contain("line 2 (step 1)"));
+    }
+}

@@ -1,0 +1,54 @@
+using System.Reflection;
+using IommuFd.Bindings.Backends;
+
+namespace IommuFd.Conformance.Tests.Support;
+
+/// <summary>The two backends every conformance fixture runs on: "engine" (the managed model, on
+/// every machine) and "kernel" (category Kernel: real /dev/iommu, locally or in the test VM).</summary>
+public static class BackendSource
+{
+    /// <summary>Category of every test that needs the real kernel.</summary>
+    public const string KernelCategory = "Kernel";
+
+    /// <summary>Fixture arguments: one fixture per backend.</summary>
+    public static IEnumerable<TestFixtureData> Fixtures()
+    {
+        yield return new TestFixtureData("engine");
+        var kernel = new TestFixtureData("kernel");
+        kernel.Properties.Add(NUnit.Framework.Internal.PropertyNames.Category, KernelCategory);
+        yield return kernel;
+    }
+
+    /// <summary>True when IOMMUFD_REQUIRE_KERNEL=1: a missing kernel backend is then a failure.</summary>
+    public static bool KernelRequired => Environment.GetEnvironmentVariable("IOMMUFD_REQUIRE_KERNEL") == "1";
+
+    /// <summary>Creates the named backend, or ends the test: Ignore with the reason when the backend
+    /// is not available here (Fail instead when the kernel is required). Call it from a test or its
+    /// [SetUp]: on a host without /dev/iommu the kernel tier ends each calling test with the result
+    /// of the same test run inside the test VM.</summary>
+    public static IIommuBackend Create(string name) => name switch
+    {
+        "engine" => CreateEngine(),
+        "kernel" => CreateKernel(),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown backend"),
+    };
+
+    private static IIommuBackend CreateEngine() => TestKernelEngine.Create();
+
+    private static IIommuBackend CreateKernel()
+    {
+        Type? tier = Type.GetType("IommuFd.Testing.KernelTier, IommuFd.Testing");
+        if (tier?.GetMethod("Backend", BindingFlags.Public | BindingFlags.Static, Type.EmptyTypes) is { } backend)
+            return (IIommuBackend)backend.Invoke(null, null)!;
+        if (!File.Exists("/dev/iommu") && !Directory.Exists("/dev/iommu"))
+            Unavailable("kernel backend: this host has no /dev/iommu (the QEMU kernel tier is not built in yet)");
+        return new KernelBackend();
+    }
+
+    private static void Unavailable(string reason)
+    {
+        if (KernelRequired)
+            Assert.Fail($"{reason}, and IOMMUFD_REQUIRE_KERNEL=1 demands it");
+        Assert.Ignore(reason);
+    }
+}

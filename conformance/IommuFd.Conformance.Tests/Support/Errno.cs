@@ -1,0 +1,22 @@
+namespace IommuFd.Conformance.Tests.Support;
+
+/// <summary>x86_64 Linux errno values the suite expects (asm-generic/errno*.h).</summary>
+internal static class Errno
+{
+    public const int EPERM = 1, ENOENT = 2, E2BIG = 7, EBADF = 9, ENOMEM = 12, EFAULT = 14, EBUSY = 16,
+        EEXIST = 17, ENODEV = 19, EINVAL = 22, ENOTTY = 25, ENOSPC = 28, EOVERFLOW = 75, EMSGSIZE = 90,
+        EOPNOTSUPP = 95, EADDRINUSE = 98;
+}
+
+/// <summary>Constants of the test environment (x86_64).</summary>
+internal static class TestEnv
+{
+    public const ulong PageSize = 4096;
+    public const ulong U64Max = ulong.MaxValue;
+    /// <summary>Where the 6.12 selftests put fixed mappings (MOCK_APERTURE_START).</summary>
+    public const ulong BaseIova = 0x1000000;
+    /// <summary>The selftests' MOCK_PAGE_SIZE (PAGE_SIZE / 2).</summary>
+    public const ulong MockPageSize = PageSize / 2;
+    /// <summary>The selftests' BUFFER_SIZE (16 pages).</summary>
+    public const ulong BufferSize = 16 * PageSize;
+}

@@ -1,0 +1,50 @@
+using System.Text;
+
+namespace IommuFd.Conformance.Traces;
+
+/// <summary>A named sequence of steps: one JSON object per line (docs/traces.md).</summary>
+public sealed class Trace
+{
+    /// <summary>Creates a trace from steps already built.</summary>
+    public Trace(string name, IReadOnlyList<TraceStep> steps)
+    {
+        Name = name;
+        Steps = steps;
+    }
+
+    /// <summary>The trace's name: its file name without extension, or what the builder gave.</summary>
+    public string Name { get; }
+
+    /// <summary>The steps; step N is line N+1 of the file.</summary>
+    public IReadOnlyList<TraceStep> Steps { get; }
+
+    /// <summary>Reads and parses a <c>.jsonl</c> file.</summary>
+    /// <exception cref="TraceFormatException">Malformed content, with file and line.</exception>
+    public static Trace Load(string path) =>
+        TraceParser.Parse(Path.GetFileNameWithoutExtension(path), File.ReadAllText(path), path);
+
+    /// <summary>Parses JSON Lines text.</summary>
+    /// <exception cref="TraceFormatException">Malformed content, with line.</exception>
+    public static Trace Parse(string name, string text) => TraceParser.Parse(name, text, name);
+
+    /// <summary>The trace as JSON Lines, one step per line, ending with a newline.</summary>
+    public string ToJsonLines()
+    {
+        var text = new StringBuilder();
+        foreach (TraceStep step in Steps)
+            text.Append(step.ToJson().ToJsonString(Json.Compact)).Append('\n');
+        return text.ToString();
+    }
+
+    /// <summary>Writes <see cref="ToJsonLines"/> to <paramref name="path"/>, creating its folder.</summary>
+    public void Save(string path)
+    {
+        string? folder = Path.GetDirectoryName(path);
+        if (!string.IsNullOrEmpty(folder))
+            Directory.CreateDirectory(folder);
+        File.WriteAllText(path, ToJsonLines());
+    }
+
+    /// <summary>The same steps under another name.</summary>
+    public Trace WithName(string name) => new(name, Steps);
+}

@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace IommuFd.Conformance.Traces;
+
+/// <summary>Parses JSON Lines into steps. Every line is a step (an empty line is an error, so step
+/// numbers always equal line numbers minus one).</summary>
+internal static class TraceParser
+{
+    public static Trace Parse(string name, string text, string source)
+    {
+        var steps = new List<TraceStep>();
+        string[] lines = text.Replace("\r\n", "\n").Split('\n');
+        int count = lines.Length;
+        if (count > 0 && lines[^1].Length == 0)
+            count--; // the newline that ends the last line
+        for (int i = 0; i < count; i++)
+        {
+            string where = $"{source}:{i + 1}";
+            try
+            {
+                steps.Add(ParseLine(lines[i]) with { Line = i + 1 });
+            }
+            catch (TraceFormatException e)
+            {
+                throw new TraceFormatException($"{where}: {e.Message}", e);
+            }
+            catch (JsonException e)
+            {
+                throw new TraceFormatException($"{where}: not valid JSON: {e.Message}", e);
+            }
+        }
+        return new Trace(name, steps);
+    }
+
+    private static TraceStep ParseLine(string line)
+    {
+        if (string.IsNullOrWhiteSpace(line))
+            throw new TraceFormatException("empty line (every line is a step)");
+        if (JsonNode.Parse(line) is not JsonObject json)
+            throw new TraceFormatException("a step must be a JSON object");
+        string op = RequiredString(json, "op");
+        TraceStep step = op switch
+        {
+            "alloc" => new AllocStep(BufferName(json), RequiredUnsigned(json, "length")),
+            "write" => new WriteStep(BufferName(json), RequiredUnsigned(json, "offset"), Hex(json, "hex") ?? throw Missing("hex")),
+            "read" => new ReadStep(BufferName(json), RequiredUnsigned(json, "offset"), checked((int)RequiredUnsigned(json, "length"))),
+            "open" => new OpenStep(OptionalString(json, "path")),
+            "close" => new CloseStep(checked((int)RequiredUnsigned(json, "fd"))),
+            "ioctl" => ParseIoctl(json),
+            _ => throw new TraceFormatException($"unknown op '{op}' (alloc, write, read, open, close, ioctl)"),
+        };
+        CheckKeys(json, op);
+        return step;
+    }
+
+    private static IoctlStep ParseIoctl(JsonObject json)
+    {
+        string command = RequiredString(json, "cmd");
+        int fd = json["fd"] is null ? 0 : checked((int)RequiredUnsigned(json, "fd"));
+        JsonObject? arg = null;
+        if (json["arg"] is { } argNode)
+            arg = argNode as JsonObject ?? throw new TraceFormatException("'arg' must be an object");
+        JsonNode? value = json["value"];
+        if (value is not null && value is not JsonValue)
+            throw new TraceFormatException("'value' must be a number or a string");
+        if (arg is not null && value is not null)
+            throw new TraceFormatException("'arg' and 'value' exclude each other");
+        byte[]? tail = Hex(json, "tail");
+        if (tail is not null && value is not null)
+            throw new TraceFormatException("'tail' needs a struct argument");
+        return new IoctlStep(command, fd, (JsonObject?)arg?.DeepClone(), value?.DeepClone(), tail);
+    }
+
+    private static readonly Dictionary<string, string[]> AllowedKeys = new()
+    {
+        ["alloc"] = ["op", "buf", "length"],
+        ["write"] = ["op", "buf", "offset", "hex"],
+        ["read"] = ["op", "buf", "offset", "length"],
+        ["open"] = ["op", "path"],
+        ["close"] = ["op", "fd"],
+        ["ioctl"] = ["op", "cmd", "fd", "arg", "value", "tail"],
+    };
+
+    private static void CheckKeys(JsonObject json, string op)
+    {
+        foreach (KeyValuePair<string, JsonNode?> entry in json)
+            if (!AllowedKeys[op].Contains(entry.Key))
+                throw new TraceFormatException($"'{op}' step has unknown key '{entry.Key}'");
+    }
+
+    private static string BufferName(JsonObject json)
+    {
+        string name = RequiredString(json, "buf");
+        if (name.Length == 0 || name.Contains('+') || name.Contains('@'))
+            throw new TraceFormatException($"buffer name '{name}' must be non-empty without '+' or '@'");
+        return name;
+    }
+
+    private static TraceFormatException Missing(string key) => new($"missing '{key}'");
+
+    private static string RequiredString(JsonObject json, string key) =>
+        OptionalString(json, key) ?? throw Missing(key);
+
+    private static string? OptionalString(JsonObject json, string key)
+    {
+        JsonNode? node = json[key];
+        if (node is null)
+            return null;
+        if (node is JsonValue value && value.TryGetValue(out string? text))
+            return text;
+        throw new TraceFormatException($"'{key}' must be a string");
+    }
+
+    private static ulong RequiredUnsigned(JsonObject json, string key)
+    {
+        JsonNode node = json[key] ?? throw Missing(key);
+        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.Number && ulong.TryParse(value.ToJsonString(), NumberStyles.None, CultureInfo.InvariantCulture, out ulong number))
+            return number;
+        throw new TraceFormatException($"'{key}' must be a non-negative integer, got {node.ToJsonString()}");
+    }
+
+    private static byte[]? Hex(JsonObject json, string key)
+    {
+        string? text = OptionalString(json, key);
+        if (text is null)
+            return null;
+        try
+        {
+            return Convert.FromHexString(text);
+        }
+        catch (FormatException)
+        {
+            throw new TraceFormatException($"'{key}' must be an even number of hex digits");
+        }
+    }
+}

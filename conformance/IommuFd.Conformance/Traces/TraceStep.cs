@@ -1,0 +1,88 @@
+using System.Text.Json.Nodes;
+
+namespace IommuFd.Conformance.Traces;
+
+/// <summary>One line of a trace. Steps are numbered from 0 by line; <see cref="Line"/> is the
+/// 1-based line of the file it came from (0 for steps built in code).</summary>
+public abstract record TraceStep
+{
+    /// <summary>1-based source line, or 0 when the step was built in code.</summary>
+    public int Line { get; init; }
+
+    /// <summary>The step as its JSON line (the canonical form written to trace files).</summary>
+    public abstract JsonObject ToJson();
+
+    /// <summary>The step as one line of JSON.</summary>
+    public sealed override string ToString() => ToJsonLine();
+
+    /// <summary>The step as one line of JSON (records would otherwise print their properties).</summary>
+    public string ToJsonLine() => ToJson().ToJsonString(Json.Compact);
+}
+
+/// <summary><c>{"op":"alloc","buf":"a","length":N}</c>: user memory, readable and writable.</summary>
+public sealed record AllocStep(string Buffer, ulong Length) : TraceStep
+{
+    /// <inheritdoc />
+    public override JsonObject ToJson() => new() { ["op"] = "alloc", ["buf"] = Buffer, ["length"] = Length };
+}
+
+/// <summary><c>{"op":"write","buf":"a","offset":OFF,"hex":"..."}</c>: fills user memory.</summary>
+public sealed record WriteStep(string Buffer, ulong Offset, byte[] Data) : TraceStep
+{
+    /// <inheritdoc />
+    public override JsonObject ToJson() =>
+        new() { ["op"] = "write", ["buf"] = Buffer, ["offset"] = Offset, ["hex"] = Convert.ToHexStringLower(Data) };
+}
+
+/// <summary><c>{"op":"read","buf":"a","offset":OFF,"length":N}</c>: prints user memory as hex.</summary>
+public sealed record ReadStep(string Buffer, ulong Offset, int Length) : TraceStep
+{
+    /// <inheritdoc />
+    public override JsonObject ToJson() =>
+        new() { ["op"] = "read", ["buf"] = Buffer, ["offset"] = Offset, ["length"] = Length };
+}
+
+/// <summary><c>{"op":"open"}</c>: opens another <c>/dev/iommu</c> fd (or <see cref="Path"/>).</summary>
+public sealed record OpenStep(string? Path = null) : TraceStep
+{
+    /// <inheritdoc />
+    public override JsonObject ToJson()
+    {
+        var json = new JsonObject { ["op"] = "open" };
+        if (Path is not null)
+            json["path"] = Path;
+        return json;
+    }
+}
+
+/// <summary><c>{"op":"close","fd":K}</c>: closes the K-th opened fd (0 is the implicit one).</summary>
+public sealed record CloseStep(int Fd) : TraceStep
+{
+    /// <inheritdoc />
+    public override JsonObject ToJson() => new() { ["op"] = "close", ["fd"] = Fd };
+}
+
+/// <summary><c>{"op":"ioctl","cmd":"IOMMU_IOAS_MAP","arg":{...}}</c>, or with <c>"value"</c>
+/// for integer-argument ioctls, or neither for ioctls without argument.</summary>
+/// <param name="Command">The C macro name, or a request number written as <c>"0x3B7F"</c>.</param>
+/// <param name="Fd">Index of the fd (0 = the implicit one).</param>
+/// <param name="Arg">Fields by C name; null when the ioctl takes an integer or nothing.</param>
+/// <param name="Value">The integer argument (also a reference or address), or null.</param>
+/// <param name="Tail">Bytes appended after the struct, or null.</param>
+public sealed record IoctlStep(string Command, int Fd, JsonObject? Arg, JsonNode? Value, byte[]? Tail) : TraceStep
+{
+    /// <inheritdoc />
+    public override JsonObject ToJson()
+    {
+        var json = new JsonObject { ["op"] = "ioctl", ["cmd"] = Command };
+        if (Fd != 0)
+            json["fd"] = Fd;
+        if (Arg is not null)
+            json["arg"] = Arg.DeepClone();
+        if (Value is not null)
+            json["value"] = Value.DeepClone();
+        if (Tail is not null)
+            json["tail"] = Convert.ToHexStringLower(Tail);
+        return json;
+    }
+}

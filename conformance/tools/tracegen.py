@@ -1,0 +1,613 @@
+"""Small helper used to author the hand-written traces in conformance/traces: each trace is a
+Python list of steps with labels, written as JSON Lines; the labels and their step numbers are
+printed so the C# tests can name them. Run: python3 conformance/tools/tracegen.py"""
+import json, os, sys
+
+PAGE = 4096
+U64 = 2**64 - 1
+BASE = 0x1000000          # MOCK_APERTURE_START, used by tests that name it
+FIXTURE_BASE = 0           # iommufd_ioas base_iova in the no_domain variant
+OUT = os.path.join(os.path.dirname(__file__), "..", "traces")
+
+class T:
+    def __init__(self, name):
+        self.name, self.steps, self.labels = name, [], {}
+    def add(self, step, label=None):
+        if label:
+            assert label not in self.labels, label
+            self.labels[label] = len(self.steps)
+        self.steps.append(step)
+        return len(self.steps) - 1
+    def alloc(self, buf, length, label=None): return self.add({"op": "alloc", "buf": buf, "length": length}, label)
+    def write(self, buf, off, data, label=None): return self.add({"op": "write", "buf": buf, "offset": off, "hex": data.hex()}, label)
+    def read(self, buf, off, n, label=None): return self.add({"op": "read", "buf": buf, "offset": off, "length": n}, label)
+    def open(self, label=None): return self.add({"op": "open"}, label)
+    def close(self, fd, label=None): return self.add({"op": "close", "fd": fd}, label)
+    def ioctl(self, cmd, arg=None, label=None, fd=0, tail=None, value=None, noarg=False):
+        s = {"op": "ioctl", "cmd": cmd}
+        if fd: s["fd"] = fd
+        if value is not None: s["value"] = value
+        elif not noarg: s["arg"] = arg if arg is not None else {}
+        if tail is not None: s["tail"] = tail
+        return self.add(s, label)
+    def ioas(self, label=None, fd=0): return self.ioctl("IOMMU_IOAS_ALLOC", {}, label, fd)
+    def map_fixed(self, ioas, va, length, iova, label=None, flags=7, fd=0):
+        return self.ioctl("IOMMU_IOAS_MAP", {"flags": flags, "ioas_id": ref(ioas, "out_ioas_id"), "user_va": va, "length": length, "iova": iova}, label, fd)
+    def map(self, ioas, va, length, label=None, flags=6):
+        return self.ioctl("IOMMU_IOAS_MAP", {"flags": flags, "ioas_id": ref(ioas, "out_ioas_id"), "user_va": va, "length": length}, label)
+    def unmap(self, ioas, iova, length, label=None, fd=0):
+        return self.ioctl("IOMMU_IOAS_UNMAP", {"ioas_id": ref(ioas, "out_ioas_id"), "iova": iova, "length": length}, label, fd)
+    def save(self):
+        path = os.path.join(OUT, self.name + ".jsonl")
+        with open(path, "w") as f:
+            for s in self.steps:
+                f.write(json.dumps(s, separators=(",", ":")) + "\n")
+        print(f"{self.name}: {len(self.steps)} steps; " + ", ".join(f"{k}={v}" for k, v in self.labels.items()))
+
+def ref(step, field): return f"${step}.{field}"
+def ranges(*pairs): return b"".join(s.to_bytes(8, "little") + l.to_bytes(8, "little") for s, l in pairs)
+
+TRACES = []
+def trace(fn):
+    TRACES.append(fn)
+    return fn
+
+# ---------------------------------------------------------------- fixture iommufd
+@trace
+def simple_close():
+    t = T("selftest/iommufd-simple-close")
+    t.open("open"); t.close(1, "close")
+    return t
+
+@trace
+def cmd_fail():
+    t = T("selftest/iommufd-cmd-fail")
+    t.alloc("a", PAGE)
+    t.ioctl("IOMMU_DESTROY", {"id": 0}, "destroy_id0")
+    t.ioctl("IOMMU_DESTROY", value=0, label="destroy_null")
+    t.ioctl("0x3B7F", value="@a+0", label="nr_7f")
+    t.ioctl("0x587F", value="@a+0", label="type_x_nr_7f")
+    t.ioctl("0x3B8F", value="@a+0", label="table_hole")
+    t.ioctl("0x3B8F", value=0, label="table_hole_null")
+    t.ioctl("0xC0083B80", value="@a+0", label="iowr_destroy")
+    t.ioctl("0x3BFF", value=0, label="beyond_table_null")
+    return t
+
+@trace
+def cmd_ex_fail():
+    t = T("selftest/iommufd-cmd-ex-fail")
+    t.ioctl("IOMMU_DESTROY", {"id": 0}, "zero_tail", tail="00" * 8)
+    t.ioctl("IOMMU_DESTROY", {"id": 0}, "nonzero_tail", tail="00" * 7 + "01")
+    t.ioctl("IOMMU_DESTROY", {"id": 0}, "exact")
+    t.ioctl("IOMMU_DESTROY", {"id": 0, "size": 7}, "short")
+    return t
+
+@trace
+def global_options():
+    t = T("selftest/iommufd-global-options")
+    o = lambda opt, op, val, oid=0: {"option_id": opt, "op": op, "object_id": oid, "val64": val}
+    t.ioctl("IOMMU_OPTION", o(0, 1, 1), "rlimit_get")
+    t.ioctl("IOMMU_OPTION", o(0, 0, 1), "rlimit_set_1")
+    t.ioctl("IOMMU_OPTION", o(0, 0, 2), "rlimit_set_2")
+    t.ioctl("IOMMU_OPTION", o(0, 1, 0), "rlimit_get_again")
+    t.ioctl("IOMMU_OPTION", o(0, 0, 0), "rlimit_set_0")
+    t.ioctl("IOMMU_OPTION", o(1, 1, 0), "huge_get_no_object")
+    t.ioctl("IOMMU_OPTION", o(1, 0, 0), "huge_set_no_object")
+    return t
+
+@trace
+def simple_ioctls():
+    t = T("selftest/iommufd-simple-ioctls")
+    t.ioctl("VFIO_GET_API_VERSION", noarg=True, label="api_version")
+    t.ioctl("VFIO_CHECK_EXTENSION", value=3, label="type1v2")
+    return t
+
+@trace
+def unmap_cmd():
+    t = T("selftest/iommufd-unmap-cmd")
+    a = {"iova": BASE, "size": PAGE}
+    t.ioctl("VFIO_IOMMU_UNMAP_DMA", dict(a, argsz=1), "argsz_1")
+    t.ioctl("VFIO_IOMMU_UNMAP_DMA", dict(a, flags=1 << 31), "bad_flags")
+    t.ioctl("VFIO_IOMMU_UNMAP_DMA", a, "no_compat_ioas")
+    return t
+
+@trace
+def map_cmd():
+    t = T("selftest/iommufd-map-cmd")
+    t.alloc("a", 16 * PAGE)
+    a = {"vaddr": "@a+0", "iova": BASE, "size": PAGE}
+    t.ioctl("VFIO_IOMMU_MAP_DMA", dict(a, argsz=1), "argsz_1")
+    t.ioctl("VFIO_IOMMU_MAP_DMA", dict(a, flags=1 << 31), "bad_flags")
+    t.ioctl("VFIO_IOMMU_MAP_DMA", dict(a, flags=3), "no_compat_ioas")
+    return t
+
+@trace
+def info_cmd():
+    t = T("selftest/iommufd-info-cmd")
+    t.ioctl("VFIO_IOMMU_GET_INFO", {"argsz": 1}, "argsz_1")
+    t.ioctl("VFIO_IOMMU_GET_INFO", {}, "no_compat_ioas")
+    return t
+
+@trace
+def set_iommu_cmd():
+    t = T("selftest/iommufd-set-iommu-cmd")
+    t.ioctl("VFIO_SET_IOMMU", value=3, label="type1v2")
+    t.ioctl("VFIO_SET_IOMMU", value=1, label="type1")
+    return t
+
+@trace
+def vfio_ioas():
+    t = T("selftest/iommufd-vfio-ioas")
+    t.ioctl("IOMMU_VFIO_IOAS", {"op": 0}, "get_none")
+    t.ioctl("IOMMU_VFIO_IOAS", {"op": 1}, "set_id0")
+    i = t.ioas("ioas")
+    t.ioctl("IOMMU_VFIO_IOAS", {"op": 1, "ioas_id": ref(i, "out_ioas_id")}, "set")
+    t.ioctl("IOMMU_VFIO_IOAS", {"op": 0}, "get")
+    t.ioctl("IOMMU_VFIO_IOAS", {"op": 2}, "clear")
+    t.ioctl("IOMMU_VFIO_IOAS", {"op": 0}, "get_after_clear")
+    return t
+
+# ---------------------------------------------------------------- fixture iommufd_ioas, no_domain
+def ioas_fixture(name):
+    t = T(name if "/" in name else "selftest/" + name)
+    t.alloc("a", 16 * PAGE)
+    i = t.ioas("ioas")
+    return t, i
+
+@trace
+def ioas_auto_destroy():
+    t = T("selftest/ioas-auto-destroy")
+    t.open("open")
+    t.ioas("ioas", fd=1)
+    t.close(1, "close")
+    t.ioas("ioas_fd0")
+    return t
+
+@trace
+def ioas_destroy():
+    t, i = ioas_fixture("ioas-destroy")
+    t.ioctl("IOMMU_DESTROY", {"id": ref(i, "out_ioas_id")}, "destroy")
+    t.ioctl("IOMMU_DESTROY", {"id": ref(i, "out_ioas_id")}, "destroy_again")
+    return t
+
+@trace
+def ioas_area_destroy():
+    t, i = ioas_fixture("ioas-area-destroy")
+    t.map_fixed(i, "@a+0", PAGE, FIXTURE_BASE, "map")
+    t.ioctl("IOMMU_DESTROY", {"id": ref(i, "out_ioas_id")}, "destroy")
+    return t
+
+@trace
+def ioas_area_auto_destroy():
+    t = T("selftest/ioas-area-auto-destroy")
+    t.alloc("a", 16 * PAGE)
+    t.open("open")
+    i = t.ioas("ioas", fd=1)
+    for k in range(10):
+        t.map_fixed(i, "@a+0", PAGE, FIXTURE_BASE + k * PAGE, f"map{k}", fd=1)
+    t.close(1, "close")
+    return t
+
+@trace
+def area():
+    t, i = ioas_fixture("ioas-area")
+    for k in range(10):
+        t.unmap(i, k * PAGE, PAGE, f"unmap_nothing{k}")
+    for k in range(10):
+        t.map_fixed(i, "@a+0", PAGE, FIXTURE_BASE + k * PAGE, f"map{k}")
+    for k in range(10):
+        t.unmap(i, FIXTURE_BASE + k * PAGE, PAGE, f"unmap{k}")
+    t.map_fixed(i, "@a+0", 2 * PAGE, FIXTURE_BASE + 16 * PAGE, "map_two_pages")
+    t.unmap(i, FIXTURE_BASE + 16 * PAGE, PAGE, "split_first")
+    t.unmap(i, FIXTURE_BASE + 17 * PAGE, PAGE, "split_second")
+    t.map_fixed(i, "@a+0", 2 * PAGE, FIXTURE_BASE + 16 * PAGE, "over_same")
+    t.map_fixed(i, "@a+0", PAGE, FIXTURE_BASE + 16 * PAGE, "over_first")
+    t.map_fixed(i, "@a+0", PAGE, FIXTURE_BASE + 17 * PAGE, "over_second")
+    t.map_fixed(i, "@a+0", 2 * PAGE, FIXTURE_BASE + 15 * PAGE, "over_start")
+    t.map_fixed(i, "@a+0", 3 * PAGE, FIXTURE_BASE + 15 * PAGE, "over_around")
+    t.unmap(i, 0, U64, "unmap_all")
+    t.unmap(i, 0, U64, "unmap_all_empty")
+    return t
+
+@trace
+def unmap_fully_contained():
+    t, i = ioas_fixture("ioas-unmap-fully-contained-areas")
+    base = FIXTURE_BASE + 4 * PAGE  # "give no_domain some space to rewind base_iova"
+    for k in range(4):
+        t.map_fixed(i, "@a+0", 8 * PAGE, base + k * 16 * PAGE, f"map{k}")
+    t.unmap(i, base - 4 * PAGE, 8 * PAGE, "cut_first")
+    t.unmap(i, base + 3 * 16 * PAGE + 8 * PAGE - 4 * PAGE, 8 * PAGE, "cut_last")
+    t.unmap(i, base - 4 * PAGE, 3 * 16 * PAGE + 8 * PAGE + 4 * PAGE, "superset")
+    return t
+
+@trace
+def area_auto_iova():
+    t, i = ioas_fixture("ioas-area-auto-iova")
+    m = [t.map(i, "@a+0", PAGE, f"simple{k}") for k in range(10)]
+    for k in range(10):
+        t.unmap(i, ref(m[k], "iova"), PAGE, f"simple_unmap{k}")
+    m = [t.map(i, 1 << 31, PAGE * (k + 1), f"aligned{k}") for k in range(10)]
+    for k in range(10):
+        t.unmap(i, ref(m[k], "iova"), PAGE * (k + 1), f"aligned_unmap{k}")
+    t.alloc("r", PAGE)
+    t.write("r", 0, ranges((PAGE * 200, PAGE * 600 - 1)))
+    t.ioctl("IOMMU_IOAS_ALLOW_IOVAS", {"ioas_id": ref(i, "out_ioas_id"), "num_iovas": 1, "allowed_iovas": "@r+0"}, "allow")
+    m = [t.map(i, "@a+0", PAGE * (k + 1), f"allowed{k}") for k in range(10)]
+    for k in range(10):
+        t.unmap(i, ref(m[k], "iova"), PAGE * (k + 1), f"allowed_unmap{k}")
+    return t
+
+def add_reserved(t, i, start, length, label):
+    return t.ioctl("IOMMU_TEST_CMD", {"op": 1, "id": ref(i, "out_ioas_id"), "add_reserved": {"start": start, "length": length}}, label)
+
+@trace
+def area_auto_iova_reserved():
+    t, i = ioas_fixture("ioas-area-auto-iova-reserved")
+    add_reserved(t, i, PAGE * 4, PAGE * 100, "add_reserved")
+    m = [t.map(i, "@a+0", PAGE * (k + 1), f"map{k}") for k in range(10)]
+    for k in range(10):
+        t.unmap(i, ref(m[k], "iova"), PAGE * (k + 1), f"unmap{k}")
+    t.alloc("r", PAGE)
+    t.write("r", 0, ranges((PAGE, PAGE * 600)))
+    t.ioctl("IOMMU_IOAS_ALLOW_IOVAS", {"ioas_id": ref(i, "out_ioas_id"), "num_iovas": 1, "allowed_iovas": "@r+0"}, "allow_over_reserved")
+    return t
+
+@trace
+def area_allowed():
+    t, i = ioas_fixture("ioas-area-allowed")
+    t.alloc("r", PAGE)
+    t.write("r", 0, ranges((FIXTURE_BASE, FIXTURE_BASE + PAGE * 600)))
+    t.ioctl("IOMMU_IOAS_ALLOW_IOVAS", {"ioas_id": ref(i, "out_ioas_id"), "num_iovas": 1, "allowed_iovas": "@r+0"}, "allow")
+    add_reserved(t, i, FIXTURE_BASE + PAGE, PAGE, "reserve_in_allowed")
+    t.ioctl("IOMMU_IOAS_ALLOW_IOVAS", {"ioas_id": ref(i, "out_ioas_id"), "num_iovas": 0, "allowed_iovas": "@r+0"}, "clear")
+    add_reserved(t, i, FIXTURE_BASE + PAGE, PAGE, "reserve")
+    t.ioctl("IOMMU_IOAS_ALLOW_IOVAS", {"ioas_id": ref(i, "out_ioas_id"), "num_iovas": 1, "allowed_iovas": "@r+0"}, "allow_over_reserved")
+    return t
+
+@trace
+def copy_area():
+    t, i = ioas_fixture("ioas-copy-area")
+    t.map_fixed(i, "@a+0", PAGE, FIXTURE_BASE, "map")
+    t.ioctl("IOMMU_IOAS_COPY", {"flags": 3, "dst_ioas_id": ref(i, "out_ioas_id"), "src_ioas_id": ref(i, "out_ioas_id"),
+                                "length": PAGE, "src_iova": FIXTURE_BASE, "dst_iova": FIXTURE_BASE + PAGE}, "copy_inside")
+    d = t.ioas("dst")
+    t.ioctl("IOMMU_IOAS_COPY", {"flags": 3, "dst_ioas_id": ref(d, "out_ioas_id"), "src_ioas_id": ref(i, "out_ioas_id"),
+                                "length": PAGE, "src_iova": FIXTURE_BASE, "dst_iova": 0}, "copy_between")
+    return t
+
+@trace
+def iova_ranges():
+    t, i = ioas_fixture("ioas-iova-ranges")
+    cmd = lambda n: {"ioas_id": ref(i, "out_ioas_id"), "num_iovas": n, "allowed_iovas": "@a+0"}
+    t.ioctl("IOMMU_IOAS_IOVA_RANGES", cmd(16 * PAGE // 16), "read_all")
+    t.read("a", 0, 32, "ranges_all")
+    t.write("a", 0, bytes(32))
+    t.ioctl("IOMMU_IOAS_IOVA_RANGES", cmd(0), "too_small")
+    t.read("a", 0, 32, "ranges_too_small")
+    return t
+
+@trace
+def iova_ranges_reserved():
+    t, i = ioas_fixture("ioas-iova-ranges-reserved")
+    cmd = lambda n: {"ioas_id": ref(i, "out_ioas_id"), "num_iovas": n, "allowed_iovas": "@a+0"}
+    add_reserved(t, i, PAGE, PAGE, "add_reserved")
+    t.ioctl("IOMMU_IOAS_IOVA_RANGES", cmd(16 * PAGE // 16), "read_two")
+    t.read("a", 0, 32, "ranges_two")
+    t.write("a", 0, bytes(32))
+    t.ioctl("IOMMU_IOAS_IOVA_RANGES", cmd(1), "too_small")
+    t.read("a", 0, 32, "ranges_too_small")
+    return t
+
+@trace
+def option_huge_pages():
+    t, i = ioas_fixture("ioas-option-huge-pages")
+    o = lambda op, val: {"option_id": 1, "op": op, "object_id": ref(i, "out_ioas_id"), "val64": val}
+    t.ioctl("IOMMU_OPTION", o(1, 3), "get_default")
+    t.ioctl("IOMMU_OPTION", o(0, 0), "set_0")
+    t.ioctl("IOMMU_OPTION", o(1, 3), "get_0")
+    t.ioctl("IOMMU_OPTION", o(0, 2), "set_2")
+    t.ioctl("IOMMU_OPTION", o(0, 1), "set_1")
+    t.ioctl("IOMMU_OPTION", o(1, 3), "get_1")
+    return t
+
+@trace
+def align_change():
+    t, i = ioas_fixture("ioas-align-change")
+    o = lambda val: {"option_id": 1, "op": 0, "object_id": ref(i, "out_ioas_id"), "val64": val}
+    t.map_fixed(i, "@a+0", PAGE, BASE, "map")
+    t.ioctl("IOMMU_OPTION", o(0), "huge_off")
+    t.map_fixed(i, f"@a+{PAGE // 2}", PAGE, BASE + PAGE, "misaligned_map")
+    t.ioctl("IOMMU_OPTION", o(0), "huge_off_again")
+    t.ioctl("IOMMU_OPTION", o(1), "huge_on")
+    t.map_fixed(i, f"@a+{PAGE // 2}", PAGE, BASE + PAGE, "misaligned_map_ok")
+    t.ioctl("IOMMU_OPTION", o(0), "huge_off_misaligned")
+    t.unmap(i, BASE + PAGE, PAGE, "unmap_second")
+    t.unmap(i, BASE, PAGE, "unmap_first")
+    return t
+
+@trace
+def copy_sweep():
+    t, i = ioas_fixture("ioas-copy-sweep")
+    d = t.ioas("dst")
+    last = BASE + 16 * PAGE - 2
+    t.map_fixed(i, "@a+0", last - BASE + 1, BASE, "map")
+    iova, k = BASE - PAGE, 0
+    while iova <= last:
+        t.ioctl("IOMMU_IOAS_COPY", {"flags": 3, "dst_ioas_id": ref(d, "out_ioas_id"), "src_ioas_id": ref(i, "out_ioas_id"),
+                                    "length": PAGE // 2, "src_iova": iova, "dst_iova": BASE}, f"copy{k}")
+        if not (iova < BASE or iova + PAGE // 2 - 1 > last):
+            t.ioctl("IOMMU_IOAS_UNMAP", {"ioas_id": ref(d, "out_ioas_id"), "iova": BASE, "length": PAGE // 2}, f"unmap{k}")
+        iova += 511
+        k += 1
+    t.ioctl("IOMMU_DESTROY", {"id": ref(d, "out_ioas_id")}, "destroy_dst")
+    return t
+
+# ---------------------------------------------------------------- beyond the selftests: documented errnos
+@trace
+def errno_map():
+    t, i = ioas_fixture("errno/map")
+    io = ref(i, "out_ioas_id")
+    m = lambda label, **kw: t.ioctl("IOMMU_IOAS_MAP", dict({"flags": 6, "ioas_id": io, "user_va": "@a+0", "length": PAGE}, **kw), label)
+    m("unknown_flag", flags=6 | 8)
+    m("reserved", __reserved=1)
+    m("iova_u64max", iova=U64)
+    m("length_u64max", length=U64)
+    m("no_permission", flags=0)
+    m("fixed_only", flags=1, iova=BASE)
+    m("no_ioas", ioas_id=99)
+    m("length_0", length=0)
+    m("user_va_overflow", user_va=U64 - PAGE + 1, length=2 * PAGE)
+    m("length_near_max", length=U64 - 1)
+    m("fixed_iova_0", flags=7, iova=0)
+    m("fixed_overlap", flags=7, iova=0)
+    m("fixed_iova_overflow", flags=7, iova=U64 - PAGE + 1, length=2 * PAGE)
+    m("auto_read_only", flags=4)
+    m("auto_sub_page", user_va="@a+1", length=100)
+    m("auto_write_only", flags=2)
+    t.ioctl("IOMMU_OPTION", {"option_id": 1, "op": 0, "object_id": io, "val64": 0}, "huge_off_misaligned_area")
+    t.unmap(i, 0x2001, 100, "unmap_sub_page")
+    t.ioctl("IOMMU_OPTION", {"option_id": 1, "op": 0, "object_id": io, "val64": 0}, "huge_off")
+    m("length_not_page_multiple", length=100)
+    m("fixed_misaligned", flags=7, iova=BASE + 0x800)
+    m("user_va_sub_page", user_va="@a+2048")
+    t.alloc("r", PAGE)
+    t.write("r", 0, ranges((0x100000, 0x100FFF)))
+    t.ioctl("IOMMU_IOAS_ALLOW_IOVAS", {"ioas_id": io, "num_iovas": 1, "allowed_iovas": "@r+0"}, "allow_one_page")
+    m("no_space", length=2 * PAGE)
+    m("fits_allowed")
+    m("fixed_outside_allowed", flags=7, iova=BASE)
+    return t
+
+@trace
+def errno_unmap():
+    t, i = ioas_fixture("errno/unmap")
+    io = ref(i, "out_ioas_id")
+    u = lambda label, **kw: t.ioctl("IOMMU_IOAS_UNMAP", dict({"ioas_id": io, "iova": BASE, "length": PAGE}, **kw), label)
+    u("no_ioas", ioas_id=99)
+    u("no_ioas_unmap_all", ioas_id=99, iova=0, length=U64)
+    u("iova_u64max", iova=U64, length=1)
+    u("length_u64max", iova=1, length=U64)
+    u("length_0", length=0)
+    u("range_overflow", iova=U64 - 1, length=3)
+    u("nothing_mapped")
+    u("unmap_all_empty", iova=0, length=U64)
+    t.map_fixed(i, "@a+0", PAGE, 0x10000, "map_a")
+    t.map_fixed(i, "@a+0", 2 * PAGE, 0x11000, "map_b")
+    u("partial_second", iova=0x10000, length=2 * PAGE)
+    u("first_already_gone", iova=0x10000, length=PAGE)
+    u("second_exact", iova=0x11000, length=2 * PAGE)
+    t.map_fixed(i, "@a+0", PAGE, 0x20000, "map_c")
+    t.map_fixed(i, "@a+0", PAGE, 0x30000, "map_d")
+    u("superset_with_holes", iova=0x1F000, length=0x12000)
+    return t
+
+@trace
+def errno_copy():
+    t, i = ioas_fixture("errno/copy")
+    io = ref(i, "out_ioas_id")
+    d = t.ioas("dst")
+    do = ref(d, "out_ioas_id")
+    t.map_fixed(i, "@a+0", 4 * PAGE, BASE, "map_rw")
+    t.map_fixed(i, "@a+0", 2 * PAGE, BASE + 4 * PAGE, "map_next")
+    t.map_fixed(i, "@a+0", PAGE, BASE + 16 * PAGE, "map_ro", flags=5)
+    c = lambda label, **kw: t.ioctl("IOMMU_IOAS_COPY", dict({"flags": 6, "dst_ioas_id": do, "src_ioas_id": io, "length": PAGE, "src_iova": BASE}, **kw), label)
+    c("unknown_flag", flags=6 | 8)
+    c("length_u64max", length=U64)
+    c("src_u64max", src_iova=U64)
+    c("dst_u64max", dst_iova=U64)
+    c("no_permission", flags=0)
+    c("no_src", src_ioas_id=99)
+    c("length_0", length=0)
+    c("src_overflow", src_iova=U64 - 1, length=3)
+    c("hole", src_iova=BASE + 6 * PAGE)
+    c("starts_before_area", src_iova=BASE - PAGE, length=2 * PAGE)
+    c("runs_past_areas", length=7 * PAGE)
+    c("no_dst", dst_ioas_id=99)
+    c("writeable_from_read_only", src_iova=BASE + 16 * PAGE)
+    c("read_from_read_only", flags=4, src_iova=BASE + 16 * PAGE)
+    c("across_two_areas", length=6 * PAGE)
+    c("sub_range_unaligned", src_iova=BASE + 100, length=3000)
+    c("fixed", flags=7, dst_iova=0x40000)
+    c("fixed_overlap", flags=7, dst_iova=0x40000)
+    c("fixed_same_ioas", flags=7, dst_ioas_id=io, dst_iova=BASE + 32 * PAGE)
+    return t
+
+@trace
+def errno_iova_ranges():
+    t, i = ioas_fixture("errno/iova-ranges")
+    io = ref(i, "out_ioas_id")
+    r = lambda label, **kw: t.ioctl("IOMMU_IOAS_IOVA_RANGES", dict({"ioas_id": io, "num_iovas": 4, "allowed_iovas": "@a+0"}, **kw), label)
+    r("reserved", __reserved=1)
+    r("no_ioas", ioas_id=99)
+    r("null_array", allowed_iovas=0)
+    r("null_array_no_room", allowed_iovas=0, num_iovas=0)
+    t.alloc("r", PAGE)
+    t.write("r", 0, ranges((PAGE * 16, PAGE * 32 - 1)))
+    t.ioctl("IOMMU_IOAS_ALLOW_IOVAS", {"ioas_id": io, "num_iovas": 1, "allowed_iovas": "@r+0"}, "allow")
+    r("after_allow")
+    t.read("a", 0, 32, "ranges_after_allow")
+    return t
+
+@trace
+def errno_allow_iovas():
+    t, i = ioas_fixture("errno/allow-iovas")
+    io = ref(i, "out_ioas_id")
+    t.alloc("r", PAGE)
+    a = lambda label, **kw: t.ioctl("IOMMU_IOAS_ALLOW_IOVAS", dict({"ioas_id": io, "num_iovas": 1, "allowed_iovas": "@r+0"}, **kw), label)
+    t.write("r", 0, ranges((PAGE, 2 * PAGE - 1)))
+    a("reserved", __reserved=1)
+    a("no_ioas", ioas_id=99)
+    a("null_array", allowed_iovas=0)
+    t.write("r", 0, ranges((PAGE, PAGE)))
+    a("one_byte_range")
+    t.write("r", 0, ranges((2 * PAGE, PAGE)))
+    a("start_after_last")
+    t.write("r", 0, ranges((PAGE * 10, PAGE * 20 - 1), (PAGE * 19, PAGE * 30 - 1)))
+    a("overlapping", num_iovas=2)
+    t.write("r", 0, ranges((PAGE * 20, PAGE * 30 - 1), (PAGE * 10, PAGE * 20 - 1)))
+    a("adjacent_unsorted", num_iovas=2)
+    t.map(i, "@a+0", 4 * PAGE, "map_in_allowed")
+    a("clear", num_iovas=0)
+    t.map(i, "@a+0", 4 * PAGE, "map_after_clear")
+    return t
+
+@trace
+def errno_option():
+    t = T("errno/option")
+    o = lambda label, **kw: t.ioctl("IOMMU_OPTION", dict({"option_id": 0, "op": 1}, **kw), label)
+    o("rlimit_object_id", object_id=1)
+    o("unknown_option", option_id=2)
+    o("rlimit_unknown_op", op=2)
+    o("reserved", __reserved=1)
+    i = t.ioas("ioas")
+    o("rlimit_set_busy", op=0, val64=1)
+    o("huge_unknown_op", option_id=1, op=2, object_id=ref(i, "out_ioas_id"))
+    o("huge_reserved", option_id=1, __reserved=1, object_id=ref(i, "out_ioas_id"))
+    o("huge_not_ioas", option_id=1, object_id=99)
+    o("huge_set_3", option_id=1, op=0, val64=3, object_id=ref(i, "out_ioas_id"))
+    return t
+
+@trace
+def errno_destroy():
+    t = T("errno/destroy")
+    t.ioctl("IOMMU_DESTROY", {"id": 0x7FFFFFFF}, "max_id")
+    a = [t.ioas(f"ioas{k}") for k in range(3)]
+    t.ioctl("IOMMU_DESTROY", {"id": ref(a[1], "out_ioas_id")}, "destroy_middle")
+    t.ioas("reuse")
+    t.ioas("next")
+    t.ioctl("IOMMU_DESTROY", {"id": ref(a[0], "out_ioas_id")}, "destroy_first")
+    t.open("open")
+    t.ioas("other_fd", fd=1)
+    t.ioctl("IOMMU_DESTROY", {"id": 4}, "destroy_other_fds_id", fd=1)
+    return t
+
+@trace
+def errno_vfio_ioas():
+    t = T("errno/vfio-ioas")
+    t.ioctl("IOMMU_VFIO_IOAS", {"op": 0, "__reserved": 1}, "reserved")
+    t.ioctl("IOMMU_VFIO_IOAS", {"op": 3}, "unknown_op")
+    i = t.ioas("ioas")
+    t.ioctl("IOMMU_VFIO_IOAS", {"op": 1, "ioas_id": ref(i, "out_ioas_id")}, "set")
+    t.ioctl("IOMMU_VFIO_IOAS", {"op": 0, "ioas_id": 77}, "get")
+    t.ioctl("IOMMU_DESTROY", {"id": ref(i, "out_ioas_id")}, "destroy")
+    t.ioctl("IOMMU_VFIO_IOAS", {"op": 0}, "get_after_destroy")
+    t.ioctl("IOMMU_VFIO_IOAS", {"op": 2}, "clear_nothing")
+    return t
+
+@trace
+def vfio_compat():
+    t = T("vfio/compat-no-device")
+    t.alloc("a", 16 * PAGE)
+    i = t.ioas("ioas")
+    io = ref(i, "out_ioas_id")
+    t.ioctl("VFIO_CHECK_EXTENSION", value=4, label="dma_cc_no_ioas")
+    t.ioctl("IOMMU_VFIO_IOAS", {"op": 1, "ioas_id": io}, "set_compat")
+    for ext in (0, 1, 3, 4, 6, 9, 10, 100):
+        t.ioctl("VFIO_CHECK_EXTENSION", value=ext, label=f"ext{ext}")
+    t.ioctl("VFIO_IOMMU_GET_INFO", {"argsz": 16}, "info_16")
+    t.ioctl("VFIO_IOMMU_GET_INFO", {}, "info_24")
+    t.ioctl("VFIO_IOMMU_GET_INFO", {}, "info_48", tail="aa" * 24)
+    t.ioctl("VFIO_IOMMU_GET_INFO", {}, "info_72", tail="aa" * 48)
+    t.ioctl("VFIO_IOMMU_GET_INFO", {}, "info_80", tail="aa" * 56)
+    t.ioctl("VFIO_SET_IOMMU", value=2, label="set_iommu_2")
+    t.ioctl("VFIO_SET_IOMMU", value=3, label="set_iommu_v2")
+    mp = lambda label, **kw: t.ioctl("VFIO_IOMMU_MAP_DMA", dict({"flags": 3, "vaddr": "@a+0", "iova": 0x100000, "size": 16 * PAGE}, **kw), label)
+    um = lambda label, **kw: t.ioctl("VFIO_IOMMU_UNMAP_DMA", dict({"iova": 0x100000, "size": 16 * PAGE}, **kw), label)
+    mp("map")
+    mp("map_overlap")
+    um("unmap")
+    um("unmap_empty")
+    mp("map_no_permission", flags=0)
+    mp("map_vaddr_flag", flags=4)
+    mp("map_size_0", size=0)
+    mp("map_second", iova=0x200000, size=PAGE)
+    um("unmap_all_with_range", flags=2)
+    um("unmap_all", flags=2, iova=0, size=0)
+    um("unmap_bad_flag", flags=1)
+    mp("map_v2")
+    um("unmap_middle_v2", iova=0x100000 + 4 * PAGE, size=PAGE)
+    um("unmap_all_v2", flags=2, iova=0, size=0)
+    t.ioctl("VFIO_SET_IOMMU", value=1, label="set_iommu_v1")
+    t.ioctl("IOMMU_OPTION", {"option_id": 1, "op": 1, "object_id": io}, "huge_pages_after_v1")
+    mp("map_v1")
+    um("unmap_middle_v1", iova=0x100000 + 4 * PAGE, size=PAGE)
+    um("unmap_rest_partial_v1", iova=0x100000, size=8 * PAGE)
+    um("unmap_all_v1", flags=2, iova=0, size=0)
+    t.ioctl("VFIO_SET_IOMMU", value=3, label="set_iommu_v2_again")
+    t.ioctl("IOMMU_OPTION", {"option_id": 1, "op": 1, "object_id": io}, "huge_pages_after_v2")
+    t.ioctl("VFIO_GET_API_VERSION", noarg=True, label="api_version")
+    t.ioctl("0x3B75", value=0, label="dirty_pages")
+    t.ioctl("0x3B73", value=0, label="iommu_enable")
+    return t
+
+# ---------------------------------------------------------------- iommufd_ioas no_domain branches of device tests
+@trace
+def alloc_hwpt_nested_no_device():
+    t, i = ioas_fixture("ioas-alloc-hwpt-nested-no-device")
+    t.alloc("d", PAGE)
+    t.write("d", 0, (0xbadbeef).to_bytes(4, "little"))
+    t.ioctl("IOMMU_HWPT_ALLOC", {"dev_id": 0, "pt_id": ref(i, "out_ioas_id")}, "parent")
+    for k in range(2):
+        t.ioctl("IOMMU_HWPT_ALLOC", {"dev_id": 0, "pt_id": 0, "data_type": 0xdead, "data_len": 4, "data_uptr": "@d+0"}, f"nested{k}")
+    for k in range(2):
+        t.ioctl("IOMMU_TEST_CMD", {"op": 10, "id": 0, "mock_domain_replace": {"pt_id": 0}}, f"replace{k}")
+    return t
+
+@trace
+def hwpt_attach_no_device():
+    t, i = ioas_fixture("ioas-hwpt-attach-no-device")
+    t.ioctl("IOMMU_TEST_CMD", {"op": 2, "id": 0}, "mock_domain_on_hwpt_0")
+    return t
+
+@trace
+def get_hw_info_no_device():
+    t, i = ioas_fixture("ioas-get-hw-info-no-device")
+    t.alloc("h", PAGE)
+    t.ioctl("IOMMU_GET_HW_INFO", {"dev_id": 0, "data_len": 8, "data_uptr": "@h+0"}, "exact")
+    t.ioctl("IOMMU_GET_HW_INFO", {"dev_id": 0, "data_len": 16, "data_uptr": "@h+0"}, "larger")
+    return t
+
+# ---------------------------------------------------------------- iommufd_fail_nth sequences, without fault injection
+@trace
+def fail_nth_basic():
+    t = T("failnth/basic")
+    t.alloc("a", 16 * PAGE)
+    t.alloc("r", 10 * 16)
+    i = t.ioas("ioas")
+    io = ref(i, "out_ioas_id")
+    t.ioctl("IOMMU_IOAS_IOVA_RANGES", {"ioas_id": io, "num_iovas": 10, "allowed_iovas": "@r+0"}, "ranges")
+    t.write("r", 0, ranges((16 * 1024, 16 * PAGE + 16 * 1024 * 600 - 1)))
+    t.ioctl("IOMMU_IOAS_ALLOW_IOVAS", {"ioas_id": io, "num_iovas": 1, "allowed_iovas": "@r+0"}, "allow")
+    m = t.map(i, "@a+0", 16 * PAGE, "map")
+    t.ioctl("IOMMU_IOAS_COPY", {"flags": 6, "dst_ioas_id": io, "src_ioas_id": io, "src_iova": ref(m, "iova"), "length": 160}, "copy")
+    t.unmap(i, ref(m, "iova"), 16 * PAGE, "unmap")
+    t.unmap(i, ref(m, "iova"), 16 * PAGE, "unmap_again")
+    return t
+
+if __name__ == "__main__":
+    os.makedirs(os.path.join(OUT, "selftest"), exist_ok=True)
+    os.makedirs(os.path.join(OUT, "errno"), exist_ok=True)
+    os.makedirs(os.path.join(OUT, "vfio"), exist_ok=True)
+    os.makedirs(os.path.join(OUT, "failnth"), exist_ok=True)
+    for fn in TRACES:
+        fn().save()

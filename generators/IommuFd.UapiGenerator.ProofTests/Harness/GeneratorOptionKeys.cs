@@ -1,0 +1,21 @@
+namespace IommuFd.UapiGenerator.ProofTests.Harness;
+
+/// <summary>The analyzer-config keys MSBuild produces from the generator's build props
+/// (CompilerVisibleProperty / CompilerVisibleItemMetadata), which the harness imitates.</summary>
+public static class GeneratorOptionKeys
+{
+    /// <summary>build_property.UapiTargetProfile: x86_64, aarch64, ppc64le, ...</summary>
+    public const string TargetProfile = "build_property.UapiTargetProfile";
+
+    /// <summary>Per-header namespace.</summary>
+    public const string Namespace = "build_metadata.AdditionalFiles.UapiNamespace";
+
+    /// <summary>Per-header static class name.</summary>
+    public const string ClassName = "build_metadata.AdditionalFiles.UapiClassName";
+
+    /// <summary>Per-header path of its IoctlMap file (also an AdditionalFile, of kind <c>IoctlMap</c>).</summary>
+    public const string IoctlMap = "build_metadata.AdditionalFiles.UapiIoctlMap";
+
+    /// <summary>Marks an AdditionalFile as a uAPI header (<c>Header</c>) or an ioctl map.</summary>
+    public const string Kind = "build_metadata.AdditionalFiles.UapiKind";
+}

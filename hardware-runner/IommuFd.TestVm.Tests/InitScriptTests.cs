@@ -1,0 +1,48 @@
+using System.Diagnostics;
+
+namespace IommuFd.TestVm.Tests;
+
+[TestFixture]
+public sealed class InitScriptTests
+{
+    [Test]
+    public void Quote_survives_the_shell()
+    {
+        const string nasty = "a 'b' \"c\" $d `e` \\f";
+        var info = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("printf %s " + InitScript.Quote(nasty));
+        using var sh = Process.Start(info)!;
+        string echoed = sh.StandardOutput.ReadToEnd();
+        sh.WaitForExit();
+        Assert.That(echoed, Is.EqualTo(nasty));
+    }
+
+    [Test]
+    public void The_script_is_valid_sh_and_binds_only_edu_devices()
+    {
+        string script = InitScript.Render(new GuestCommand("echo hi") { Environment = new Dictionary<string, string> { ["X"] = "1" } }, IommuModel.Virtio);
+        string path = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"init-{Guid.NewGuid():N}.sh");
+        File.WriteAllText(path, script);
+        var info = new ProcessStartInfo("/bin/sh") { RedirectStandardError = true };
+        info.ArgumentList.Add("-n");
+        info.ArgumentList.Add(path);
+        using var sh = Process.Start(info)!;
+        string errors = sh.StandardError.ReadToEnd();
+        sh.WaitForExit();
+        Assert.Multiple(() =>
+        {
+            Assert.That(sh.ExitCode, Is.Zero, errors);
+            Assert.That(script, Does.Contain("= 0x1234 ] && [ \"$(cat $d/device)\" = 0x11e8 ]"));
+            Assert.That(script, Does.Contain("IOMMUFD_GUEST_IOMMU=virtio"));
+            Assert.That(script, Does.Contain("export X='1'"));
+        });
+    }
+
+    [Test]
+    public void A_bad_variable_name_is_rejected()
+    {
+        var command = new GuestCommand("true") { Environment = new Dictionary<string, string> { ["A;rm -rf /"] = "x" } };
+        Assert.That(() => InitScript.Render(command, IommuModel.Intel), Throws.ArgumentException.With.Message.Contains("not a shell variable name"));
+    }
+}

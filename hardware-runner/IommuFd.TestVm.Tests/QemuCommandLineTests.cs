@@ -1,0 +1,59 @@
+namespace IommuFd.TestVm.Tests;
+
+[TestFixture]
+public sealed class QemuCommandLineTests
+{
+    private static VmOptions Options(IommuModel model) => new() { KernelImage = "/k/bzImage", OutDirectory = "/o", Iommu = model, EduDevices = 2 };
+
+    [TestCase(IommuModel.Intel, "intel-iommu,intremap=on,caching-mode=on")]
+    [TestCase(IommuModel.Amd, "amd-iommu")]
+    [TestCase(IommuModel.Virtio, "virtio-iommu-pci")]
+    public void The_iommu_comes_before_the_edu_devices(IommuModel model, string device)
+    {
+        var args = QemuCommandLine.Build(Options(model), VmAccelerator.Tcg, "/o/init.sh", "/o", "n").ToList();
+        int iommu = args.IndexOf(device);
+        int firstEdu = args.IndexOf("edu");
+        Assert.Multiple(() =>
+        {
+            Assert.That(iommu, Is.GreaterThan(0));
+            Assert.That(firstEdu, Is.GreaterThan(iommu));
+            Assert.That(args.Count(a => a == "edu"), Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public void Intel_gets_a_split_irqchip_for_interrupt_remapping()
+    {
+        var args = QemuCommandLine.Build(Options(IommuModel.Intel), VmAccelerator.Tcg, "/o/init.sh", "/o", "n");
+        Assert.That(args, Does.Contain("q35,kernel-irqchip=split"));
+        Assert.That(args, Does.Contain("tcg,thread=multi"));
+    }
+
+    [Test]
+    public void No_iommu_means_no_iommu_device()
+    {
+        var args = QemuCommandLine.Build(Options(IommuModel.None), VmAccelerator.Tcg, "/o/init.sh", "/o", "n");
+        Assert.That(args.Where(a => a.Contains("iommu", StringComparison.Ordinal) && !a.Contains("console", StringComparison.Ordinal)), Is.Empty);
+    }
+
+    [Test]
+    public void Commas_in_the_out_path_are_escaped_for_qemu()
+    {
+        var args = QemuCommandLine.Build(Options(IommuModel.Intel), VmAccelerator.Tcg, "/o/init.sh", "/a,b", "n");
+        Assert.That(args, Does.Contain("local,id=outfs,path=/a,,b,security_model=none"));
+    }
+
+    [Test]
+    public void An_init_path_with_spaces_is_rejected()
+    {
+        Assert.That(() => QemuCommandLine.KernelCommandLine(Options(IommuModel.Intel), "/a b/init.sh"), Throws.ArgumentException);
+    }
+
+    [Test]
+    public void Model_names_round_trip()
+    {
+        foreach (var model in Enum.GetValues<IommuModel>())
+            Assert.That(IommuModels.Parse(model.Name()), Is.EqualTo(model));
+        Assert.That(() => IommuModels.Parse("arm-smmu"), Throws.ArgumentException);
+    }
+}

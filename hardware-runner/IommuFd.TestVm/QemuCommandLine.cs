@@ -1,0 +1,69 @@
+namespace IommuFd.TestVm;
+
+/// <summary>The qemu-system-x86_64 arguments for one test VM: q35, the chosen IOMMU first (it must
+/// exist before the devices it translates for), edu devices, the host root read-only over 9p and
+/// a writable 9p share for results, the serial console on stdio.</summary>
+public static class QemuCommandLine
+{
+    /// <summary>Builds the argument list. <paramref name="initPath"/> is the init script's host path.</summary>
+    public static IReadOnlyList<string> Build(VmOptions options, VmAccelerator accelerator, string initPath, string outDirectory, string name)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (accelerator == VmAccelerator.Auto)
+            throw new ArgumentException("resolve Auto to Tcg or Kvm first", nameof(accelerator));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.EduDevices);
+
+        var args = new List<string> { "-name", name };
+        args.AddRange(accelerator == VmAccelerator.Kvm
+            ? ["-accel", "kvm", "-cpu", "host"]
+            : ["-accel", "tcg,thread=multi", "-cpu", "max"]);
+        args.AddRange([
+            "-M", options.Iommu == IommuModel.Intel ? "q35,kernel-irqchip=split" : "q35",
+            "-m", $"{options.MemoryMiB}M",
+            "-smp", options.Cpus.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-display", "none", "-serial", "stdio", "-monitor", "none", "-nodefaults", "-no-reboot",
+        ]);
+        args.AddRange(options.Iommu switch
+        {
+            IommuModel.Intel => ["-device", "intel-iommu,intremap=on,caching-mode=on"],
+            IommuModel.Amd => ["-device", "amd-iommu"],
+            IommuModel.Virtio => ["-device", "virtio-iommu-pci"],
+            _ => [],
+        });
+        for (int i = 0; i < options.EduDevices; i++)
+            args.AddRange(["-device", "edu"]);
+        args.AddRange([
+            "-fsdev", "local,id=rootfs,path=/,security_model=none,readonly=on,multidevs=remap",
+            "-device", "virtio-9p-pci,fsdev=rootfs,mount_tag=rootfs",
+            "-fsdev", $"local,id=outfs,path={EscapeOption(outDirectory)},security_model=none",
+            "-device", "virtio-9p-pci,fsdev=outfs,mount_tag=out",
+            "-kernel", options.KernelImage,
+            "-append", KernelCommandLine(options, initPath),
+        ]);
+        return args;
+    }
+
+    /// <summary>QEMU option values escape a comma by doubling it.</summary>
+    public static string EscapeOption(string value) => value.Replace(",", ",,", StringComparison.Ordinal);
+
+    /// <summary>The guest kernel's command line.</summary>
+    public static string KernelCommandLine(VmOptions options, string initPath)
+    {
+        if (initPath.Any(char.IsWhiteSpace))
+            throw new ArgumentException($"the init script path must not contain white space: '{initPath}'", nameof(initPath));
+        var parts = new List<string>
+        {
+            "console=ttyS0", "root=rootfs", "rootfstype=9p",
+            "rootflags=trans=virtio,version=9p2000.L,msize=1048576", "ro", $"init={initPath}",
+            "panic=-1", "quiet",
+        };
+        parts.AddRange(options.Iommu switch
+        {
+            IommuModel.Intel => ["intel_iommu=on"],
+            IommuModel.Amd => ["amd_iommu=on"],
+            _ => [],
+        });
+        parts.AddRange(options.ExtraKernelArguments);
+        return string.Join(' ', parts);
+    }
+}

@@ -1,0 +1,39 @@
+namespace IommuFd.TestVm;
+
+/// <summary>What to boot and how long to wait for it.</summary>
+public sealed record VmOptions
+{
+    /// <summary>The guest kernel (a bzImage built by hardware-runner/kernel/build-kernel.sh).</summary>
+    public required string KernelImage { get; init; }
+
+    /// <summary>A host directory shared read-write with the guest (mounted at <see cref="GuestPaths.Out"/>);
+    /// created if missing. Results, the console log and the guest's dmesg end up here.</summary>
+    public required string OutDirectory { get; init; }
+
+    /// <summary>The emulated IOMMU.</summary>
+    public IommuModel Iommu { get; init; } = IommuModel.Intel;
+
+    /// <summary>How many QEMU <c>edu</c> devices to add; the guest binds each to vfio-pci.</summary>
+    public int EduDevices { get; init; } = 1;
+
+    /// <summary>Guest memory in MiB.</summary>
+    public int MemoryMiB { get; init; } = 2048;
+
+    /// <summary>Guest CPUs.</summary>
+    public int Cpus { get; init; } = 2;
+
+    /// <summary>TCG, KVM, or probe for KVM.</summary>
+    public VmAccelerator Accelerator { get; init; } = VmAccelerator.Tcg;
+
+    /// <summary>Time from starting QEMU to the guest's init script running.</summary>
+    public TimeSpan BootTimeout { get; init; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>Time for the whole run: boot, command, power-off.</summary>
+    public TimeSpan RunTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The QEMU binary (a name on PATH or a path).</summary>
+    public string QemuBinary { get; init; } = "qemu-system-x86_64";
+
+    /// <summary>More kernel command-line arguments, appended last.</summary>
+    public IReadOnlyList<string> ExtraKernelArguments { get; init; } = [];
+}
