@@ -60,7 +60,12 @@ public static class QemuCommandLine
         parts.AddRange(options.Iommu switch
         {
             IommuModel.Intel => ["intel_iommu=on"],
-            IommuModel.Amd => ["amd_iommu=on"],
+            // QEMU's amd-iommu without a split irqchip: interrupt remapping breaks the IO-APIC timer
+            // ("timer doesn't work through Interrupt-remapped IO-APIC" panic). Without remapping there is
+            // no MSI isolation, which iommufd refuses (EPERM at VFIO bind) unless told otherwise.
+            IommuModel.Amd => ["amd_iommu=on", "intremap=off", "iommufd.allow_unsafe_interrupts=1"],
+            // virtio-iommu offers no interrupt remapping either.
+            IommuModel.Virtio => ["iommufd.allow_unsafe_interrupts=1"],
             _ => [],
         });
         parts.AddRange(options.ExtraKernelArguments);
