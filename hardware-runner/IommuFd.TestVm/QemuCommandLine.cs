@@ -55,12 +55,18 @@ public static class QemuCommandLine
         {
             "console=ttyS0", "root=rootfs", "rootfstype=9p",
             "rootflags=trans=virtio,version=9p2000.L,msize=1048576", "ro", $"init={initPath}",
-            "panic=-1", "quiet",
+            // no_timer_check: under TCG the IO-APIC timer check through interrupt remapping races and panics.
+            "panic=-1", "quiet", "no_timer_check",
         };
         parts.AddRange(options.Iommu switch
         {
             IommuModel.Intel => ["intel_iommu=on"],
-            IommuModel.Amd => ["amd_iommu=on"],
+            // QEMU's amd-iommu without a split irqchip: interrupt remapping breaks the IO-APIC timer
+            // ("timer doesn't work through Interrupt-remapped IO-APIC" panic). Without remapping there is
+            // no MSI isolation, which iommufd refuses (EPERM at VFIO bind) unless told otherwise.
+            IommuModel.Amd => ["amd_iommu=on", "intremap=off", "iommufd.allow_unsafe_interrupts=1"],
+            // virtio-iommu offers no interrupt remapping either.
+            IommuModel.Virtio => ["iommufd.allow_unsafe_interrupts=1"],
             _ => [],
         });
         parts.AddRange(options.ExtraKernelArguments);
