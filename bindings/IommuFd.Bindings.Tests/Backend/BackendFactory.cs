@@ -13,10 +13,10 @@ public static class BackendFactory
     /// <summary>The engine, configured like the test VM's kernel (CONFIG_IOMMUFD_TEST), or the real kernel
     /// through the kernel tier: /dev/iommu here, the QEMU test VM, or a skip (a failure when
     /// IOMMUFD_REQUIRE_KERNEL=1). Call from SetUp or a test: the tier matches the VM's result by test name.</summary>
-    public static IIommuBackend Create(string name) => name switch
+    public static IIommuBackend Create(string name, IommuFd.TestVm.IommuModel? kernelModel = null) => name switch
     {
         "engine" => new EngineBackend(EngineOptions.Default with { IommufdTest = true }),
-        "kernel" => KernelTier.Backend(),
+        "kernel" => kernelModel is { } model ? KernelTier.Backend(model) : KernelTier.Backend(),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown backend"),
     };
 

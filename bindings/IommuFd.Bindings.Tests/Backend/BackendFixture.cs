@@ -32,10 +32,13 @@ public abstract class BackendFixture(string backendName)
     protected IIommuBackend Backend { get; private set; } = null!;
     protected IommufdContext Context { get; private set; } = null!;
 
+    /// <summary>The IOMMU the kernel tier must run these tests behind; null for any.</summary>
+    protected virtual IommuFd.TestVm.IommuModel? KernelModel => null;
+
     [SetUp]
     public void OpenContext()
     {
-        Backend = BackendFactory.Create(BackendName);
+        Backend = BackendFactory.Create(BackendName, KernelModel);
         Context = IommufdContext.Open(Backend);
     }
 

@@ -6,6 +6,12 @@ namespace IommuFd.Bindings.Tests.Backend;
 /// <summary>Mock devices, mock domains, reserved ranges and accesses of IOMMU_TEST_CMD.</summary>
 public class SelftestTests(string backend) : BackendFixture(backend)
 {
+    /// <summary>Behind virtio-iommu, which registers with a fwnode (all 9 pass there). 6.12 probes a device without a fwspec with the ops of any
+    /// IOMMU registered without a fwnode (drivers/iommu/iommu.c __iommu_probe_device): under Intel
+    /// VT-d or AMD-Vi the mock device gets the real driver's ops, is refused, has no IOMMU, and
+    /// MOCK_DOMAIN answers EINVAL (seen in the intel VM).</summary>
+    protected override IommuFd.TestVm.IommuModel? KernelModel => IommuFd.TestVm.IommuModel.Virtio;
+
     private MockDomain AttachMock(Ioas ioas)
     {
         Errno errno = Context.Selftest.TryMockDomain(ioas.Id.Value, out MockDomain domain);
