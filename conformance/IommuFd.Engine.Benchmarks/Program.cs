@@ -33,8 +33,8 @@ foreach (string name in backend == "both" ? ["engine", "kernel"] : new[] { backe
     try
     {
         Console.WriteLine($"backend {b.Name}: {ops} ops per row");
-        _ = AreaBenchmark.Run(b, 1_000, ops); // warm-up: JIT and caches, discarded
-        var rows = sizes.Select(n => AreaBenchmark.Run(b, n, ops)).ToList();
+        _ = AreaBenchmark.Run(b, [1_000], ops); // warm-up, discarded
+        List<Measurement> rows = AreaBenchmark.Run(b, sizes, ops);
         Report.PrintTable(b.Name, rows);
         results[name] = rows;
     }

@@ -23,6 +23,9 @@ internal sealed class IommufdContext(EngineOptions options, bool openedAsVfio, F
 
     public ObjectTable Objects { get; } = new();
 
+    /// <summary>Reused by COPY under the lock, so a copy allocates only its new areas.</summary>
+    public List<PagesSlice> ScratchSlices { get; } = [];
+
     /// <summary>IOMMU_OPTION_RLIMIT_MODE: MM by default when opened as /dev/vfio/vfio.</summary>
     public AccountMode AccountMode { get; set; } = openedAsVfio ? AccountMode.Mm : AccountMode.User;
 

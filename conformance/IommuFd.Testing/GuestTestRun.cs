@@ -9,7 +9,7 @@ namespace IommuFd.Testing;
 /// </summary>
 internal sealed class GuestTestRun
 {
-    private GuestTestRun(VmResult vm, IReadOnlyDictionary<string, TrxTestResult>? results, string? problem, string trxPath)
+    internal GuestTestRun(VmResult vm, IReadOnlyDictionary<string, TrxTestResult>? results, string? problem, string trxPath)
     {
         Vm = vm;
         Results = results;

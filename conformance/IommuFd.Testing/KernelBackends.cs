@@ -2,8 +2,8 @@ using IommuFd.Bindings.Backends;
 
 namespace IommuFd.Testing;
 
-/// <summary>Creates the real-kernel backend.</summary>
+/// <summary>Creates the real-kernel backend (the bindings' libc backend).</summary>
 internal static class KernelBackends
 {
-    public static IIommuBackend Create() => new LibcBackend();
+    public static IIommuBackend Create() => new KernelBackend();
 }

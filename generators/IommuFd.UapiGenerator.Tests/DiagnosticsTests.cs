@@ -83,6 +83,26 @@ public class DiagnosticsTests
         Assert.That(result.GeneratedSources, Is.Empty);
     }
 
+    [TestCase("Class Name", "Test.Interop")]
+    [TestCase("class", "Test.Interop")]
+    [TestCase("Api", "Test-Interop")]
+    [TestCase("Api", "Test..Interop")]
+    public void InvalidNamesAreErrors(string className, string ns)
+    {
+        var (result, _) = GeneratorHarness.Run([GeneratorHarness.Inline("#define A 1\n") with { ClassName = className, Namespace = ns }]);
+        Assert.That(result.Diagnostics.Single().Id, Is.EqualTo("UAPI015"));
+        Assert.That(result.GeneratedSources, Is.Empty);
+    }
+
+    [Test]
+    public void TwoHeadersWithTheSameClassAreAnErrorNotACrash()
+    {
+        var (result, _) = GeneratorHarness.Run([GeneratorHarness.Inline("#define A 1\n", "/v/a.h"), GeneratorHarness.Inline("#define B 1\n", "/v/b.h")]);
+        Assert.That(result.Exception, Is.Null);
+        Assert.That(result.Diagnostics.Select(d => d.Id), Is.EqualTo(new[] { "UAPI016" }));
+        Assert.That(result.GeneratedSources, Has.Length.EqualTo(1));
+    }
+
     [Test]
     public void UnreadableHeaderIsAnError()
     {

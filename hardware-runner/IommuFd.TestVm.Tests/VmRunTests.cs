@@ -56,7 +56,8 @@ public sealed class VmRunTests
     [Test]
     public async Task A_hanging_guest_is_a_run_timeout_and_keeps_its_files()
     {
-        var options = Options("hang") with { RunTimeout = TimeSpan.FromSeconds(45) };
+        // Long enough for a slow (emulated, loaded) boot to reach the command, short enough for a test.
+        var options = Options("hang") with { RunTimeout = TimeSpan.FromSeconds(90) };
         var command = new GuestCommand("echo partial > \"$IOMMUFD_GUEST_OUT/partial.txt\"; echo now-hanging; sleep 100000");
 
         var result = await VmLauncher.RunAsync(options, command);

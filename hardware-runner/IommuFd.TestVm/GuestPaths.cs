@@ -7,7 +7,7 @@ public static class GuestPaths
     public const string Out = "/run/out";
 
     /// <summary>A writable HOME on tmpfs (the root file system is the host's, read-only).</summary>
-    public const string Home = "/tmp/home";
+    public const string Home = "/run/home";
 
     /// <summary>Set to 1 in the guest: tests use it to know they run inside the test VM.</summary>
     public const string InGuestVariable = "IOMMUFD_IN_GUEST";

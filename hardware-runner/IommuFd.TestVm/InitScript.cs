@@ -34,8 +34,12 @@ public static partial class InitScript
         s.Append("mount -t sysfs sysfs /sys\n");
         s.Append("mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev\n");
         s.Append("mkdir -p /dev/shm /dev/pts && mount -t tmpfs -o mode=1777 tmpfs /dev/shm && mount -t devpts devpts /dev/pts\n");
-        s.Append("mount -t tmpfs -o mode=1777 tmpfs /tmp\n");
         s.Append("mount -t tmpfs -o mode=755 tmpfs /run\n");
+        // A writable /tmp that still shows the host's /tmp folders (a CI clone may live there):
+        // each is bind-mounted (read-only, like the rest of the host) into the guest's tmpfs.
+        s.Append("mkdir -p /run/host-tmp && mount --bind /tmp /run/host-tmp\n");
+        s.Append("mount -t tmpfs -o mode=1777 tmpfs /tmp\n");
+        s.Append("for e in /run/host-tmp/*; do [ -d \"$e\" ] || continue; n=${e##*/}; mkdir -p \"/tmp/$n\" && mount --bind \"$e\" \"/tmp/$n\"; done\n");
         s.Append("mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null\n");
         s.Append($"mkdir -p {GuestPaths.Out} {GuestPaths.Home}\n");
         s.Append($"mount -t 9p -o trans=virtio,version=9p2000.L,msize=1048576 out {GuestPaths.Out} || echo 'IOMMUFD-VM: cannot mount the out share'\n");

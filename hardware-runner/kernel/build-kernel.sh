@@ -74,17 +74,23 @@ build() {
   local work="$cache_root/kernel/build-$key"
   local log="$work/build.log"
   local started=$SECONDS
-  rm -rf "$work" && mkdir -p "$work"
-  say "unpacking $tarball into $work"
-  tar -xJf "$tarball" -C "$work"
   local src="$work/linux-source-6.12"
-  [ -d "$src" ] || die "unexpected tarball layout: no linux-source-6.12/ in $tarball"
+  if [ -f "$work/.configured" ] && [ "$(cat "$work/.configured")" = "$key" ] && [ -f "$src/.config" ]; then
+    # An interrupted build of the same key: make picks up where it stopped.
+    say "resuming the interrupted build in $work"
+  else
+    rm -rf "$work" && mkdir -p "$work"
+    say "unpacking $tarball into $work"
+    tar -xJf "$tarball" -C "$work"
+    [ -d "$src" ] || die "unexpected tarball layout: no linux-source-6.12/ in $tarball"
 
-  say "configuring: defconfig + kvm_guest.config + $(basename "$fragment") + olddefconfig"
-  ( cd "$src" && make defconfig && make kvm_guest.config \
-      && scripts/kconfig/merge_config.sh -m .config "$fragment" && make olddefconfig ) >"$log" 2>&1 \
-    || { tail -n 30 "$log" >&2; die "configuring failed (log: $log)"; }
-  verify_config "$src/.config" || die "make olddefconfig dropped options of the fragment (see above); fix $(basename "$fragment")"
+    say "configuring: defconfig + kvm_guest.config + $(basename "$fragment") + olddefconfig"
+    ( cd "$src" && make defconfig && make kvm_guest.config \
+        && scripts/kconfig/merge_config.sh -m .config "$fragment" && make olddefconfig ) >"$log" 2>&1 \
+      || { tail -n 30 "$log" >&2; die "configuring failed (log: $log)"; }
+    verify_config "$src/.config" || die "make olddefconfig dropped options of the fragment (see above); fix $(basename "$fragment")"
+    echo "$key" > "$work/.configured"
+  fi
 
   say "building bzImage with -j$jobs (log: $log); this takes about 10 minutes on 2 cores"
   # Show one line in 200 of make's output as progress; the whole output stays in the log.

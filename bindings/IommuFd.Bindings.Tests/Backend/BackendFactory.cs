@@ -1,32 +1,28 @@
 using IommuFd.Bindings.Backends;
+using IommuFd.Engine;
+using IommuFd.Testing;
 
 namespace IommuFd.Bindings.Tests.Backend;
 
-/// <summary>Makes the backend a fixture asked for, or ends the fixture with the reason it cannot run.</summary>
+/// <summary>Makes the backend a fixture asked for, or ends the test with the reason it cannot run.</summary>
 public static class BackendFactory
 {
     /// <summary>Set to 1 to make a missing kernel backend a failure instead of a skip.</summary>
-    public const string RequireKernelVariable = "IOMMUFD_REQUIRE_KERNEL";
+    public const string RequireKernelVariable = KernelTier.RequireKernelVariable;
 
-    public static IIommuBackend Create(string name)
+    /// <summary>The engine, configured like the test VM's kernel (CONFIG_IOMMUFD_TEST), or the real kernel
+    /// through the kernel tier: /dev/iommu here, the QEMU test VM, or a skip (a failure when
+    /// IOMMUFD_REQUIRE_KERNEL=1). Call from SetUp or a test: the tier matches the VM's result by test name.</summary>
+    public static IIommuBackend Create(string name) => name switch
     {
-        switch (name)
-        {
-            case "engine":
-                // Like the test VM's kernel, built with CONFIG_IOMMUFD_TEST.
-                return new IommuFd.Engine.EngineBackend(IommuFd.Engine.EngineOptions.Default with { IommufdTest = true });
-            case "kernel":
-                if (File.Exists("/dev/iommu"))
-                    return new KernelBackend();
-                string reason = "no /dev/iommu on this host (kernel without CONFIG_IOMMUFD, or not running in the test VM)";
-                if (Environment.GetEnvironmentVariable(RequireKernelVariable) == "1")
-                    Assert.Fail($"{RequireKernelVariable}=1 demands the kernel backend, but there is {reason}");
-                Assert.Ignore(reason);
-                break;
-        }
-        throw new ArgumentException($"unknown backend {name}", nameof(name));
-    }
+        "engine" => new EngineBackend(EngineOptions.Default with { IommufdTest = true }),
+        "kernel" => KernelTier.Backend(),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown backend"),
+    };
 
-    /// <summary>The VFIO device cdev the device tests use on <paramref name="backend"/>.</summary>
-    public static string VfioDevicePath(string backend) => "/dev/vfio/devices/vfio0";
+    /// <summary>The VFIO device cdev the device tests use: the first edu device the test VM bound to
+    /// vfio-pci (the tier skips the test without one); the engine models no device, so its lookup
+    /// of the usual first cdev answers ENOENT and the test skips.</summary>
+    public static string VfioDevicePath(string backend) =>
+        backend == "kernel" ? KernelTier.EduVfioDevices()[0] : "/dev/vfio/devices/vfio0";
 }

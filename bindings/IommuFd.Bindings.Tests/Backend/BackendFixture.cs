@@ -11,7 +11,7 @@ public static class Backends
     {
         yield return new TestFixtureData("engine").SetArgDisplayNames("engine");
         var kernel = new TestFixtureData("kernel").SetArgDisplayNames("kernel");
-        kernel.Properties.Add(NUnit.Framework.Internal.PropertyNames.Category, "Kernel");
+        kernel.Properties.Add(NUnit.Framework.Internal.PropertyNames.Category, IommuFd.Testing.KernelTier.Category);
         yield return kernel;
     }
 }

@@ -68,7 +68,8 @@ internal static class MapHandlers
         Ioas? src = ctx.GetIoas(cmd.src_ioas_id);
         if (src == null)
             return -Errno.ENOENT;
-        var slices = new List<PagesSlice>();
+        List<PagesSlice> slices = ctx.ScratchSlices;
+        slices.Clear();
         int rc = src.Iopt.GetPages(cmd.src_iova, cmd.length, slices);
         if (rc != 0)
             return rc;
@@ -80,13 +81,13 @@ internal static class MapHandlers
             return -Errno.ENOENT;
         }
         ulong iova = cmd.dst_iova;
-        PagesSlice[] array = [.. slices];
-        rc = dst.Iopt.MapPages(array, cmd.length, ref iova, ProtFromMapFlags(cmd.flags), allocIova: (cmd.flags & FixedIova) == 0);
+        rc = dst.Iopt.MapPages(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(slices), cmd.length, ref iova, ProtFromMapFlags(cmd.flags), allocIova: (cmd.flags & FixedIova) == 0);
         if (rc != 0)
         {
             ReleaseSlices(slices);
             return rc;
         }
+        slices.Clear();
         cmd.dst_iova = iova;
         return ucmd.Respond(Unsafe.SizeOf<iommu_ioas_copy>());
     }
@@ -95,6 +96,7 @@ internal static class MapHandlers
     {
         foreach (PagesSlice s in slices)
             s.Pages.RefCount--;
+        slices.Clear();
     }
 
     /// <summary>iommufd_ioas_unmap: (0, U64_MAX) unmaps everything; otherwise the range must cover

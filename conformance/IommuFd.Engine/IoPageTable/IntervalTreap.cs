@@ -76,11 +76,15 @@ internal sealed class IntervalTreap
     /// <summary>The lowest node intersecting [start, last].</summary>
     public IntervalNode? FirstIntersecting(ulong start, ulong last)
     {
-        IntervalNode? f = Floor(start);
-        if (f != null && f.Last >= start)
-            return f;
-        IntervalNode? h = Higher(start);
-        return h != null && h.Start <= last ? h : null;
+        // Nodes are disjoint, so Last grows with Start: the first node ending at or after `start`
+        // is the only candidate, found in one descent.
+        IntervalNode? n = _root, best = null;
+        while (n != null)
+        {
+            if (n.Last >= start) { best = n; n = n.Left; }
+            else n = n.Right;
+        }
+        return best != null && best.Start <= last ? best : null;
     }
 
     /// <summary>The next node after <paramref name="node"/> that intersects [.., last], in order.</summary>

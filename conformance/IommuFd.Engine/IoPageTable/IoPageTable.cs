@@ -72,10 +72,16 @@ internal sealed class IoPageTable
 
     public bool ReservedIntersects(ulong start, ulong last)
     {
-        IntervalNode? n = _tree.FirstIntersecting(start, last);
-        while (n is Area)
-            n = _tree.NextIntersecting(n, last);
-        return n != null;
+        // The merged spans are few, sorted and disjoint: binary search for the first ending at or after start.
+        List<ReservedSpan> spans = _reservedSpans;
+        int lo = 0, hi = spans.Count;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (spans[mid].Last < start) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo < spans.Count && spans[lo].Start <= last;
     }
 
     public List<Area> Areas()

@@ -101,7 +101,8 @@ public sealed partial class GccDeclarations
         try
         {
             File.WriteAllText(Path.Combine(dir, "decls.c"), source);
-            var gccArgs = new List<string> { "-std=gnu11", "-D__user=" };
+            var gccArgs = new List<string> { "-std=gnu11" };
+            gccArgs.AddRange(GccToolchain.SourceTreeDefines);
             foreach (string include in includeDirs) gccArgs.AddRange(["-I", include]);
             gccArgs.AddRange(args);
             if (readObjectWithReadelf) gccArgs.AddRange(["-o", "decls.o"]);

@@ -16,6 +16,9 @@ public sealed record GccToolchain(string Profile, string Executable, IocEncoding
     /// <summary>Debian's gcc-powerpc64le-linux-gnu.</summary>
     public static readonly GccToolchain Ppc64le = new("ppc64le", "powerpc64le-linux-gnu-gcc", IocEncoding.PowerPc);
 
+    /// <summary>What scripts/headers_install.sh rewrites in uAPI headers, as -D options.</summary>
+    public static readonly string[] SourceTreeDefines = ["-D__user=", "-D__packed=__attribute__((packed))"];
+
     /// <summary>Whether the compiler is on PATH.</summary>
     public bool IsInstalled => FindOnPath(Executable) is not null;
 
@@ -48,8 +51,9 @@ public sealed record GccToolchain(string Profile, string Executable, IocEncoding
                 WorkingDirectory = dir,
             };
             // gnu11 for _Static_assert and typeof; -O2 so __builtin_strcmp folds for the string
-            // checks; __user is a sparse annotation that only the kernel build defines away.
-            foreach (string arg in new[] { "-std=gnu11", "-O2", "-c", "-D__user=", "-fmax-errors=0", "-MD", "-MF", "proof.d" })
+            // checks. The headers are the source tree's, so do what headers_install does to them:
+            // drop the sparse annotation __user and spell __packed out (userfaultfd.h's uffd_msg).
+            foreach (string arg in new[] { "-std=gnu11", "-O2", "-c", "-fmax-errors=0", "-MD", "-MF", "proof.d" }.Concat(SourceTreeDefines))
                 psi.ArgumentList.Add(arg);
             foreach (string include in includeDirs)
             {

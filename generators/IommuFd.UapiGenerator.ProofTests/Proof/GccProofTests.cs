@@ -43,6 +43,8 @@ public sealed class GccProofTests
         StaticAssertEmitter.Output c = StaticAssertEmitter.Emit(run.Metadata, UapiHeaders.Bindings.Select(h => h.FullPath));
         GccResult result = gcc.CompileObject(c.Source, [UapiHeaders.IncludeDir]);
 
+        if (run.Metadata.NonCConstants.Count > 0)
+            TestContext.Progress.WriteLine($"[{gcc.Profile}] not C facts, not asserted: {string.Join(", ", run.Metadata.NonCConstants)}");
         TestContext.Progress.WriteLine($"[{gcc.Profile}] {gcc.Executable}: {c.Total} checks " +
             $"({string.Join(", ", c.Checks.Select(kv => $"{kv.Value} {kv.Key}"))}), {result.Errors.Count} failed");
         foreach (string error in result.Errors.Take(40))
@@ -144,7 +146,7 @@ public sealed class GccProofTests
         UapiHeader header = UapiHeaders.Userfaultfd;
         GenerationOutcome outcome = GeneratorHarness.Generate(GeneratorUnderTest.Create(), [new HeaderInput(header, header.ReadText())], gcc.Profile);
         Assert.That(outcome.Exceptions, Is.Empty);
-        GeneratedMetadata metadata = GeneratedMetadata.Read(InMemoryAssembly.Load(outcome.Output));
+        GeneratedMetadata metadata = GeneratedMetadata.Read(InMemoryAssembly.Load(outcome.Output), [header.ReadText()]);
         StaticAssertEmitter.Output c = StaticAssertEmitter.Emit(metadata, [header.FullPath]);
         GccResult result = gcc.CompileObject(c.Source, [UapiHeaders.IncludeDir]);
         TestContext.Progress.WriteLine($"[{gcc.Profile}] userfaultfd.h: {c.Total} checks, {result.Errors.Count} failed");
@@ -179,7 +181,8 @@ public sealed class GccProofTests
         GeneratedMetadata metadata = headers == "bindings"
             ? ProofRun.For("x86_64").Metadata
             : GeneratedMetadata.Read(InMemoryAssembly.Load(GeneratorHarness.Generate(GeneratorUnderTest.Create(),
-                [new HeaderInput(UapiHeaders.Userfaultfd, UapiHeaders.Userfaultfd.ReadText())], "x86_64").Output));
+                [new HeaderInput(UapiHeaders.Userfaultfd, UapiHeaders.Userfaultfd.ReadText())], "x86_64").Output),
+                [UapiHeaders.Userfaultfd.ReadText()]);
         Assert.Multiple(() =>
         {
             Assert.That(metadata.Problems, Is.Empty, "generated items the proof cannot read");

@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Text.RegularExpressions;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using IommuFd.Uapi;
@@ -76,11 +77,19 @@ public sealed class GeneratedMetadata
 
     /// <summary>A copy with other records and constants (to show that wrong facts fail the proof).</summary>
     public GeneratedMetadata With(IReadOnlyList<CRecord> records, IReadOnlyList<CConstant> constants) =>
-        new(records, constants, Ioctls, Problems) { MissingCNames = MissingCNames };
+        new(records, constants, Ioctls, Problems) { MissingCNames = MissingCNames, NonCConstants = NonCConstants };
 
-    /// <summary>Reflects over all types of <paramref name="assembly"/>.</summary>
-    public static GeneratedMetadata Read(Assembly assembly)
+    /// <summary>Constants without [CName] whose name is nowhere in the headers (such as a
+    /// header hash): generator metadata, not C facts, so not asserted.</summary>
+    public IReadOnlyList<string> NonCConstants { get; private init; } = [];
+
+    /// <summary>Reflects over all types of <paramref name="assembly"/>, generated from
+    /// <paramref name="headerTexts"/> (used to tell C constants that lack [CName] from the
+    /// generator's own informational constants).</summary>
+    public static GeneratedMetadata Read(Assembly assembly, IEnumerable<string> headerTexts)
     {
+        string headers = string.Join("\n", headerTexts);
+        var nonC = new List<string>();
         var records = new List<CRecord>();
         var constants = new List<CConstant>();
         var ioctls = new List<IoctlDescriptor>();
@@ -93,9 +102,9 @@ public sealed class GeneratedMetadata
             else if (type.IsEnum && type.GetCustomAttribute<CNameAttribute>() is { } enumName)
                 constants.AddRange(ReadEnum(type, enumName.Name));
             else if (type.IsAbstract && type.IsSealed)
-                ReadStaticClass(type, constants, ioctls, problems, missingCNames);
+                ReadStaticClass(type, constants, ioctls, problems, missingCNames, nonC, headers);
         }
-        return new GeneratedMetadata(records, constants, ioctls, problems) { MissingCNames = missingCNames };
+        return new GeneratedMetadata(records, constants, ioctls, problems) { MissingCNames = missingCNames, NonCConstants = nonC };
     }
 
     private static CRecord ReadRecord(Type type, CLayoutAttribute layout, List<string> problems)
@@ -160,7 +169,7 @@ public sealed class GeneratedMetadata
     }
 
     private static void ReadStaticClass(Type type, List<CConstant> constants, List<IoctlDescriptor> ioctls, List<string> problems,
-        List<string> missingCNames)
+        List<string> missingCNames, List<string> nonC, string headers)
     {
         foreach (FieldInfo field in type.GetFields(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly))
         {
@@ -168,6 +177,11 @@ public sealed class GeneratedMetadata
             {
                 // The contract puts [CName] on every constant; without it the field name is the C name.
                 string? cname = field.GetCustomAttribute<CNameAttribute>()?.Name;
+                if (cname is null && !Regex.IsMatch(headers, $@"\b{Regex.Escape(field.Name)}\b"))
+                {
+                    nonC.Add($"{type.Name}.{field.Name}");
+                    continue;
+                }
                 if (cname is null) missingCNames.Add($"{type.Name}.{field.Name}");
                 constants.Add(new CConstant(cname ?? field.Name, field.GetRawConstantValue()!, type.Name));
             }

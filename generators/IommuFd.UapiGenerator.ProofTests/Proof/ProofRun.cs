@@ -14,10 +14,10 @@ public sealed class ProofRun
     private ProofRun(string profile)
     {
         Profile = profile;
-        Outcome = GeneratorHarness.Generate(GeneratorUnderTest.Create(),
-            UapiHeaders.Bindings.Select(h => new HeaderInput(h, h.ReadText())), profile);
+        HeaderInput[] inputs = [.. UapiHeaders.Bindings.Select(h => new HeaderInput(h, h.ReadText()))];
+        Outcome = GeneratorHarness.Generate(GeneratorUnderTest.Create(), inputs, profile);
         Assembly = InMemoryAssembly.Load(Outcome.Output);
-        Metadata = GeneratedMetadata.Read(Assembly);
+        Metadata = GeneratedMetadata.Read(Assembly, inputs.Select(i => i.Text));
     }
 
     /// <summary>The target profile (UapiTargetProfile).</summary>

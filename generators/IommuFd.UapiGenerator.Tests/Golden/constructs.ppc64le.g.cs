@@ -55,7 +55,7 @@ public unsafe partial struct demo_inner
     [FieldOffset(4)] [CName("b")] public ushort b;
 }
 
-/// <summary>ioctl(DEMO_CMD)</summary>
+/// <summary>Argument of ioctl DEMO_CMD.</summary>
 /// <remarks>
 /// Exercises fixed, multi-dimensional and flexible arrays.
 /// </remarks>
@@ -86,6 +86,7 @@ public unsafe partial struct demo_cmd
     [FieldOffset(40)] [CName("user_ptr")] public ulong user_ptr;
 
     /// <summary>Byte offset of the flexible array member <c>data</c> (not counted in the struct's size).</summary>
+    [CName("data")]
     public const int data_Offset = 48;
 
     /// <summary>Bytes needed for this struct followed by <paramref name="count"/> elements of <c>data</c>.</summary>
@@ -165,9 +166,9 @@ public unsafe partial struct demo_union_holder
         /// <summary>C field <c>raw</c>.</summary>
         [FieldOffset(0)] [CName("raw")] public ulong raw;
 
-        /// <summary>C <c>union.point</c>.</summary>
+        /// <summary>C <c>struct demo_union_holder.u.point</c>.</summary>
         [StructLayout(LayoutKind.Explicit, Size = 8)]
-        [CName("union.point")]
+        [CName("struct demo_union_holder.u.point")]
         [CLayout(8, 4)]
         public unsafe partial struct point_t
         {
@@ -279,102 +280,130 @@ public unsafe partial struct demo_uses_typedef
 public static partial class Demo
 {
     /// <summary>File name of the header this class was generated from.</summary>
-    public const string HeaderFileName = "constructs.h";
+    public static readonly string HeaderFileName = "constructs.h";
 
     /// <summary>SHA-256 of the header text this class was generated from (hex).</summary>
-    public const string HeaderSha256 = "fa4c4909d31bd13965bcb8697533e5b1f0b9f888963ebed76685d8ec8b32a58f";
+    public static readonly string HeaderSha256 = "fa4c4909d31bd13965bcb8697533e5b1f0b9f888963ebed76685d8ec8b32a58f";
 
     /// <summary>The target profile (ABI and ioctl encoding) the layouts and request numbers are for.</summary>
-    public const string TargetProfile = "ppc64le";
+    public static readonly string TargetProfile = "ppc64le";
 
     /// <summary>Readable</summary>
+    [CName("DEMO_F_READ")]
     public const uint DEMO_F_READ = 1;
 
     /// <summary>Writable</summary>
+    [CName("DEMO_F_WRITE")]
     public const uint DEMO_F_WRITE = 2;
 
     /// <summary>C <c>DEMO_KIND_NONE</c>.</summary>
+    [CName("DEMO_KIND_NONE")]
     public const uint DEMO_KIND_NONE = 0;
 
     /// <summary>C <c>DEMO_KIND_ONE</c>.</summary>
+    [CName("DEMO_KIND_ONE")]
     public const uint DEMO_KIND_ONE = 1;
 
     /// <summary>C <c>DEMO_KIND_TWO</c>.</summary>
+    [CName("DEMO_KIND_TWO")]
     public const uint DEMO_KIND_TWO = 2;
 
     /// <summary>C <c>DEMO_S_NEG</c>.</summary>
+    [CName("DEMO_S_NEG")]
     public const int DEMO_S_NEG = -2;
 
     /// <summary>C <c>DEMO_S_POS</c>.</summary>
+    [CName("DEMO_S_POS")]
     public const int DEMO_S_POS = 7;
 
     /// <summary>C <c>DEMO_ANON_START</c>.</summary>
+    [CName("DEMO_ANON_START")]
     public const ulong DEMO_ANON_START = 0x1000000;
 
     /// <summary>C <c>DEMO_ANON_WIDE</c>.</summary>
+    [CName("DEMO_ANON_WIDE")]
     public const ulong DEMO_ANON_WIDE = 0x100000000;
 
     /// <summary>C <c>DEMO_TYPE</c>.</summary>
+    [CName("DEMO_TYPE")]
     public const int DEMO_TYPE = 59;
 
     /// <summary>C <c>DEMO_BASE</c>.</summary>
+    [CName("DEMO_BASE")]
     public const int DEMO_BASE = 100;
 
     /// <summary>first flag</summary>
+    [CName("DEMO_FLAG_A")]
     public const int DEMO_FLAG_A = 1;
 
     /// <summary>C <c>DEMO_FLAG_HIGH</c>.</summary>
+    [CName("DEMO_FLAG_HIGH")]
     public const uint DEMO_FLAG_HIGH = 0x80000000;
 
     /// <summary>C <c>DEMO_MASK</c>.</summary>
+    [CName("DEMO_MASK")]
     public const int DEMO_MASK = 17;
 
     /// <summary>C <c>DEMO_BIG</c>.</summary>
+    [CName("DEMO_BIG")]
     public const ulong DEMO_BIG = 0x10000000000;
 
     /// <summary>C <c>DEMO_NEG</c>.</summary>
+    [CName("DEMO_NEG")]
     public const int DEMO_NEG = -1;
 
     /// <summary>C <c>DEMO_CAST</c>.</summary>
+    [CName("DEMO_CAST")]
     public const int DEMO_CAST = 0x2345;
 
     /// <summary>C <c>DEMO_BIT5</c>.</summary>
+    [CName("DEMO_BIT5")]
     public const uint DEMO_BIT5 = 32;
 
     /// <summary>C <c>DEMO_BITUL</c>.</summary>
+    [CName("DEMO_BITUL")]
     public const ulong DEMO_BITUL = 8;
 
     /// <summary>C <c>DEMO_STRING</c>.</summary>
+    [CName("DEMO_STRING")]
     public const string DEMO_STRING = "demo";
 
     /// <summary>C <c>DEMO_TERNARY</c>.</summary>
+    [CName("DEMO_TERNARY")]
     public const int DEMO_TERNARY = 2;
 
     /// <summary>C <c>DEMO_CONDITIONAL</c>.</summary>
+    [CName("DEMO_CONDITIONAL")]
     public const int DEMO_CONDITIONAL = 1;
 
     /// <summary>C <c>DEMO_INSIDE_UNION</c>.</summary>
+    [CName("DEMO_INSIDE_UNION")]
     public const int DEMO_INSIDE_UNION = 7;
 
-    /// <summary>ioctl(DEMO_CMD)</summary>
+    /// <summary>Argument of ioctl DEMO_CMD.</summary>
     /// <remarks>
     /// Exercises fixed, multi-dimensional and flexible arrays.
     /// </remarks>
+    [CName("DEMO_CMD")]
     public const uint DEMO_CMD = 0x20003B64;
 
-    /// <summary>Ioctl request <c>DEMO_UNION</c>.</summary>
+    /// <summary>Ioctl DEMO_UNION; its argument is struct demo_union_holder.</summary>
+    [CName("DEMO_UNION")]
     public const uint DEMO_UNION = 0xC0283B65;
 
     /// <summary>_IOW(DEMO_TYPE, DEMO_BASE + 2, __u32)</summary>
     /// <remarks>
     /// Takes an integer.
     /// </remarks>
+    [CName("DEMO_VALUE")]
     public const uint DEMO_VALUE = 0x20003B66;
 
     /// <summary>_IO(DEMO_TYPE, DEMO_BASE + 3)</summary>
+    [CName("DEMO_NONE")]
     public const uint DEMO_NONE = 0x20003B67;
 
-    /// <summary>Ioctl request <c>DEMO_READ</c>.</summary>
+    /// <summary>Ioctl DEMO_READ; its argument is struct demo_bits.</summary>
+    [CName("DEMO_READ")]
     public const uint DEMO_READ = 0x40083B68;
 
     /// <summary>Every ioctl of <c>constructs.h</c>: name, request number, argument struct, size field.</summary>

@@ -127,6 +127,7 @@ internal static class CSharpEmitter
     {
         string offsetName = Naming.FlexOffset(f.CName);
         w.WriteLine($"/// <summary>Byte offset of the flexible array member <c>{f.CName}</c> (not counted in the struct's size).</summary>");
+        w.WriteLine($"[CName(\"{f.CName}\")]");
         w.WriteLine($"public const int {offsetName} = {f.Offset};");
         w.WriteLine();
         w.WriteLine($"/// <summary>Bytes needed for this struct followed by <paramref name=\"count\"/> elements of <c>{f.CName}</c>.</summary>");
@@ -146,23 +147,25 @@ internal static class CSharpEmitter
         w.WriteLine($"public static partial class {model.ClassName}");
         w.OpenBlock();
         w.WriteLine("/// <summary>File name of the header this class was generated from.</summary>");
-        w.WriteLine($"public const string HeaderFileName = \"{model.SourcePath}\";");
+        w.WriteLine($"public static readonly string HeaderFileName = \"{model.SourcePath}\";");
         w.WriteLine();
         w.WriteLine("/// <summary>SHA-256 of the header text this class was generated from (hex).</summary>");
-        w.WriteLine($"public const string HeaderSha256 = \"{model.SourceSha256}\";");
+        w.WriteLine($"public static readonly string HeaderSha256 = \"{model.SourceSha256}\";");
         w.WriteLine();
         w.WriteLine("/// <summary>The target profile (ABI and ioctl encoding) the layouts and request numbers are for.</summary>");
-        w.WriteLine($"public const string TargetProfile = \"{model.Profile}\";");
+        w.WriteLine($"public static readonly string TargetProfile = \"{model.Profile}\";");
         w.WriteLine();
         foreach (var c in model.Constants)
         {
             DocWriter.Write(w, c.Doc, $"C <c>{c.Name}</c>.");
+            w.WriteLine($"[CName(\"{c.Name}\")]");
             w.WriteLine($"public const {c.CsType} {c.Name} = {c.Value};");
             w.WriteLine();
         }
         foreach (var i in model.Ioctls)
         {
             DocWriter.Write(w, i.Doc, $"Ioctl request <c>{i.Name}</c>.");
+            w.WriteLine($"[CName(\"{i.Name}\")]");
             w.WriteLine($"public const uint {i.Name} = 0x{i.Request.ToString("X", CultureInfo.InvariantCulture)};");
             w.WriteLine();
         }

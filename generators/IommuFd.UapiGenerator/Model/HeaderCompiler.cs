@@ -12,8 +12,6 @@ namespace IommuFd.UapiGenerator.Model;
 /// lay out, then collect the structs, enums, constants and ioctls of the main header.</summary>
 internal sealed class HeaderCompiler
 {
-    private static readonly string[] IoctlMacros = { "_IO", "_IOR", "_IOW", "_IOWR", "_IOC" };
-
     private readonly UapiFile _header;
     private readonly IReadOnlyList<UapiFile> _library;
     private readonly TargetProfile _profile;
@@ -47,6 +45,15 @@ internal sealed class HeaderCompiler
                 return new CompileResult(null, new[] { NoLocation("UAPI002", header.Path, "Namespace") }.ToEquatableArray());
             if (string.IsNullOrWhiteSpace(header.ClassName))
                 return new CompileResult(null, new[] { NoLocation("UAPI002", header.Path, "ClassName") }.ToEquatableArray());
+            if (!Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(header.ClassName) || Naming.IsKeyword(header.ClassName!))
+                return new CompileResult(null, new[] { NoLocation("UAPI015", header.Path, "ClassName", header.ClassName!, "class name") }.ToEquatableArray());
+            if (header.Namespace!.Split('.').Any(part => !Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(part) || Naming.IsKeyword(part)))
+                return new CompileResult(null, new[] { NoLocation("UAPI015", header.Path, "Namespace", header.Namespace!, "namespace") }.ToEquatableArray());
+            // Hint names must be unique: the first header (by path) of a Namespace.ClassName wins.
+            var owner = library.Where(f => f.IsHeader && f.Namespace == header.Namespace && f.ClassName == header.ClassName)
+                .OrderBy(f => f.Path, StringComparer.Ordinal).FirstOrDefault();
+            if (owner != null && owner.Path != header.Path)
+                return new CompileResult(null, new[] { NoLocation("UAPI016", header.Namespace + "." + header.ClassName) }.ToEquatableArray());
             var profile = TargetProfile.Find(profileName);
             if (profile == null)
                 return new CompileResult(null, new[] { NoLocation("UAPI009", profileName ?? "", TargetProfile.Names) }.ToEquatableArray());
@@ -110,7 +117,7 @@ internal sealed class HeaderCompiler
             var e = d.Enum!;
             bool selected = e.Tag != null ? Selected(e.Tag) || WantedEnum(e, wanted) : e.Members.Any(m => Selected(m.Name));
             if (!selected) continue;
-            var model = BuildEnum(e);
+            var model = EnumModelBuilder.Build(e);
             if (e.Tag != null) enums.Add(model);
             foreach (var (member, m) in e.Members.Zip(model.Members, (a, b) => (a, b)))
             {
@@ -122,14 +129,15 @@ internal sealed class HeaderCompiler
 
         var ioctls = new List<IoctlModel>();
         var ioctlDocs = IoctlDocScanner.Scan(comments.All(0), _profile.CharIsSigned);
-        var overrides = LoadOverrides();
+        var overrides = IoctlMapFile.Load(_header, _library, _diagnostics.Items, _profile.CharIsSigned);
+        var ioctlBuilder = new IoctlModelBuilder(_profile, _diagnostics, _parser.Records, overrides, ioctlDocs, structs);
         var latest = new Dictionary<string, Macro>();
         foreach (var m in _pp.Definitions) if (m.File == 0) latest[m.Name] = m;
         foreach (var macro in _pp.Definitions)
         {
             if (macro.File != 0 || macro.IsFunctionLike || latest[macro.Name] != macro || !_pp.Macros.ContainsKey(macro.Name)) continue;
             if (!Selected(macro.Name)) continue;
-            var ioctlKind = IoctlKind(macro.Body);
+            var ioctlKind = IoctlModelBuilder.IoctlKind(macro.Body);
             var result = Evaluate(macro.Body);
             if (result.Status == EvalStatus.Malformed)
             {
@@ -138,7 +146,7 @@ internal sealed class HeaderCompiler
             }
             if (result.Status != EvalStatus.Ok)
             {
-                var text = StringConstant(macro.Body);
+                var text = ConstantFormat.StringConstant(macro.Body);
                 if (text != null && names.Add(macro.Name))
                     constants.Add(new ConstantModel(macro.Name, "string", text, ConstantDoc(comments, macro)));
                 continue;
@@ -146,10 +154,10 @@ internal sealed class HeaderCompiler
             if (!names.Add(macro.Name)) { _diagnostics.Report("UAPI008", macro.NameToken, macro.Name); continue; }
             if (ioctlKind != null)
             {
-                ioctls.Add(BuildIoctl(macro, ioctlKind, (uint)result.Value.Bits, ioctlDocs, overrides, structs));
+                ioctls.Add(ioctlBuilder.Build(macro, ioctlKind, (uint)result.Value.Bits));
                 continue;
             }
-            var (type, literal) = Literal(result.Value);
+            var (type, literal) = ConstantFormat.Literal(result.Value);
             constants.Add(new ConstantModel(macro.Name, type, literal, ConstantDoc(comments, macro)));
         }
 
@@ -245,166 +253,11 @@ internal sealed class HeaderCompiler
         }
     }
 
-    private static string? IoctlKind(IReadOnlyList<Token> body)
-    {
-        int i = 0;
-        while (i < body.Count && body[i].Is("(")) i++;
-        if (i + 1 < body.Count && body[i].Kind == TokenKind.Identifier && Array.IndexOf(IoctlMacros, body[i].Text) >= 0 && body[i + 1].Is("("))
-            return body[i].Text;
-        return null;
-    }
-
-    private Dictionary<string, IoctlArgument> LoadOverrides()
-    {
-        if (string.IsNullOrWhiteSpace(_header.IoctlMap)) return new Dictionary<string, IoctlArgument>();
-        string wantedPath = NormalizePath(_header.IoctlMap!);
-        var file = _library.FirstOrDefault(f => !f.IsHeader && NormalizePath(f.Path) == wantedPath);
-        if (file == null)
-        {
-            _diagnostics.Items.Add(new DiagnosticInfo("UAPI012", new[] { _header.IoctlMap!, System.IO.Path.GetFileName(_header.Path) }.ToEquatableArray(),
-                null, 0, 0, 0, 0, 0, 0));
-            return new Dictionary<string, IoctlArgument>();
-        }
-        return IoctlMapFile.Parse(file, _diagnostics.Items, _profile.CharIsSigned);
-    }
-
-    private static string NormalizePath(string path)
-    {
-        try
-        {
-            return System.IO.Path.GetFullPath(path).Replace('\\', '/');
-        }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or System.IO.PathTooLongException)
-        {
-            return path.Replace('\\', '/');
-        }
-    }
-
-    private IoctlModel BuildIoctl(Macro macro, string kind, uint request, Dictionary<string, (IoctlArgument Argument, string Comment)> docs,
-        Dictionary<string, IoctlArgument> overrides, List<StructModel> structs)
-    {
-        IoctlArgument? argument = null;
-        bool fromDocOnly = false;
-        if (overrides.TryGetValue(macro.Name, out var fromMap)) argument = fromMap;
-        else if (kind is "_IOR" or "_IOW" or "_IOWR") argument = ArgumentFromMacro(macro.Body);
-        if (argument == null && docs.TryGetValue(macro.Name, out var fromDoc))
-        {
-            argument = fromDoc.Argument;
-            fromDocOnly = true;
-        }
-        DocModel? doc = docs.TryGetValue(macro.Name, out var d) ? DocBuilder.FromComment(d.Comment) : null;
-
-        if (argument == null)
-        {
-            _diagnostics.Report("UAPI007", macro.NameToken, macro.Name);
-            argument = IoctlArgument.Pointer;
-        }
-        if (argument.Kind == IoctlArgKind.Struct)
-        {
-            var model = structs.FirstOrDefault(s => s.CName == argument.RecordKey);
-            if (model != null)
-            {
-                var sizeType = model.SizeField != null ? model.Fields.First(f => f.CsName == model.SizeField).CsType : null;
-                return new IoctlModel(macro.Name, request, IoctlArgKind.Struct, model.CsName, model.SizeField, sizeType, doc ?? model.Doc);
-            }
-            if (_parser.Records.TryGetValue(argument.RecordKey!, out var foreign) && foreign.IsComplete)
-            {
-                var csName = StructModelBuilder.CsNameOf(foreign);
-                var first = foreign.Members.FirstOrDefault();
-                string? sizeField = first?.Name is "size" or "argsz" ? first.Name : null;
-                return new IoctlModel(macro.Name, request, IoctlArgKind.Struct, csName, sizeField, sizeField != null ? "uint" : null, doc);
-            }
-            if (fromDocOnly) _diagnostics.Report("UAPI013", macro.NameToken, macro.Name, argument.RecordKey!);
-            else _diagnostics.Report("UAPI006", macro.NameToken, argument.RecordKey!);
-            return new IoctlModel(macro.Name, request, IoctlArgKind.Pointer, null, null, null, doc);
-        }
-        return new IoctlModel(macro.Name, request, argument.Kind, argument.ScalarCsType, null, null, doc);
-    }
-
-    private IoctlArgument? ArgumentFromMacro(IReadOnlyList<Token> body)
-    {
-        // _IOW(type, nr, T): T is everything after the second top-level comma.
-        int depth = 0, commas = 0, start = -1;
-        for (int i = 0; i < body.Count; i++)
-        {
-            var t = body[i];
-            if (t.Is("(")) depth++;
-            else if (t.Is(")"))
-            {
-                depth--;
-                if (depth == 0 && start >= 0)
-                    return IoctlArgument.FromTypeText(string.Join(" ", body.Skip(start).Take(i - start).Select(x => x.Text)), _profile.CharIsSigned);
-            }
-            else if (t.Is(",") && depth == 1 && ++commas == 2) start = i + 1;
-        }
-        return null;
-    }
-
     private static DocModel? ConstantDoc(CommentIndex comments, Macro macro)
     {
         if (macro.NameToken == null) return null;
         int lastLine = macro.Body.Count > 0 ? macro.Body[macro.Body.Count - 1].Line : macro.NameToken.Line;
         var trailing = comments.TrailingOn(macro.File, lastLine);
         return trailing != null ? DocBuilder.FromComment(trailing.Text) : null;
-    }
-
-    private static string? StringConstant(IReadOnlyList<Token> body)
-    {
-        if (body.Count == 0 || body.Any(t => t.Kind != TokenKind.String)) return null;
-        var parts = body.Select(t => t.Text.Substring(1, t.Text.Length - 2)).ToList();
-        string joined = string.Concat(parts);
-        // Only plain text: C escapes other than \" and \\ are not carried over.
-        for (int i = 0; i < joined.Length; i++)
-            if (joined[i] == '\\' && (i + 1 >= joined.Length || (joined[i + 1] != '"' && joined[i + 1] != '\\'))) return null;
-            else if (joined[i] == '\\') i++;
-        return "\"" + joined + "\"";
-    }
-
-    private EnumModel BuildEnum(EnumDecl e)
-    {
-        string underlying = LayoutEngine.EnumUnderlying(e);
-        var doc = e.Doc != null ? KernelDoc.Parse(e.Doc) : null;
-        var members = new List<EnumMemberModel>();
-        foreach (var m in e.Members)
-        {
-            DocModel? memberDoc = doc != null && doc.Members.TryGetValue(m.Name, out var text) ? DocBuilder.FromText(text) : DocBuilder.FromComment(m.Doc);
-            members.Add(new EnumMemberModel(m.Name, Format(m.Value, underlying), memberDoc));
-        }
-        bool flags = IsFlags(e);
-        return new EnumModel("enum " + (e.Tag ?? ""), Naming.Identifier(e.Tag ?? ""), underlying, flags, DocBuilder.FromComment(e.Doc), members.ToEquatableArray());
-    }
-
-    /// <summary>[Flags] when every member is written out as a distinct bit; a zero member is
-    /// allowed only next to at least two bits (so NONE=0/FOO=1 kinds stay plain).</summary>
-    private static bool IsFlags(EnumDecl e)
-    {
-        if (e.Members.Count == 0 || e.Members.Any(m => !m.Explicit || m.Value.IsNegative)) return false;
-        var nonZero = e.Members.Where(m => m.Value.Bits != 0).Select(m => m.Value.Bits).ToList();
-        int zeros = e.Members.Count - nonZero.Count;
-        if (nonZero.Count == 0 || nonZero.Any(v => (v & (v - 1)) != 0) || nonZero.Distinct().Count() != nonZero.Count) return false;
-        return zeros == 0 || (zeros == 1 && nonZero.Count >= 2);
-    }
-
-    /// <summary>The C# type and literal for a macro's value.</summary>
-    internal static (string Type, string Literal) Literal(CValue value)
-    {
-        string type = value.Type switch
-        {
-            CIntType.Int when value.ShiftedIntoSign => "uint",
-            CIntType.Int => "int",
-            CIntType.UInt => "uint",
-            CIntType.Long => "long",
-            _ => "ulong",
-        };
-        return (type, Format(value, type));
-    }
-
-    internal static string Format(CValue value, string csType)
-    {
-        bool signed = csType is "int" or "long" or "short" or "sbyte";
-        if (signed && value.IsNegative && !value.ShiftedIntoSign) return value.Signed.ToString(CultureInfo.InvariantCulture);
-        ulong bits = csType is "uint" or "int" ? value.Bits & 0xFFFFFFFFUL : value.Bits;
-        if (bits < 256) return bits.ToString(CultureInfo.InvariantCulture);
-        return "0x" + bits.ToString("X", CultureInfo.InvariantCulture);
     }
 }

@@ -1,4 +1,7 @@
+using System;
 using System.Collections.Generic;
+using System.Linq;
+using IommuFd.UapiGenerator.Helpers;
 
 namespace IommuFd.UapiGenerator.Model;
 
@@ -31,5 +34,32 @@ internal static class IoctlMapFile
             map[name] = argument;
         }
         return map;
+    }
+
+    /// <summary>The overrides of <paramref name="header"/>'s IoctlMap file (empty without one).</summary>
+    public static Dictionary<string, IoctlArgument> Load(UapiFile header, IReadOnlyList<UapiFile> library, List<DiagnosticInfo> diagnostics, bool charIsSigned)
+    {
+        if (string.IsNullOrWhiteSpace(header.IoctlMap)) return new Dictionary<string, IoctlArgument>();
+        string wantedPath = NormalizePath(header.IoctlMap!);
+        var file = library.FirstOrDefault(f => !f.IsHeader && NormalizePath(f.Path) == wantedPath);
+        if (file == null)
+        {
+            diagnostics.Add(new DiagnosticInfo("UAPI012", new[] { header.IoctlMap!, System.IO.Path.GetFileName(header.Path) }.ToEquatableArray(),
+                null, 0, 0, 0, 0, 0, 0));
+            return new Dictionary<string, IoctlArgument>();
+        }
+        return Parse(file, diagnostics, charIsSigned);
+    }
+
+    private static string NormalizePath(string path)
+    {
+        try
+        {
+            return System.IO.Path.GetFullPath(path).Replace('\\', '/');
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or System.IO.PathTooLongException)
+        {
+            return path.Replace('\\', '/');
+        }
     }
 }

@@ -17,6 +17,8 @@ internal static class Naming
         "uint", "ulong", "unchecked", "unsafe", "ushort", "using", "virtual", "void", "volatile", "while",
     };
 
+    public static bool IsKeyword(string name) => Keywords.Contains(name);
+
     public static string Identifier(string name) => Keywords.Contains(name) ? "@" + name : name;
 
     /// <summary>A member name inside type <paramref name="enclosing"/>.</summary>

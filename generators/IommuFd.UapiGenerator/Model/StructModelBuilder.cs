@@ -17,12 +17,14 @@ internal sealed class StructModelBuilder
     private FlexibleArrayModel? _flexible;
     private readonly RecordDecl _record;
     private readonly string _csName;
+    private readonly string _cName;
     private readonly KernelDoc? _doc;
 
-    private StructModelBuilder(RecordDecl record, string csName, KernelDoc? doc)
+    private StructModelBuilder(RecordDecl record, string csName, string cName, KernelDoc? doc)
     {
         _record = record;
         _csName = csName;
+        _cName = cName;
         _doc = doc;
     }
 
@@ -38,7 +40,7 @@ internal sealed class StructModelBuilder
     private static StructModel Build(RecordDecl record, string csName, string cName, string? rawDoc)
     {
         var doc = rawDoc != null ? KernelDoc.Parse(rawDoc) : null;
-        var builder = new StructModelBuilder(record, csName, doc);
+        var builder = new StructModelBuilder(record, csName, cName, doc);
         builder.Flatten(record, 0, "");
         string? sizeField = null;
         var first = builder._fields.FirstOrDefault(f => f.Offset == 0);
@@ -95,7 +97,7 @@ internal sealed class StructModelBuilder
             case RecordCType r:
                 string nestedName = Naming.NestedType(member);
                 if (!_nested.Any(n => n.CsName == nestedName))
-                    _nested.Add(Build(r.Record, nestedName, CNameOf(_record) + "." + member, r.Record.Doc));
+                    _nested.Add(Build(r.Record, nestedName, _cName + "." + member, r.Record.Doc));
                 return nestedName;
             case ArrayCType a:
                 string name = Naming.InlineArray(member, depth);

@@ -38,6 +38,9 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Error, "{Message}")]
     public static partial void Problem(ILogger logger, string message);
 
+    [LoggerMessage(13, LogLevel.Information, "{Line}")]
+    public static partial void Progress(ILogger logger, string line);
+
     [LoggerMessage(12, LogLevel.Warning, "LAVA signal: {Message}")]
     public static partial void LavaProblem(ILogger logger, string message);
 }

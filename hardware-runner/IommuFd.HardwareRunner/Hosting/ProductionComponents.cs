@@ -8,7 +8,11 @@ public static class ProductionComponents
 {
     /// <summary>The components this build of the runner has.</summary>
     public static RunnerComponents Create() => new(
-        null,
+        new ConformanceSuiteAdapter(),
         new Dictionary<string, IBackendProvider> { ["engine"] = new EngineProvider(), ["kernel"] = new KernelProvider() },
-        null);
+        new TestVmRunner())
+    {
+        LocateKernel = TestKernelLocator.Locate,
+        KernelBuildScript = TestKernelLocator.BuildScript(),
+    };
 }

@@ -22,7 +22,7 @@ public sealed class RunVerb(IOptions<RunnerOptions> options, VerbRequest request
     public int Run(CancellationToken stoppingToken)
     {
         HostPaths paths = Paths(_o);
-        HostFacts facts = new HostProbe(paths, locateTestKernel: () => LocateKernel(paths)).Probe();
+        HostFacts facts = new HostProbe(paths, locateTestKernel: () => LocateKernel(_o, components)).Probe();
         var environment = new RunEnvironment(
             $"{DateTime.UtcNow:yyyyMMddTHHmmssZ}-{Guid.NewGuid().ToString("N")[..6]}",
             _o.Origin, Environment.MachineName, facts.Architecture,
@@ -76,8 +76,16 @@ public sealed class RunVerb(IOptions<RunnerOptions> options, VerbRequest request
     public static HostPaths Paths(RunnerOptions o) =>
         new(o.Host.Dev, o.Host.Sys, o.Host.Proc, o.Host.Boot, o.CacheDirectory.Length > 0 ? o.CacheDirectory : HostPaths.DefaultCacheDirectory());
 
-    private TestKernelInfo? LocateKernel(HostPaths paths) =>
-        _o.VmSettings.KernelImage.Length > 0 ? TestKernelInfo.FromImage(Path.GetFullPath(_o.VmSettings.KernelImage)) : TestKernelInfo.FindInCache(paths.CacheDirectory);
+    /// <summary>The configured kernel image, else the components' locator, else any cached one.</summary>
+    public static KernelLookup LocateKernel(RunnerOptions o, RunnerComponents components)
+    {
+        if (o.VmSettings.KernelImage.Length > 0)
+        {
+            string image = Path.GetFullPath(o.VmSettings.KernelImage);
+            return new KernelLookup(TestKernelInfo.FromImage(image), $"VmSettings:KernelImage {image}");
+        }
+        return components.LocateKernel?.Invoke() ?? HostProbe.CachedKernel(Paths(o));
+    }
 
     private ConformancePlan Plan(HostFacts facts)
     {
@@ -117,10 +125,11 @@ public sealed class RunVerb(IOptions<RunnerOptions> options, VerbRequest request
         string name = $"vm_{model}";
         if (components.VmRunner is null) return Failed(name, "this runner was built without the VM launcher (IommuFd.TestVm)");
         if (!facts.Qemu.Present) return Failed(name, $"qemu is needed for the test VM: {facts.Qemu.Detail}");
-        TestKernelInfo? kernel = LocateKernel(paths);
+        KernelLookup lookup = LocateKernel(_o, components);
+        TestKernelInfo? kernel = lookup.Kernel;
         if (kernel is null && _o.VmSettings.BuildKernelIfMissing && !_o.DryRun)
         {
-            string script = Path.Combine(RepositoryLocator.Find() ?? ".", "hardware-runner", "kernel", "build-kernel.sh");
+            string script = components.KernelBuildScript ?? Path.Combine(RepositoryLocator.Find() ?? ".", "hardware-runner", "kernel", "build-kernel.sh");
             Log.KernelBuilding(logger, script);
             try { kernel = new KernelBuilder(script, line => Log.KernelBuildLine(logger, line)).Build(stoppingToken); }
             catch (Exception e) when (e is InvalidOperationException or FileNotFoundException or OperationCanceledException)
@@ -128,12 +137,12 @@ public sealed class RunVerb(IOptions<RunnerOptions> options, VerbRequest request
                 return Failed(name, $"the test kernel could not be built: {e.Message}");
             }
         }
-        if (kernel is null) return Failed(name, $"no test kernel: {facts.TestKernel.Detail}");
+        if (kernel is null) return Failed(name, $"no test kernel: {lookup.Detail}");
         Log.VmPlanned(logger, model, kernel.Image);
 
         var guest = new GuestRunSettings(GuestRunSettings.FindDotnet(), typeof(RunVerb).Assembly.Location, GuestArguments());
         var factory = new VmGroupFactory(components.VmRunner, guest,
-            TimeSpan.FromSeconds(_o.VmSettings.BootTimeoutSeconds), TimeSpan.FromSeconds(_o.VmSettings.RunTimeoutSeconds), _o.VmSettings.MemoryMiB);
+            TimeSpan.FromSeconds(_o.VmSettings.BootTimeoutSeconds), TimeSpan.FromSeconds(_o.VmSettings.RunTimeoutSeconds), _o.VmSettings.MemoryMiB, line => Log.Progress(logger, line));
         return factory.Create(model, kernel, Path.Combine(output, name));
     }
 

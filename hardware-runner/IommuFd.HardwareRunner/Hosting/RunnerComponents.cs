@@ -9,4 +9,11 @@ namespace IommuFd.HardwareRunner.Hosting;
 /// <param name="Suite">The conformance suite, or null when this build has none.</param>
 /// <param name="Backends">Backend providers by name.</param>
 /// <param name="VmRunner">The VM launcher, or null when this build has none.</param>
-public sealed record RunnerComponents(IConformanceSuite? Suite, IReadOnlyDictionary<string, IBackendProvider> Backends, IVmRunner? VmRunner);
+public sealed record RunnerComponents(IConformanceSuite? Suite, IReadOnlyDictionary<string, IBackendProvider> Backends, IVmRunner? VmRunner)
+{
+    /// <summary>Finds the test kernel; null: any kernel in the cache folder.</summary>
+    public Func<Probe.KernelLookup>? LocateKernel { get; init; }
+
+    /// <summary>The script that builds the test kernel; null: the repository's hardware-runner/kernel/build-kernel.sh.</summary>
+    public string? KernelBuildScript { get; init; }
+}

@@ -5,14 +5,14 @@ using System.Text.RegularExpressions;
 namespace IommuFd.HardwareRunner.Probe;
 
 /// <summary>Looks at the host (read-only) and says what the conformance suite can use.</summary>
-public sealed partial class HostProbe(HostPaths paths, string qemuBinary = "qemu-system-x86_64", Func<TestKernelInfo?>? locateTestKernel = null)
+public sealed partial class HostProbe(HostPaths paths, string qemuBinary = "qemu-system-x86_64", Func<KernelLookup>? locateTestKernel = null)
 {
     /// <summary>Gathers every fact; never throws for missing or unreadable files.</summary>
     public HostFacts Probe()
     {
         string release = ReadFirstLine(Path.Combine(paths.Proc, "sys/kernel/osrelease")) ?? Environment.OSVersion.Version.ToString();
         KernelConfig? config = KernelConfig.Load(paths, release);
-        TestKernelInfo? kernel = (locateTestKernel ?? (() => TestKernelInfo.FindInCache(paths.CacheDirectory)))();
+        KernelLookup kernel = (locateTestKernel ?? (() => CachedKernel(paths)))();
         return new HostFacts(
             release,
             Architecture(),
@@ -25,10 +25,16 @@ public sealed partial class HostProbe(HostPaths paths, string qemuBinary = "qemu
             IommuGroups(),
             VfioPciDevices(),
             Qemu(),
-            kernel is null
-                ? new Feature(false, $"none cached under {Path.Combine(paths.CacheDirectory, "kernel")}")
-                : new Feature(true, $"{kernel.Image} (Linux {kernel.Release})"));
+            kernel.Kernel is null
+                ? new Feature(false, kernel.Detail)
+                : new Feature(true, $"{kernel.Kernel.Image} (Linux {kernel.Kernel.Release})"));
     }
+
+    /// <summary>Any test kernel in the cache folder (for hosts without the repository's build inputs).</summary>
+    public static KernelLookup CachedKernel(HostPaths paths) =>
+        TestKernelInfo.FindInCache(paths.CacheDirectory) is { } k
+            ? new KernelLookup(k, k.Image)
+            : new KernelLookup(null, $"none cached under {Path.Combine(paths.CacheDirectory, "kernel")}");
 
     /// <summary>The kernel's name for this machine's architecture.</summary>
     public static string Architecture() => RuntimeInformation.OSArchitecture switch

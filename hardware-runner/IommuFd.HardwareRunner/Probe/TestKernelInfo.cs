@@ -47,3 +47,8 @@ public sealed record TestKernelInfo(string Image, string Release, string ConfigH
         return new TestKernelInfo(image, release, hash);
     }
 }
+
+/// <summary>The result of looking for a test kernel.</summary>
+/// <param name="Kernel">The kernel, or null.</param>
+/// <param name="Detail">Where it was found, or why none was.</param>
+public sealed record KernelLookup(TestKernelInfo? Kernel, string Detail);

@@ -10,8 +10,11 @@ namespace IommuFd.HardwareRunner.Vm;
 /// crashed) the host reads whatever is there, adds one case for the session itself, and merges
 /// them under <c>vm_&lt;model&gt;</c>. A session that did not complete leaves the group (and the
 /// run) marked incomplete, with every guest result so far kept.</summary>
-public sealed class VmGroupFactory(IVmRunner runner, GuestRunSettings guest, TimeSpan bootTimeout, TimeSpan runTimeout, int memoryMiB)
+public sealed class VmGroupFactory(IVmRunner runner, GuestRunSettings guest, TimeSpan bootTimeout, TimeSpan runTimeout, int memoryMiB, Action<string>? progress = null)
 {
+    /// <summary>How often a running session reports that it is still alive.</summary>
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(30);
+
     /// <summary>The name of the case that stands for the guest session.</summary>
     public const string SessionCase = "runner.vm.session";
 
@@ -31,9 +34,15 @@ public sealed class VmGroupFactory(IVmRunner runner, GuestRunSettings guest, Tim
         DateTimeOffset start = DateTimeOffset.UtcNow;
         var watch = Stopwatch.StartNew();
         VmRun session;
+        // A session can take many minutes under emulation: say it is alive, with the guest's progress so far.
+        string journal = Path.Combine(outDirectory, "results", ResultStore.JournalFileName);
+        using var heartbeat = new Timer(_ => progress?.Invoke(
+            $"vm_{model}: guest running for {watch.Elapsed.TotalSeconds:0} s, {CountLines(journal)} result(s) so far"), null, HeartbeatInterval, HeartbeatInterval);
         try
         {
+            progress?.Invoke($"vm_{model}: booting {kernel.Image} (boot limit {bootTimeout.TotalSeconds:0} s, session limit {runTimeout.TotalSeconds:0} s)");
             session = runner.RunAsync(request, cancellationToken).GetAwaiter().GetResult();
+            progress?.Invoke($"vm_{model}: session ended: {session.Ending} after {watch.Elapsed.TotalSeconds:0} s");
         }
         catch (OperationCanceledException)
         {
@@ -78,6 +87,12 @@ public sealed class VmGroupFactory(IVmRunner runner, GuestRunSettings guest, Tim
         if (guestRun.State != RunState.Complete)
             incomplete ??= $"guest run {guestRun.State.ToString().ToLowerInvariant()}: {guestRun.Incomplete}";
         return new DeferredGroupResult(results, incomplete);
+    }
+
+    private static int CountLines(string path)
+    {
+        try { return File.Exists(path) ? File.ReadLines(path).Count() : 0; }
+        catch (IOException) { return 0; }
     }
 
     private static string Tail(string text, int length) => text.Length <= length ? text : text[^length..];

@@ -1,0 +1,2 @@
+// The runner under test is Linux-only.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]

@@ -1,0 +1,36 @@
+using IommuFd.HardwareRunner.Vm;
+using IommuFd.TestVm;
+
+namespace IommuFd.HardwareRunner.Adapters;
+
+/// <summary>Guest sessions through IommuFd.TestVm's launcher (QEMU TCG, the host's root over 9p
+/// read-only, the out share read-write, edu devices bound to vfio-pci inside).</summary>
+public sealed class TestVmRunner : IVmRunner
+{
+    /// <inheritdoc />
+    public string GuestOutDirectory => GuestPaths.Out;
+
+    /// <inheritdoc />
+    public async Task<VmRun> RunAsync(VmRequest request, CancellationToken cancellationToken)
+    {
+        var options = new VmOptions
+        {
+            KernelImage = request.KernelImage,
+            OutDirectory = request.OutDirectory,
+            Iommu = IommuModels.Parse(request.Model),
+            MemoryMiB = request.MemoryMiB,
+            BootTimeout = request.BootTimeout,
+            RunTimeout = request.RunTimeout,
+        };
+        VmResult result = await VmLauncher.RunAsync(options, new GuestCommand(request.GuestScript) { WorkingDirectory = "/tmp" }, cancellationToken);
+        VmEnding ending = result.Outcome switch
+        {
+            VmOutcome.Completed => VmEnding.Completed,
+            VmOutcome.BootTimeout => VmEnding.BootTimeout,
+            VmOutcome.RunTimeout => VmEnding.RunTimeout,
+            VmOutcome.GuestPanic => VmEnding.GuestPanic,
+            _ => VmEnding.QemuCrashed,
+        };
+        return new VmRun(ending, result.ExitCode, result.Describe(), result.Dmesg);
+    }
+}
