@@ -23,7 +23,7 @@ public sealed class IovaAllocationTests(string backend) : BackendFixture(backend
                 wrong.Add($"offset {offset} length {length}: {map} / {r[3 + 2 * i]}");
                 continue;
             }
-            ulong expected = IovaAllocation.Expected(offset, length);
+            ulong expected = IovaAllocation.Expected(offset, length, TestEnv.MaxIovaAlignment);
             ulong actual = Number(map, "iova");
             if (actual != expected)
                 wrong.Add(string.Create(CultureInfo.InvariantCulture, $"offset {offset:#,0} length {length:#,0}: iova 0x{actual:x}, expected 0x{expected:x}"));

@@ -27,14 +27,15 @@ public static class IovaAllocation
         from offset in Offsets from length in Lengths select (offset, length);
 
     /// <summary>The IOVA 6.12 picks on an empty IOAS with alignment 1, for a user address whose
-    /// offset from a 2 MiB boundary is <paramref name="offset"/>.</summary>
-    public static ulong Expected(ulong offset, ulong length)
+    /// offset from a 2 MiB boundary is <paramref name="offset"/>, with automatic alignment capped at
+    /// <paramref name="maxAlign"/> (HPAGE_SIZE with transparent huge pages, else PAGE_SIZE).</summary>
+    public static ulong Expected(ulong offset, ulong length, ulong maxAlign)
     {
         ulong pageOffset = offset % Page;
         ulong align = RoundUpPowerOfTwo(length);
         if (offset != 0)
             align = Math.Min(align, offset & (~offset + 1)); // 1 << ctz(user address)
-        align = Math.Min(align, HugePage);
+        align = Math.Min(align, maxAlign);
         ulong start = (Page + align - 1) & ~(align - 1);
         return start | pageOffset;
     }
