@@ -1,10 +1,12 @@
 using IommuFd.Bindings.Backends;
-using IommuFd.Engine;
+using IommuFd.Conformance;
 using IommuFd.HardwareRunner.Suites;
 
 namespace IommuFd.HardwareRunner.Adapters;
 
-/// <summary>The managed reference engine: always available, a fresh model per case.</summary>
+/// <summary>The managed reference engine, configured like the test kernel (IOMMUFD_TEST on; the
+/// running kernel's own settings where /dev/iommu exists), so a differential run compares the same
+/// machine: always available, a fresh model per case.</summary>
 public sealed class EngineProvider : IBackendProvider
 {
     /// <inheritdoc />
@@ -14,5 +16,5 @@ public sealed class EngineProvider : IBackendProvider
     public string? Unavailable() => null;
 
     /// <inheritdoc />
-    public IIommuBackend Create() => new EngineBackend();
+    public IIommuBackend Create() => TestKernelEngine.Create();
 }
