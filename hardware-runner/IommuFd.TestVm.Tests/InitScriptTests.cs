@@ -40,6 +40,25 @@ public sealed class InitScriptTests
     }
 
     [Test]
+    public void Host_folders_under_tmp_that_the_command_names_stay_visible_and_no_others()
+    {
+        var command = new GuestCommand("dotnet vstest /tmp/ci-clone/x/Tests.dll --logger:trx")
+        {
+            WorkingDirectory = "/tmp/ci-clone/x",
+            Environment = new Dictionary<string, string> { ["OUT"] = "/tmp/results/run1" },
+        };
+        string script = InitScript.Render(command, IommuModel.Intel);
+        Assert.Multiple(() =>
+        {
+            Assert.That(script, Does.Contain("mount --bind '/run/host-tmp/ci-clone' '/tmp/ci-clone'"));
+            Assert.That(script, Does.Contain("mount --bind '/run/host-tmp/results' '/tmp/results'"));
+            Assert.That(script.Split("mount --bind '/run/host-tmp/").Length - 1, Is.EqualTo(2));
+            Assert.That(script.IndexOf("mount -t tmpfs -o mode=1777 tmpfs /tmp", StringComparison.Ordinal),
+                Is.LessThan(script.IndexOf("/tmp/ci-clone'", StringComparison.Ordinal)));
+        });
+    }
+
+    [Test]
     public void A_bad_variable_name_is_rejected()
     {
         var command = new GuestCommand("true") { Environment = new Dictionary<string, string> { ["A;rm -rf /"] = "x" } };

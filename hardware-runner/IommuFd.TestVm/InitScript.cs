@@ -35,11 +35,13 @@ public static partial class InitScript
         s.Append("mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev\n");
         s.Append("mkdir -p /dev/shm /dev/pts && mount -t tmpfs -o mode=1777 tmpfs /dev/shm && mount -t devpts devpts /dev/pts\n");
         s.Append("mount -t tmpfs -o mode=755 tmpfs /run\n");
-        // A writable /tmp that still shows the host's /tmp folders (a CI clone may live there):
-        // each is bind-mounted (read-only, like the rest of the host) into the guest's tmpfs.
+        // A writable /tmp that still shows the host folders under /tmp that the command names
+        // (a CI clone may live there), bind-mounted read-only like the rest of the host. Only
+        // those: binding every folder of a busy host /tmp takes minutes under emulation.
         s.Append("mkdir -p /run/host-tmp && mount --bind /tmp /run/host-tmp\n");
         s.Append("mount -t tmpfs -o mode=1777 tmpfs /tmp\n");
-        s.Append("for e in /run/host-tmp/*; do [ -d \"$e\" ] || continue; n=${e##*/}; mkdir -p \"/tmp/$n\" && mount --bind \"$e\" \"/tmp/$n\"; done\n");
+        foreach (string name in HostTmpFoldersNamedBy(command))
+            s.Append($"mkdir -p {Quote("/tmp/" + name)} && mount --bind {Quote("/run/host-tmp/" + name)} {Quote("/tmp/" + name)}\n");
         s.Append("mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null\n");
         s.Append($"mkdir -p {GuestPaths.Out} {GuestPaths.Home}\n");
         s.Append($"mount -t 9p -o trans=virtio,version=9p2000.L,msize=1048576 out {GuestPaths.Out} || echo 'IOMMUFD-VM: cannot mount the out share'\n");
@@ -86,6 +88,22 @@ public static partial class InitScript
             ? throw new ArgumentException("the command contains the here-document delimiter", nameof(script))
             : script;
 
+    /// <summary>The top-level folders of the host's /tmp that the command's script, working
+    /// directory or environment refer to.</summary>
+    private static IEnumerable<string> HostTmpFoldersNamedBy(GuestCommand command)
+    {
+        var texts = new List<string> { command.Script, command.WorkingDirectory };
+        texts.AddRange(command.Environment.Select(pair => pair.Value));
+        return texts
+            .SelectMany(text => HostTmpFolder().Matches(text).Select(match => match.Groups[1].Value))
+            .Where(name => name is not "." and not "..")
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal);
+    }
+
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex VariableName();
+
+    [GeneratedRegex("(?<![A-Za-z0-9_.-])/tmp/([^/\\s'\"]+)")]
+    private static partial Regex HostTmpFolder();
 }

@@ -14,7 +14,8 @@ public sealed class QemuProcess : IDisposable
     private const string Wrapper =
         "host=$1; shift; \"$@\" & q=$!; " +
         "( while kill -0 \"$host\" 2>/dev/null && kill -0 \"$q\" 2>/dev/null; do sleep 1; done; kill -9 \"$q\" 2>/dev/null ) >/dev/null 2>&1 </dev/null & " +
-        "wait \"$q\"";
+        // The watchdog goes with the wrapper, so nothing carrying the VM's name outlives QEMU.
+        "w=$!; wait \"$q\"; rc=$?; kill \"$w\" 2>/dev/null; exit $rc";
 
     private static readonly ConcurrentDictionary<QemuProcess, byte> Live = new();
     private readonly Process _process;
