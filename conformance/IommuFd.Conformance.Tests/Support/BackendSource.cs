@@ -35,15 +35,16 @@ public static class BackendSource
 
     private static IIommuBackend CreateEngine() => TestKernelEngine.Create();
 
+    // The kernel tier decides: /dev/iommu here, else the test VM (relaying this test's result from
+    // inside it), else Ignore (Fail with IOMMUFD_REQUIRE_KERNEL=1).
     private static IIommuBackend CreateKernel()
     {
-        Type? tier = Type.GetType("IommuFd.Testing.KernelTier, IommuFd.Testing");
-        if (tier?.GetMethod("Backend", BindingFlags.Public | BindingFlags.Static, Type.EmptyTypes) is { } backend)
-            // Unwrapped, so the tier's Assert.Pass/Ignore/Fail (the guest's outcome) end the test as they are.
-            return (IIommuBackend)backend.Invoke(null, BindingFlags.DoNotWrapExceptions, null, null, null)!;
-        if (!File.Exists("/dev/iommu") && !Directory.Exists("/dev/iommu"))
-            Unavailable("kernel backend: this host has no /dev/iommu (the QEMU kernel tier is not built in yet)");
-        return new KernelBackend();
+        if (!OperatingSystem.IsLinux())
+        {
+            Unavailable("kernel backend: iommufd exists only on Linux");
+            throw new InvalidOperationException("unreachable: Unavailable ends the test");
+        }
+        return IommuFd.Testing.KernelTier.Backend();
     }
 
     private static void Unavailable(string reason)
