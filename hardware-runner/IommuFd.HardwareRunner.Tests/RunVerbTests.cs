@@ -9,6 +9,20 @@ namespace IommuFd.HardwareRunner.Tests;
 /// <summary>The run verb end to end through the generic host, with a scripted suite and backends.</summary>
 public sealed class RunVerbTests
 {
+    // These runs script their own backends; a CI job that demands the real kernel
+    // (IOMMUFD_REQUIRE_KERNEL=1) must not leak into them.
+    private string? _requireKernel;
+
+    [SetUp]
+    public void HideTheCallersKernelDemand()
+    {
+        _requireKernel = Environment.GetEnvironmentVariable("IOMMUFD_REQUIRE_KERNEL");
+        Environment.SetEnvironmentVariable("IOMMUFD_REQUIRE_KERNEL", null);
+    }
+
+    [TearDown]
+    public void RestoreTheCallersKernelDemand() => Environment.SetEnvironmentVariable("IOMMUFD_REQUIRE_KERNEL", _requireKernel);
+
     private static async Task<(int Exit, string Out, string Err)> Run(TempDirectory temp, FakeSuite suite, Dictionary<string, IBackendProvider> backends, Dictionary<string, string?> configuration, string verb = "run")
     {
         configuration.TryAdd("OutputDirectory", temp.Combine("out"));
