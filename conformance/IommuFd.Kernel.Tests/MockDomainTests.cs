@@ -24,7 +24,8 @@ public sealed class MockDomainTests
             var mock = new iommu_test_cmd { op = (uint)IommufdTest.IOMMU_TEST_OP_MOCK_DOMAIN, id = alloc.out_ioas_id };
             Assert.That(IommufdTestIoctls.IOMMU_TEST_CMD(backend, iommufd, ref mock), Is.Zero, "IOMMU_TEST_OP_MOCK_DOMAIN (needs CONFIG_IOMMUFD_TEST)");
             uint stdev = mock.mock_domain.out_stdev_id, hwpt = mock.mock_domain.out_hwpt_id, idev = mock.mock_domain.out_idev_id;
-            Assert.That(new[] { stdev, hwpt, idev }, Is.All.Not.Zero.And.Unique);
+            Assert.That(new[] { stdev, hwpt, idev }, Is.All.Not.Zero);
+            Assert.That(new[] { stdev, hwpt, idev }, Is.Unique);
 
             // With a mock domain attached the IOAS only accepts IOVAs inside the mock aperture.
             using var buffer = backend.Allocate(8192);
