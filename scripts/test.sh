@@ -22,6 +22,12 @@ if [ -x generators/samples/run-sample-tests.sh ]; then
   generators/samples/run-sample-tests.sh "$results" || status=1
 fi
 
+trx_files=$(ls "$results"/*.trx "$results"/*/*.trx 2>/dev/null)
+if [ -n "$trx_files" ] && command -v python3 >/dev/null; then
+  # shellcheck disable=SC2086
+  python3 scripts/trx-failures.py $trx_files
+fi
+
 count() { cat "$results"/*.trx "$results"/*/*.trx 2>/dev/null | grep -o "<UnitTestResult [^>]*outcome=\"$1\"" | wc -l; }
 passed=$(count Passed)
 failed=$(( $(count Failed) + $(count Error) + $(count Timeout) + $(count Aborted) ))

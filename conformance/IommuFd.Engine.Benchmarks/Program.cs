@@ -1,20 +1,26 @@
 using IommuFd.Bindings.Backends;
 using IommuFd.Engine;
 using IommuFd.Engine.Benchmarks;
+using IommuFd.TestVm;
 
 // Usage: IommuFd.Engine.Benchmarks [--backend engine|kernel|both] [--sizes 1000,100000,1000000] [--ops 20000]
+//                                  [--vm intel|amd|virtio|none]
 // Prints ops/s per IOAS size, the per-op cost ratio against the smallest size (bar: <= 2x), the
 // engine's managed bytes per area, and with --backend both the engine/kernel throughput ratio.
+// --vm boots the test kernel and runs the rest of the command line inside it.
 string backend = "engine";
+IommuModel? vm = null;
+var guestArguments = new List<string>();
 int[] sizes = [1_000, 100_000, 1_000_000];
 int ops = 20_000;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
     {
-        case "--backend" when i + 1 < args.Length: backend = args[++i]; break;
-        case "--sizes" when i + 1 < args.Length: sizes = args[++i].Split(',').Select(int.Parse).ToArray(); break;
-        case "--ops" when i + 1 < args.Length: ops = int.Parse(args[++i]); break;
+        case "--backend" when i + 1 < args.Length: backend = args[++i]; guestArguments.AddRange(args[(i - 1)..(i + 1)]); break;
+        case "--sizes" when i + 1 < args.Length: sizes = args[++i].Split(',').Select(int.Parse).ToArray(); guestArguments.AddRange(args[(i - 1)..(i + 1)]); break;
+        case "--ops" when i + 1 < args.Length: ops = int.Parse(args[++i]); guestArguments.AddRange(args[(i - 1)..(i + 1)]); break;
+        case "--vm" when i + 1 < args.Length: vm = IommuModels.Parse(args[++i]); break;
         default:
             Console.Error.WriteLine($"unknown or incomplete argument {args[i]}");
             return 2;
@@ -25,6 +31,9 @@ if (backend is not ("engine" or "kernel" or "both"))
     Console.Error.WriteLine($"--backend must be engine, kernel or both, not {backend}");
     return 2;
 }
+
+if (vm is { } model)
+    return await InGuest.RunAsync(model, guestArguments);
 
 var results = new Dictionary<string, List<Measurement>>();
 foreach (string name in backend == "both" ? ["engine", "kernel"] : new[] { backend })

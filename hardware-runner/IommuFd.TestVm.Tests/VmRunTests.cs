@@ -15,7 +15,7 @@ public sealed class VmRunTests
     };
 
     private static void AssertNoQemuLeft(VmResult result) =>
-        Assert.That(QemuProcess.FindByCommandLine(result.VmName), Is.Empty, $"QEMU processes of {result.VmName} still running");
+        Assert.That(QemuGone.WithinAsync(result.VmName).GetAwaiter().GetResult(), Is.True, $"QEMU processes of {result.VmName} still running");
 
     [Test]
     public async Task Echo_runs_in_the_guest_and_the_guest_writes_to_the_out_share()
@@ -103,7 +103,7 @@ public sealed class VmRunTests
 
         Assert.That(async () => await VmLauncher.RunAsync(options, new GuestCommand("sleep 100000"), cancel.Token),
             Throws.InstanceOf<OperationCanceledException>());
-        Assert.That(QemuProcess.FindByCommandLine(marker), Is.Empty, "QEMU still runs after cancellation");
+        Assert.That(QemuGone.WithinAsync(marker).GetAwaiter().GetResult(), Is.True, "QEMU still runs after cancellation");
     }
 
     [TestCase(IommuModel.Intel)]
