@@ -1,10 +1,13 @@
 namespace IommuFd.Engine.Files;
 
-/// <summary>The engine's fd numbers: like the kernel, the lowest free number (from a plausible base).</summary>
+/// <summary>The engine's fd numbers: like the kernel, the lowest free number (from a plausible base).
+/// Lookups, one per ioctl, read an immutable snapshot without locking (as the kernel's fdget reads
+/// its RCU-protected table); the rare opens and closes replace the snapshot under the lock.</summary>
 internal sealed class FdTable(int firstFd)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<int, EngineFile> _files = [];
+    private EngineFile?[] _snapshot = [];
     private readonly SortedSet<int> _freed = [];
     private int _next = firstFd;
 
@@ -32,12 +35,18 @@ internal sealed class FdTable(int firstFd)
     /// <summary>fd_install.</summary>
     public void Install(int fd, EngineFile file)
     {
-        lock (_lock) _files[fd] = file;
+        lock (_lock)
+        {
+            _files[fd] = file;
+            PublishSnapshot();
+        }
     }
 
     public EngineFile? Get(int fd)
     {
-        lock (_lock) return _files.GetValueOrDefault(fd);
+        EngineFile?[] files = Volatile.Read(ref _snapshot);
+        uint index = (uint)(fd - firstFd);
+        return index < (uint)files.Length ? files[index] : null;
     }
 
     /// <summary>close(2): detaches the file from its number; the caller releases it.</summary>
@@ -48,8 +57,17 @@ internal sealed class FdTable(int firstFd)
             if (!_files.Remove(fd, out EngineFile? file))
                 return null;
             _freed.Add(fd);
+            PublishSnapshot();
             return file;
         }
+    }
+
+    private void PublishSnapshot()
+    {
+        var files = new EngineFile?[_files.Count == 0 ? 0 : _files.Keys.Max() - firstFd + 1];
+        foreach ((int fd, EngineFile file) in _files)
+            files[fd - firstFd] = file;
+        Volatile.Write(ref _snapshot, files);
     }
 
     public int[] OpenFds()

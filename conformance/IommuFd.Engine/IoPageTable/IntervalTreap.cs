@@ -219,15 +219,18 @@ internal sealed class IntervalTreap
             Update(n);
             return n;
         }
+        // Reference stores go through the GC write barrier: store a child only when it changed.
         if (n.Start < t.Start)
         {
-            t.Left = Insert(t.Left, n);
-            if (t.Left.Priority > t.Priority) return RotateRight(t);
+            IntervalNode left = Insert(t.Left, n);
+            if (!ReferenceEquals(left, t.Left)) t.Left = left;
+            if (left.Priority > t.Priority) return RotateRight(t);
         }
         else
         {
-            t.Right = Insert(t.Right, n);
-            if (t.Right.Priority > t.Priority) return RotateLeft(t);
+            IntervalNode right = Insert(t.Right, n);
+            if (!ReferenceEquals(right, t.Right)) t.Right = right;
+            if (right.Priority > t.Priority) return RotateLeft(t);
         }
         Update(t);
         return t;
@@ -237,8 +240,16 @@ internal sealed class IntervalTreap
     {
         if (t == null)
             throw new InvalidOperationException("interval to remove is not in the tree");
-        if (start < t.Start) t.Left = Remove(t.Left, start);
-        else if (start > t.Start) t.Right = Remove(t.Right, start);
+        if (start < t.Start)
+        {
+            IntervalNode? left = Remove(t.Left, start);
+            if (!ReferenceEquals(left, t.Left)) t.Left = left;
+        }
+        else if (start > t.Start)
+        {
+            IntervalNode? right = Remove(t.Right, start);
+            if (!ReferenceEquals(right, t.Right)) t.Right = right;
+        }
         else return Merge(t.Left, t.Right);
         Update(t);
         return t;
@@ -250,11 +261,13 @@ internal sealed class IntervalTreap
         if (b == null) return a;
         if (a.Priority > b.Priority)
         {
-            a.Right = Merge(a.Right, b);
+            IntervalNode? right = Merge(a.Right, b);
+            if (!ReferenceEquals(right, a.Right)) a.Right = right;
             Update(a);
             return a;
         }
-        b.Left = Merge(a, b.Left);
+        IntervalNode? left = Merge(a, b.Left);
+        if (!ReferenceEquals(left, b.Left)) b.Left = left;
         Update(b);
         return b;
     }
