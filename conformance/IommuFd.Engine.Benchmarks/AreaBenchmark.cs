@@ -18,24 +18,28 @@ internal static unsafe class AreaBenchmark
     private const ulong UserVa = 0x7000_0000_1000;   // page aligned, not 2 MiB aligned: 4 KiB automatic alignment
     private const ulong UserVa8K = 0x7000_0000_2000; // 8 KiB aligned: a 2-page automatic map needs a 2-page hole
 
-    private sealed record Setup(int Fd, uint Ioas, Measurement M);
+    private sealed record Setup(IIommuBackend Backend, int Fd, uint Ioas, Measurement M);
 
-    public static List<Measurement> Run(IIommuBackend b, int[] sizes, int ops)
+    /// <summary>Measures every backend at every size. Rounds alternate between the backends as well
+    /// as the sizes, so a machine that slows down mid-run slows every column alike and the
+    /// engine/kernel ratio stays a side-by-side comparison.</summary>
+    public static Dictionary<string, List<Measurement>> Run(IReadOnlyList<IIommuBackend> backends, int[] sizes, int ops)
     {
         var setups = new List<Setup>();
         try
         {
-            foreach (int n in sizes)
-                setups.Add(Populate(b, n));
+            foreach (IIommuBackend b in backends)
+                foreach (int n in sizes)
+                    setups.Add(Populate(b, n));
             for (int round = 0; round < Rounds; round++)
                 foreach (Setup s in setups)
-                    MeasureRound(b, s, ops);
-            return setups.Select(s => s.M).ToList();
+                    MeasureRound(s.Backend, s, ops);
+            return backends.ToDictionary(b => b.Name, b => setups.Where(s => s.Backend == b).Select(s => s.M).ToList());
         }
         finally
         {
             foreach (Setup s in setups)
-                b.Close(s.Fd);
+                s.Backend.Close(s.Fd);
         }
     }
 
@@ -56,7 +60,7 @@ internal static unsafe class AreaBenchmark
             BytesPerArea = b.Name == "engine" ? (double)(after - before) / n : double.NaN,
             MapFixed = double.MaxValue, Unmap = double.MaxValue, MapAuto = double.MaxValue, Copy = double.MaxValue,
         };
-        return new Setup(fd, alloc.out_ioas_id, m);
+        return new Setup(b, fd, alloc.out_ioas_id, m);
     }
 
     private static void MeasureRound(IIommuBackend b, Setup s, int ops)

@@ -35,24 +35,27 @@ if (backend is not ("engine" or "kernel" or "both"))
 if (vm is { } model)
     return await InGuest.RunAsync(model, guestArguments);
 
-var results = new Dictionary<string, List<Measurement>>();
-foreach (string name in backend == "both" ? ["engine", "kernel"] : new[] { backend })
+var backends = new List<IIommuBackend>();
+try
 {
-    using IIommuBackend b = name == "engine" ? new EngineBackend() : new KernelBackend();
-    try
-    {
-        Console.WriteLine($"backend {b.Name}: {ops} ops per row");
-        _ = AreaBenchmark.Run(b, [1_000], ops); // warm-up, discarded
-        List<Measurement> rows = AreaBenchmark.Run(b, sizes, ops);
-        Report.PrintTable(b.Name, rows);
-        results[name] = rows;
-    }
-    catch (InvalidOperationException ex)
-    {
-        Console.Error.WriteLine($"{b.Name}: {ex.Message}");
-        return 3;
-    }
+    foreach (string name in backend == "both" ? ["engine", "kernel"] : new[] { backend })
+        backends.Add(name == "engine" ? new EngineBackend() : new KernelBackend());
+    Console.WriteLine($"backends {string.Join(", ", backends.Select(b => b.Name))}: {ops} ops per row");
+    _ = AreaBenchmark.Run(backends, [1_000], ops); // warm-up, discarded
+    Dictionary<string, List<Measurement>> results = AreaBenchmark.Run(backends, sizes, ops);
+    foreach ((string name, List<Measurement> rows) in results)
+        Report.PrintTable(name, rows);
+    if (results.TryGetValue("engine", out var e) && results.TryGetValue("kernel", out var k))
+        Report.PrintRatio(e, k);
+    return 0;
 }
-if (results.TryGetValue("engine", out var e) && results.TryGetValue("kernel", out var k))
-    Report.PrintRatio(e, k);
-return 0;
+catch (InvalidOperationException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 3;
+}
+finally
+{
+    foreach (IIommuBackend b in backends)
+        b.Dispose();
+}

@@ -9,6 +9,7 @@ internal sealed class FdTable(int firstFd)
     private readonly Dictionary<int, EngineFile> _files = [];
     private EngineFile?[] _snapshot = [];
     private readonly SortedSet<int> _freed = [];
+    private readonly int _firstFd = firstFd;
     private int _next = firstFd;
 
     /// <summary>get_unused_fd_flags: reserves the lowest free number.</summary>
@@ -45,7 +46,7 @@ internal sealed class FdTable(int firstFd)
     public EngineFile? Get(int fd)
     {
         EngineFile?[] files = Volatile.Read(ref _snapshot);
-        uint index = (uint)(fd - firstFd);
+        uint index = (uint)(fd - _firstFd);
         return index < (uint)files.Length ? files[index] : null;
     }
 
@@ -64,9 +65,9 @@ internal sealed class FdTable(int firstFd)
 
     private void PublishSnapshot()
     {
-        var files = new EngineFile?[_files.Count == 0 ? 0 : _files.Keys.Max() - firstFd + 1];
+        var files = new EngineFile?[_files.Count == 0 ? 0 : _files.Keys.Max() - _firstFd + 1];
         foreach ((int fd, EngineFile file) in _files)
-            files[fd - firstFd] = file;
+            files[fd - _firstFd] = file;
         Volatile.Write(ref _snapshot, files);
     }
 
