@@ -1,7 +1,7 @@
-using IommuFd.Bindings;
 using IommuFd.Bindings.Backends;
 using IommuFd.Conformance.FailNth;
 using IommuFd.Conformance.Tests.Support;
+using Errno = IommuFd.Bindings.Errno;
 
 namespace IommuFd.Conformance.Tests.Library;
 
@@ -37,9 +37,9 @@ public sealed class FailNthSweepHarnessTests
     [Test]
     public void An_unclean_errno_is_reported()
     {
-        FailNthResult result = Sweep(FaultyKernel.Mode.Einval);
+        FailNthResult result = Sweep(FaultyKernel.Mode.Ebusy);
         Assert.That(result.Failed, Has.Count.EqualTo(result.Injected));
-        Assert.That(result.ToText(), Does.Contain("failed with EINVAL, not a clean errno (ENOMEM)"));
+        Assert.That(result.ToText(), Does.Contain("failed with EBUSY, not a clean errno ("));
     }
 
     [Test]
@@ -95,7 +95,7 @@ public sealed class FailNthSweepHarnessTests
     /// <summary>An engine whose ioctls pass <see cref="PointsPerIoctl"/> fault points each.</summary>
     private sealed unsafe class FaultyKernel(IIommuBackend inner, CountingInjector injector, FaultyKernel.Mode mode) : IIommuBackend
     {
-        public enum Mode { Clean, LeavesStateBehind, Einval }
+        public enum Mode { Clean, LeavesStateBehind, Ebusy }
 
         public string Name => "kernel";
 
@@ -107,7 +107,7 @@ public sealed class FailNthSweepHarnessTests
                     continue;
                 if (mode == Mode.LeavesStateBehind)
                     inner.Ioctl(fd, request, argument);
-                return -(int)(mode == Mode.Einval ? Errno.EINVAL : Errno.ENOMEM);
+                return -(int)(mode == Mode.Ebusy ? Errno.EBUSY : Errno.ENOMEM);
             }
             return inner.Ioctl(fd, request, argument);
         }

@@ -13,6 +13,7 @@ namespace IommuFd.Conformance.Tests.Suite;
 /// <see cref="FailNthSweep"/>). Fault injection is machine-wide configuration, so it runs only in the
 /// test VM, or on a host that opts in with IOMMUFD_FAILNTH_ON_HOST=1.</summary>
 [Category(BackendSource.KernelCategory)]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")] // the kernel tier and fail-nth are Linux only
 public sealed class FailNthSweepTests
 {
     /// <summary>Env var: 1 lets the sweep arm fault injection on a host that is not the test VM.</summary>

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Stopwatch = System.Diagnostics.Stopwatch;
 using System.Runtime.ExceptionServices;
 using IommuFd.Bindings;
 using IommuFd.Bindings.Backends;
