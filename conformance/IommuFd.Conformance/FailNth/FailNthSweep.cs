@@ -76,6 +76,9 @@ public sealed class FailNthSweep(IIommuBackend kernel, IIommuBackend engine, Fun
                     break;
                 }
             }
+            // Reports the kernel logs late (deferred frees, RCU) after the last run belong to the sweep too.
+            if (KernelReports.Find(kernelLog()) is { Count: > 0 } late)
+                runs[^1] = runs[^1] with { Problems = [.. runs[^1].Problems, "the kernel log reports a problem after the last run: " + string.Join(" | ", late.Take(5))] };
             return new FailNthResult(trace.Name, runs, watch.Elapsed);
         }
         finally
