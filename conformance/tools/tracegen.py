@@ -630,6 +630,73 @@ def fail_nth_basic():
     t.unmap(i, ref(m, "iova"), 16 * PAGE, "unmap_again")
     return t
 
+@trace
+def fail_nth_map_fixed_unmap():
+    t = T("failnth/map-fixed-unmap")
+    t.alloc("a", 16 * PAGE)
+    i = t.ioas("ioas")
+    t.map_fixed(i, "@a+0", 16 * PAGE, 0x10000, "map_fixed")
+    t.map_fixed(i, "@a+0", 4 * PAGE, 0x40000, "map_fixed_readonly", flags=5)
+    t.map(i, "@a+0x4000", 2 * PAGE, "map_auto")
+    t.unmap(i, 0x10000, 16 * PAGE, "unmap")
+    t.map_fixed(i, "@a+0", PAGE, 0x10000, "map_again")
+    t.unmap(i, 0x40000, PAGE, "unmap_part_of_area")
+    return t
+
+@trace
+def fail_nth_copy_between():
+    t = T("failnth/copy-between")
+    t.alloc("a", 8 * PAGE)
+    s = t.ioas("src")
+    d = t.ioas("dst")
+    t.map_fixed(s, "@a+0", 8 * PAGE, 0x20000, "map")
+    t.ioctl("IOMMU_IOAS_COPY", {"flags": 7, "dst_ioas_id": ref(d, "out_ioas_id"), "src_ioas_id": ref(s, "out_ioas_id"),
+                                "src_iova": 0x20000, "dst_iova": 0x80000, "length": 8 * PAGE}, "copy_fixed")
+    t.ioctl("IOMMU_IOAS_COPY", {"flags": 6, "dst_ioas_id": ref(d, "out_ioas_id"), "src_ioas_id": ref(s, "out_ioas_id"),
+                                "src_iova": 0x24000, "length": 2 * PAGE}, "copy_auto")
+    t.ioctl("IOMMU_IOAS_COPY", {"flags": 7, "dst_ioas_id": ref(s, "out_ioas_id"), "src_ioas_id": ref(s, "out_ioas_id"),
+                                "src_iova": 0x20000, "dst_iova": 0x60000, "length": PAGE}, "copy_within")
+    t.unmap(s, 0, U64, "unmap_all")
+    t.ioctl("IOMMU_DESTROY", {"id": ref(s, "out_ioas_id")}, "destroy_src")
+    n = t.ioas("new")
+    t.ioctl("IOMMU_IOAS_COPY", {"flags": 7, "dst_ioas_id": ref(n, "out_ioas_id"), "src_ioas_id": ref(d, "out_ioas_id"),
+                                "src_iova": 0x80000, "dst_iova": 0x10000, "length": 4 * PAGE}, "copy_from_copy")
+    return t
+
+@trace
+def fail_nth_allow_iovas():
+    t = T("failnth/allow-iovas")
+    t.alloc("a", 32 * PAGE)
+    t.alloc("r", 64)
+    t.alloc("q", 64)
+    i = t.ioas("ioas")
+    io = ref(i, "out_ioas_id")
+    t.write("r", 0, ranges((0x10000, 0x3ffff), (0x80000, 0xfffff)))
+    t.ioctl("IOMMU_IOAS_ALLOW_IOVAS", {"ioas_id": io, "num_iovas": 2, "allowed_iovas": "@r+0"}, "allow_two")
+    t.ioctl("IOMMU_IOAS_IOVA_RANGES", {"ioas_id": io, "num_iovas": 4, "allowed_iovas": "@q+0"}, "ranges_two")
+    t.map(i, "@a+0", 16 * PAGE, "map_auto_first")
+    t.map(i, "@a+0", 32 * PAGE, "map_auto_second")
+    t.write("r", 0, ranges((0x80000, 0xfffff)))
+    t.ioctl("IOMMU_IOAS_ALLOW_IOVAS", {"ioas_id": io, "num_iovas": 1, "allowed_iovas": "@r+0"}, "allow_excluding_a_mapping")
+    t.ioctl("IOMMU_IOAS_ALLOW_IOVAS", {"ioas_id": io, "num_iovas": 0, "allowed_iovas": "@r+0"}, "allow_everything")
+    t.ioctl("IOMMU_IOAS_IOVA_RANGES", {"ioas_id": io, "num_iovas": 4, "allowed_iovas": "@q+0"}, "ranges_all")
+    t.read("q", 0, 64, "ranges_read")
+    return t
+
+@trace
+def fail_nth_vfio_compat():
+    t = T("failnth/vfio-compat")
+    t.alloc("a", 16 * PAGE)
+    i = t.ioas("ioas")
+    t.ioctl("IOMMU_VFIO_IOAS", {"op": 1, "ioas_id": ref(i, "out_ioas_id")}, "set_compat")
+    t.ioctl("VFIO_SET_IOMMU", value=3, label="set_iommu_v2")
+    t.ioctl("VFIO_IOMMU_GET_INFO", {}, "info_with_caps", tail="aa" * 56)
+    t.ioctl("VFIO_IOMMU_MAP_DMA", {"flags": 3, "vaddr": "@a+0", "iova": 0x40000, "size": 16 * PAGE}, "map")
+    t.ioctl("VFIO_IOMMU_MAP_DMA", {"flags": 1, "vaddr": "@a+0", "iova": 0x80000, "size": 4 * PAGE}, "map_readonly")
+    t.ioctl("VFIO_IOMMU_UNMAP_DMA", {"iova": 0x40000, "size": 16 * PAGE}, "unmap")
+    t.ioctl("VFIO_IOMMU_MAP_DMA", {"flags": 3, "vaddr": "@a+0x8000", "iova": 0xc0000, "size": 2 * PAGE}, "map_again")
+    return t
+
 if __name__ == "__main__":
     os.makedirs(os.path.join(OUT, "selftest"), exist_ok=True)
     os.makedirs(os.path.join(OUT, "errno"), exist_ok=True)

@@ -24,7 +24,17 @@ public static class TraceReplayer
         Replay(backend, trace, IoctlCatalog.Default);
 
     /// <summary>Replays with an explicit ioctl catalog (tests use hand-made structs).</summary>
-    public static IReadOnlyList<StepResult> Replay(IIommuBackend backend, Trace trace, IoctlCatalog catalog)
+    public static IReadOnlyList<StepResult> Replay(IIommuBackend backend, Trace trace, IoctlCatalog catalog) =>
+        Replay(backend, trace, catalog, beforeClose: null);
+
+    /// <summary>Replays, then calls <paramref name="beforeClose"/> with the trace's fds (index K is the
+    /// trace's fd K; -1 once closed or when its open failed) while they are still open, so a caller can
+    /// query the session's state after the last step (the fail-nth sweep probes it there).</summary>
+    public static IReadOnlyList<StepResult> Replay(IIommuBackend backend, Trace trace, Action<IReadOnlyList<int>> beforeClose) =>
+        Replay(backend, trace, IoctlCatalog.Default, beforeClose);
+
+    private static IReadOnlyList<StepResult> Replay(IIommuBackend backend, Trace trace, IoctlCatalog catalog,
+                                                    Action<IReadOnlyList<int>>? beforeClose)
     {
         var results = new List<StepResult>(trace.Steps.Count);
         using var buffers = new ReplayBuffers();
@@ -48,6 +58,7 @@ public static class TraceReplayer
                     throw new TraceFormatException($"trace '{trace.Name}' line {step.Line} (step {index}): {e.Message}", e);
                 }
             }
+            beforeClose?.Invoke(fds);
         }
         finally
         {

@@ -1,0 +1,122 @@
+using IommuFd.Bindings.Backends;
+using IommuFd.Conformance.FailNth;
+using IommuFd.Conformance.Tests.Support;
+using Errno = IommuFd.Bindings.Errno;
+
+namespace IommuFd.Conformance.Tests.Library;
+
+/// <summary>The fail-nth harness on any machine: the "kernel" is an engine behind a fake fault
+/// injector whose every ioctl passes two fault points, so the sweep's counting, the engine replay
+/// without the failed call, the state probe and the problem reports are checked without a kernel.</summary>
+public sealed class FailNthSweepHarnessTests
+{
+    private const int PointsPerIoctl = 2;
+
+    [Test]
+    public void A_kernel_that_fails_cleanly_passes_every_run()
+    {
+        FailNthResult result = Sweep(FaultyKernel.Mode.Clean);
+        int ioctls = TraceFiles.Load("failnth/basic").Steps.Count(s => s is Traces.IoctlStep);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Failed, Is.Empty, result.ToText());
+            Assert.That(result.Tried, Is.EqualTo(ioctls * PointsPerIoctl + 1), "N runs until one injects nothing");
+            Assert.That(result.Injected, Is.EqualTo(ioctls * PointsPerIoctl));
+            Assert.That(result.Outcomes, Is.EquivalentTo(new Dictionary<string, int> { ["ENOMEM"] = ioctls * PointsPerIoctl }));
+        });
+    }
+
+    [Test]
+    public void A_call_that_changes_state_and_then_fails_is_reported()
+    {
+        FailNthResult result = Sweep(FaultyKernel.Mode.LeavesStateBehind);
+        Assert.That(result.Failed, Is.Not.Empty);
+        Assert.That(result.ToText(), Does.Contain("diverge").Or.Contain("state after the sequence differs"));
+    }
+
+    [Test]
+    public void An_unclean_errno_is_reported()
+    {
+        FailNthResult result = Sweep(FaultyKernel.Mode.Ebusy);
+        Assert.That(result.Failed, Has.Count.EqualTo(result.Injected));
+        Assert.That(result.ToText(), Does.Contain("failed with EBUSY, not a clean errno ("));
+    }
+
+    [Test]
+    public void A_kernel_log_report_is_reported()
+    {
+        using var kernel = TestKernelEngine.Create();
+        using var engine = TestKernelEngine.Create();
+        var injector = new CountingInjector();
+        using var faulty = new FaultyKernel(kernel, injector, FaultyKernel.Mode.Clean);
+        int calls = 0;
+        IReadOnlyList<string> Log() => ++calls == 3 ? ["WARNING: CPU: 0 PID: 1 at drivers/iommu/iommufd/pages.c:1 x"] : [];
+        FailNthResult result = new FailNthSweep(faulty, engine, () => injector, Log, new FailNthOptions()).Run(TraceFiles.Load("failnth/basic"));
+        Assert.That(result.Failed, Has.Count.EqualTo(1));
+        Assert.That(result.ToText(), Does.Contain("the kernel log reports a problem (WARNING: CPU: 0"));
+    }
+
+    [Test]
+    public void Kernel_reports_are_recognised() =>
+        Assert.That(KernelReports.Find(["iommufd: hello", "BUG: KASAN: use-after-free in iopt_unmap", "refcount_t: underflow; use-after-free."]),
+                    Has.Count.EqualTo(2));
+
+    private static FailNthResult Sweep(FaultyKernel.Mode mode)
+    {
+        using var kernel = TestKernelEngine.Create();
+        using var engine = TestKernelEngine.Create();
+        var injector = new CountingInjector();
+        using var faulty = new FaultyKernel(kernel, injector, mode);
+        return new FailNthSweep(faulty, engine, () => injector, () => [], new FailNthOptions()).Run(TraceFiles.Load("failnth/basic"));
+    }
+
+    /// <summary>fail-nth's counter: armed with N, each point decrements, the point reaching 0 fails.</summary>
+    private sealed class CountingInjector : IFaultInjector
+    {
+        private uint _counter;
+
+        public void Arm(uint nth) => _counter = nth;
+
+        public uint Disarm()
+        {
+            uint left = _counter;
+            _counter = 0;
+            return left;
+        }
+
+        public bool Hit()
+        {
+            if (_counter == 0)
+                return false;
+            return --_counter == 0;
+        }
+    }
+
+    /// <summary>An engine whose ioctls pass <see cref="PointsPerIoctl"/> fault points each.</summary>
+    private sealed unsafe class FaultyKernel(IIommuBackend inner, CountingInjector injector, FaultyKernel.Mode mode) : IIommuBackend
+    {
+        public enum Mode { Clean, LeavesStateBehind, Ebusy }
+
+        public string Name => "kernel";
+
+        public int Ioctl(int fd, uint request, void* argument)
+        {
+            for (int point = 0; point < PointsPerIoctl; point++)
+            {
+                if (!injector.Hit())
+                    continue;
+                if (mode == Mode.LeavesStateBehind)
+                    inner.Ioctl(fd, request, argument);
+                return -(int)(mode == Mode.Ebusy ? Errno.EBUSY : Errno.ENOMEM);
+            }
+            return inner.Ioctl(fd, request, argument);
+        }
+
+        public int Open(string path) => inner.Open(path);
+        public int Close(int fd) => inner.Close(fd);
+        public long Read(int fd, Span<byte> buffer, long offset = -1) => inner.Read(fd, buffer, offset);
+        public long Write(int fd, ReadOnlySpan<byte> buffer, long offset = -1) => inner.Write(fd, buffer, offset);
+        public UserMemory Allocate(nuint length) => inner.Allocate(length);
+        public void Dispose() { }
+    }
+}

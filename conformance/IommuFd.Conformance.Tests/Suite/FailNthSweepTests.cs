@@ -1,0 +1,60 @@
+using IommuFd.Bindings.Backends;
+using IommuFd.Conformance.FailNth;
+using IommuFd.Conformance.Tests.Support;
+using IommuFd.Conformance.Traces;
+using IommuFd.Testing;
+using IommuFd.TestVm;
+
+namespace IommuFd.Conformance.Tests.Suite;
+
+/// <summary>The kernel's iommufd_fail_nth selftest, done differentially: every trace under
+/// conformance/traces/failnth is replayed on the kernel with the Nth fault point failing, for
+/// N = 1, 2, ... until a run injects no fault, and each run is checked against the engine (see
+/// <see cref="FailNthSweep"/>). Fault injection is machine-wide configuration, so it runs only in the
+/// test VM, or on a host that opts in with IOMMUFD_FAILNTH_ON_HOST=1.</summary>
+[Category(BackendSource.KernelCategory)]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")] // the kernel tier and fail-nth are Linux only
+public sealed class FailNthSweepTests
+{
+    /// <summary>Env var: 1 lets the sweep arm fault injection on a host that is not the test VM.</summary>
+    public const string OnHostVariable = "IOMMUFD_FAILNTH_ON_HOST";
+
+    /// <summary>The swept traces: conformance/traces/failnth, by name without extension.</summary>
+    public static IEnumerable<string> Sequences() =>
+        TraceFiles.All().Where(n => n.StartsWith("failnth/", StringComparison.Ordinal)).Select(n => n[..^".jsonl".Length]);
+
+    [TestCaseSource(nameof(Sequences))]
+    public void EveryFaultPointFailsCleanly(string name)
+    {
+        using IIommuBackend kernel = BackendSource.Create("kernel"); // on a host without /dev/iommu: relays the VM's result
+        if (!KernelTier.InGuest && Environment.GetEnvironmentVariable(OnHostVariable) != "1")
+            Assert.Ignore($"fail-nth arms kernel fault injection (machine-wide debugfs settings): it runs in the kernel tier's test VM, " +
+                          $"or on this host with {OnHostVariable}=1");
+        if (FaultInjectionKnobs.Apply() is { } unusable)
+            Assert.Fail($"fault injection is not usable: {unusable}");
+        using IIommuBackend engine = BackendSource.Create("engine");
+        using KernelMessages log = KernelMessages.OpenAtEnd();
+
+        var sweep = new FailNthSweep(kernel, engine, TaskFailNth.OpenForCurrentThread, log.ReadNew, new FailNthOptions());
+        FailNthResult result = sweep.Run(TraceFiles.Load(name));
+
+        TestContext.Progress.WriteLine("fail-nth " + result.Summary());
+        TestContext.Out.WriteLine(result.ToText());
+        SaveResult(name, result);
+        if (result.Failed.Count > 0)
+            Assert.Fail(result.ToText());
+        Assert.That(result.Injected, Is.GreaterThan(0), "no fault was injected at all: fail-nth had no effect");
+    }
+
+    // The JSON result file: in the VM on the shared out folder (it reaches the host), else next to the test.
+    private static void SaveResult(string name, FailNthResult result)
+    {
+        string root = Environment.GetEnvironmentVariable(GuestPaths.OutVariable) is { Length: > 0 } shared
+            ? shared
+            : TestContext.CurrentContext.WorkDirectory;
+        string path = Path.Combine(root, "failnth", Path.GetFileName(name) + ".json");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, result.ToJson().ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        TestContext.AddTestAttachment(path, "fail-nth result");
+    }
+}
