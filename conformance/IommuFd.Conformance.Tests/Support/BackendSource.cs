@@ -29,22 +29,35 @@ public static class BackendSource
     public static IIommuBackend Create(string name) => name switch
     {
         "engine" => CreateEngine(),
-        "kernel" => CreateKernel(),
+        "kernel" => CreateKernel(null),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown backend"),
     };
+
+    /// <summary>Like <see cref="Create(string)"/> for tests that use mock devices and mock domains: the
+    /// kernel runs behind virtio-iommu (IOMMU_TEST_OP_MOCK_DOMAIN is EINVAL under the emulated VT-d and
+    /// AMD-Vi, whose driver is offered the mock devices), and the engine models that machine.</summary>
+    public static IIommuBackend CreateForMockDomains(string name) => name switch
+    {
+        "engine" => new IommuFd.Engine.EngineBackend(TestKernelEngine.MockDomainOptions()),
+        "kernel" => CreateKernel(MockDomainModel),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown backend"),
+    };
+
+    /// <summary>The IOMMU model of the kernel tier's VM for mock-domain tests.</summary>
+    public const IommuFd.TestVm.IommuModel MockDomainModel = IommuFd.TestVm.IommuModel.Virtio;
 
     private static IIommuBackend CreateEngine() => TestKernelEngine.Create();
 
     // The kernel tier decides: /dev/iommu here, else the test VM (relaying this test's result from
     // inside it), else Ignore (Fail with IOMMUFD_REQUIRE_KERNEL=1).
-    private static IIommuBackend CreateKernel()
+    private static IIommuBackend CreateKernel(IommuFd.TestVm.IommuModel? model)
     {
         if (!OperatingSystem.IsLinux())
         {
             Unavailable("kernel backend: iommufd exists only on Linux");
             throw new InvalidOperationException("unreachable: Unavailable ends the test");
         }
-        return IommuFd.Testing.KernelTier.Backend();
+        return model is { } m ? IommuFd.Testing.KernelTier.Backend(m) : IommuFd.Testing.KernelTier.Backend();
     }
 
     private static void Unavailable(string reason)
