@@ -711,7 +711,7 @@ def md_iova_ranges():
     m = md(t, io, "mock_domain")
     t.ioctl("IOMMU_IOAS_IOVA_RANGES", cmd(8), "ranges")
     t.read("r", 0, 64, "ranges_bytes")
-    t.write("r", 0, ranges((BASE, BASE + PAGE * 64 - 1)))
+    t.write("r", 0, ranges((BASE, BASE + PAGE * 16 - 1)))
     t.ioctl("IOMMU_IOAS_ALLOW_IOVAS", {"ioas_id": io, "num_iovas": 1, "allowed_iovas": "@r+0"}, "allow_inside")
     t.write("r", 0, ranges((0, PAGE * 64 - 1)))
     t.ioctl("IOMMU_IOAS_ALLOW_IOVAS", {"ioas_id": io, "num_iovas": 1, "allowed_iovas": "@r+0"}, "allow_outside")

@@ -29,7 +29,7 @@ public static class BackendSource
     public static IIommuBackend Create(string name) => name switch
     {
         "engine" => CreateEngine(),
-        "kernel" => CreateKernel(null),
+        "kernel" => CreateKernel(mockDomains: false),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown backend"),
     };
 
@@ -39,25 +39,22 @@ public static class BackendSource
     public static IIommuBackend CreateForMockDomains(string name) => name switch
     {
         "engine" => new IommuFd.Engine.EngineBackend(TestKernelEngine.MockDomainOptions()),
-        "kernel" => CreateKernel(MockDomainModel),
+        "kernel" => CreateKernel(mockDomains: true),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown backend"),
     };
-
-    /// <summary>The IOMMU model of the kernel tier's VM for mock-domain tests.</summary>
-    public const IommuFd.TestVm.IommuModel MockDomainModel = IommuFd.TestVm.IommuModel.Virtio;
 
     private static IIommuBackend CreateEngine() => TestKernelEngine.Create();
 
     // The kernel tier decides: /dev/iommu here, else the test VM (relaying this test's result from
     // inside it), else Ignore (Fail with IOMMUFD_REQUIRE_KERNEL=1).
-    private static IIommuBackend CreateKernel(IommuFd.TestVm.IommuModel? model)
+    private static IIommuBackend CreateKernel(bool mockDomains)
     {
         if (!OperatingSystem.IsLinux())
         {
             Unavailable("kernel backend: iommufd exists only on Linux");
             throw new InvalidOperationException("unreachable: Unavailable ends the test");
         }
-        return model is { } m ? IommuFd.Testing.KernelTier.Backend(m) : IommuFd.Testing.KernelTier.Backend();
+        return mockDomains ? IommuFd.Testing.KernelTier.Backend(IommuFd.TestVm.IommuModel.Virtio) : IommuFd.Testing.KernelTier.Backend();
     }
 
     private static void Unavailable(string reason)
