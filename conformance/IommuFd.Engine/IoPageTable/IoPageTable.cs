@@ -32,11 +32,13 @@ internal sealed class IoPageTable
     private readonly List<IommuDomain> _domains = [];
     private readonly PinRegistry _pins;
 
-    public IoPageTable(PlatformProfile platform, PinRegistry pins)
+    /// <param name="platform">Page sizes.</param>
+    /// <param name="pins">Where pins are counted (the engine's; a private one when omitted, for tests).</param>
+    public IoPageTable(PlatformProfile platform, PinRegistry? pins = null)
     {
         _platform = platform;
         _pageSize = platform.PageSize;
-        _pins = pins;
+        _pins = pins ?? new PinRegistry();
     }
 
     /// <summary>iova_alignment: every MAP/COPY length, fixed IOVA and user page offset must be a multiple.</summary>
