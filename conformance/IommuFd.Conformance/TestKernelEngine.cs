@@ -7,7 +7,7 @@ namespace IommuFd.Conformance;
 /// CONFIG_VFIO_NOIOMMU off, CONFIG_TRANSPARENT_HUGEPAGE off (so automatic IOVAs are aligned to at
 /// most PAGE_SIZE), the caller root. Inside a VM (or on any host with /dev/iommu) the
 /// running kernel's own answers are read from sysfs instead, so kernel and engine always model the
-/// same machine in a differential run.</summary>
+/// same machine in a differential run (including whether mock devices get the mock IOMMU).</summary>
 public static class TestKernelEngine
 {
     /// <summary>Options matching the test kernel (or the running kernel when there is one).</summary>
@@ -22,7 +22,26 @@ public static class TestKernelEngine
                 VfioNoIommu = File.Exists("/sys/module/vfio/parameters/enable_unsafe_noiommu_mode"),
             };
         }
-        return new EngineOptions(platform, IommufdTest: true);
+        return new EngineOptions(platform, IommufdTest: true, MockIommuOwnsMockBus: !HasPlatformIommu());
+    }
+
+    /// <summary>Options for the mock-domain tests: the machine of the kernel tier's virtio-iommu VM, where
+    /// the selftest's mock IOMMU probes the mock devices.</summary>
+    public static EngineOptions MockDomainOptions() => Options() with { MockIommuOwnsMockBus = true };
+
+    /// <summary>True on a kernel whose Intel VT-d or AMD-Vi IOMMU registered without a firmware node: the
+    /// iommu core then offers mock devices to that driver, which refuses them, so
+    /// IOMMU_TEST_OP_MOCK_DOMAIN answers EINVAL there; under virtio-iommu the mock IOMMU gets them.
+    /// Where no kernel runs, the machine is the kernel tier's default VM (IOMMUFD_VM_IOMMU, intel
+    /// unless set).</summary>
+    private static bool HasPlatformIommu()
+    {
+        if (!File.Exists("/dev/iommu"))
+            return Environment.GetEnvironmentVariable("IOMMUFD_VM_IOMMU")?.ToLowerInvariant() is null or "" or "intel" or "amd";
+        if (!Directory.Exists("/sys/class/iommu"))
+            return false;
+        return Directory.EnumerateFileSystemEntries("/sys/class/iommu").Select(Path.GetFileName)
+            .Any(n => n!.StartsWith("dmar", StringComparison.Ordinal) || n.StartsWith("ivhd", StringComparison.Ordinal));
     }
 
     /// <summary>A new engine with <see cref="Options"/>.</summary>

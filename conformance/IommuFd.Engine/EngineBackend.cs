@@ -11,6 +11,7 @@ namespace IommuFd.Engine;
 public sealed class EngineBackend : IIommuBackend
 {
     private readonly FdTable _files;
+    private readonly Memory.PinRegistry _pins = new();
 
     /// <summary>An engine for root on x86_64 (<see cref="EngineOptions.Default"/>).</summary>
     public EngineBackend() : this(EngineOptions.Default) { }
@@ -44,7 +45,7 @@ public sealed class EngineBackend : IIommuBackend
         int fd = _files.Reserve();
         if (fd < 0)
             return fd;
-        _files.Install(fd, new IommufdFile(new IommufdContext(Options, vfio, _files)));
+        _files.Install(fd, new IommufdFile(new IommufdContext(Options, vfio, _files, _pins)));
         return fd;
     }
 

@@ -18,10 +18,14 @@ public sealed record PlatformProfile(ulong PageSize, ulong HugePageSize, bool Tr
 /// <param name="CapIpcLock">CAP_IPC_LOCK: pinned pages are not charged to RLIMIT_MEMLOCK (root has it).</param>
 /// <param name="FirstFd">The first fd number handed out; fds are the lowest free number from here.</param>
 /// <param name="IommufdTest">CONFIG_IOMMUFD_TEST: the dispatch table reaches IOMMU_TEST_CMD (0xA0) and COPY
-/// honours the syzkaller flag. Only ADD_RESERVED and SET_TEMP_MEMORY_LIMIT are modelled so far; the
-/// mock-domain and access ops answer -ENOSYS, an errno iommufd never returns, so a diff shows them.</param>
+/// honours the syzkaller flag. Mock devices and mock domains are modelled; nested HWPTs, dirty tracking,
+/// IOTLB checks, accesses and IOPF answer -ENOSYS, an errno iommufd never returns, so a diff shows them.</param>
+/// <param name="MockIommuOwnsMockBus">With <paramref name="IommufdTest"/>: whether the selftest's mock IOMMU driver
+/// probes the mock devices. True under virtio-iommu or no IOMMU; false when a platform IOMMU without a
+/// firmware node (Intel VT-d, AMD-Vi) registered first: its ops are then tried for the mock device, fail,
+/// and binding the device answers EINVAL (no cache-coherency capability), so every MOCK_DOMAIN is EINVAL.</param>
 public sealed record EngineOptions(PlatformProfile Platform, bool CapSysResource = true, bool CapIpcLock = true, int FirstFd = 1000,
-    bool IommufdTest = false)
+    bool IommufdTest = false, bool MockIommuOwnsMockBus = true)
 {
     /// <summary>Root on x86_64.</summary>
     public static EngineOptions Default { get; } = new(PlatformProfile.X86_64);

@@ -1,5 +1,6 @@
 using IommuFd.Engine.Files;
 using IommuFd.Engine.IoPageTable;
+using IommuFd.Engine.Memory;
 using IommuFd.Engine.Objects;
 
 namespace IommuFd.Engine;
@@ -8,8 +9,11 @@ namespace IommuFd.Engine;
 /// iommufd_ctx: the state behind one open of /dev/iommu (or iommufd's /dev/vfio/vfio). One lock
 /// serialises the handlers; user memory of the argument struct is copied in before it is taken.
 /// </summary>
-internal sealed class IommufdContext(EngineOptions options, bool openedAsVfio, FdTable files)
+internal sealed class IommufdContext(EngineOptions options, bool openedAsVfio, FdTable files, PinRegistry pins)
 {
+    /// <summary>The engine-wide page pins and locked-memory charges.</summary>
+    public PinRegistry Pins { get; } = pins;
+
     private int _fileRefs = 1;
 
     /// <summary>The backend's fds, for objects that come with an fd of their own (FAULT).</summary>

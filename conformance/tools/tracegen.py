@@ -697,10 +697,281 @@ def fail_nth_vfio_compat():
     t.ioctl("VFIO_IOMMU_MAP_DMA", {"flags": 3, "vaddr": "@a+0x8000", "iova": 0xc0000, "size": 2 * PAGE}, "map_again")
     return t
 
+# ---------------------------------------------------------------- mock devices and mock domains (virtio-iommu VM)
+# These traces create mock devices: the test kernel gives them only under virtio-iommu, so they live
+# in traces/mockdomain and MockDomainDifferentialTests replays them in the virtio VM.
+NO_DIRTY, HUGE_IOVA = 1, 2
+UNMAPPED_VA = 0x1000       # below mmap_min_addr: never mapped in any process
+
+def md(t, pt, label, fd=0, flags=None):
+    if flags is None:
+        return t.ioctl("IOMMU_TEST_CMD", {"op": 2, "id": pt}, label, fd)
+    return t.ioctl("IOMMU_TEST_CMD", {"op": 12, "id": pt, "mock_domain_flags": {"dev_flags": flags}}, label, fd)
+
+def stdev(step): return ref(step, "mock_domain.out_stdev_id")
+def hwpt(step): return ref(step, "mock_domain.out_hwpt_id")
+def idev(step): return ref(step, "mock_domain.out_idev_id")
+def destroy(t, id_, label, fd=0): return t.ioctl("IOMMU_DESTROY", {"id": id_}, label, fd)
+def replace(t, sd, pt, label): return t.ioctl("IOMMU_TEST_CMD", {"op": 10, "id": sd, "mock_domain_replace": {"pt_id": pt}}, label)
+def check_map(t, hw, iova, length, uptr, label):
+    return t.ioctl("IOMMU_TEST_CMD", {"op": 3, "id": hw, "check_map": {"iova": iova, "length": length, "uptr": uptr}}, label)
+def check_refs(t, uptr, length, refs, label, fd=0):
+    return t.ioctl("IOMMU_TEST_CMD", {"op": 4, "check_refs": {"uptr": uptr, "length": length, "refs": refs}}, label, fd)
+def hwpt_alloc(t, dev, pt, label, flags=0, **extra):
+    arg = {"flags": flags, "dev_id": dev, "pt_id": pt}
+    arg.update(extra)
+    return t.ioctl("IOMMU_HWPT_ALLOC", arg, label)
+def touch(t, buf, pages):
+    # Real pages (not the shared zero page) before anything pins or looks them up.
+    for k in range(pages):
+        t.write(buf, k * PAGE, b"\x5a")
+
+def md_fixture(name, pages=16):
+    t = T("mockdomain/" + name)
+    t.alloc("a", pages * PAGE)
+    touch(t, "a", pages)
+    i = t.ioas("ioas")
+    return t, i
+
+@trace
+def md_ioas_destroy():
+    t, i = md_fixture("ioas-destroy")
+    io = ref(i, "out_ioas_id")
+    m = md(t, io, "mock_domain")
+    destroy(t, io, "ioas_busy")
+    destroy(t, hwpt(m), "hwpt_busy")
+    destroy(t, idev(m), "idev_busy")
+    t.map_fixed(i, "@a+0", PAGE, BASE, "map")
+    destroy(t, io, "ioas_busy_with_area")
+    destroy(t, stdev(m), "stdev")
+    destroy(t, hwpt(m), "hwpt_gone")
+    destroy(t, idev(m), "idev_gone")
+    destroy(t, io, "ioas_free")
+    return t
+
+@trace
+def md_hwpt_attach():
+    t, i = md_fixture("hwpt-attach", 1)
+    io = ref(i, "out_ioas_id")
+    m = md(t, io, "first")
+    md(t, hwpt(m), "on_hwpt")
+    md(t, stdev(m), "on_stdev")
+    md(t, idev(m), "on_idev")
+    md(t, 999, "on_missing")
+    md(t, io, "bad_flags", flags=4)
+    md(t, io, "no_dirty", flags=NO_DIRTY)
+    md(t, io, "huge_iova", flags=HUGE_IOVA)
+    i2 = t.ioas("ioas2")
+    m2 = md(t, ref(i2, "out_ioas_id"), "second_ioas")
+    destroy(t, stdev(m2), "destroy_second")
+    destroy(t, ref(i2, "out_ioas_id"), "destroy_ioas2")
+    md(t, io, "after_frees")
+    return t
+
+@trace
+def md_iova_ranges():
+    t, i = md_fixture("iova-ranges", 1)
+    io = ref(i, "out_ioas_id")
+    t.alloc("r", PAGE)
+    cmd = lambda n: {"ioas_id": io, "num_iovas": n, "allowed_iovas": "@r+0"}
+    add_reserved(t, i, BASE + 16 * PAGE, PAGE, "reserve_in_aperture")
+    m = md(t, io, "mock_domain")
+    t.ioctl("IOMMU_IOAS_IOVA_RANGES", cmd(8), "ranges")
+    t.read("r", 0, 64, "ranges_bytes")
+    t.write("r", 0, ranges((BASE, BASE + PAGE * 16 - 1)))
+    t.ioctl("IOMMU_IOAS_ALLOW_IOVAS", {"ioas_id": io, "num_iovas": 1, "allowed_iovas": "@r+0"}, "allow_inside")
+    t.write("r", 0, ranges((0, PAGE * 64 - 1)))
+    t.ioctl("IOMMU_IOAS_ALLOW_IOVAS", {"ioas_id": io, "num_iovas": 1, "allowed_iovas": "@r+0"}, "allow_outside")
+    add_reserved(t, i, PAGE, PAGE, "reserve_outside")
+    destroy(t, stdev(m), "detach")
+    t.write("r", 0, bytes(64))
+    t.ioctl("IOMMU_IOAS_IOVA_RANGES", cmd(8), "ranges_after")
+    t.read("r", 0, 64, "ranges_after_bytes")
+    return t
+
+@trace
+def md_attach_constraints():
+    t, i = md_fixture("attach-constraints", 2)
+    t.alloc("r", PAGE)
+    t.map_fixed(i, "@a+0", PAGE, 0, "map_below_aperture")
+    md(t, ref(i, "out_ioas_id"), "area_outside")
+    i2 = t.ioas("ioas2")
+    t.write("r", 0, ranges((0, PAGE * 600)))
+    t.ioctl("IOMMU_IOAS_ALLOW_IOVAS", {"ioas_id": ref(i2, "out_ioas_id"), "num_iovas": 1, "allowed_iovas": "@r+0"}, "allow_outside")
+    md(t, ref(i2, "out_ioas_id"), "allowed_outside")
+    i3 = t.ioas("ioas3")
+    t.map_fixed(i3, "@a+0", 100, BASE, "map_100_bytes")
+    md(t, ref(i3, "out_ioas_id"), "misaligned_area")
+    i4 = t.ioas("ioas4")
+    t.map_fixed(i4, UNMAPPED_VA, PAGE, BASE, "map_unmapped_va")
+    md(t, ref(i4, "out_ioas_id"), "unpinnable_area")
+    t.map_fixed(i4, "@a+0", PAGE, BASE + PAGE, "map_good")
+    t.unmap(i4, BASE, PAGE, "unmap_bad")
+    m = md(t, ref(i4, "out_ioas_id"), "now_fine")
+    check_refs(t, "@a+0", PAGE, 1, "pinned_at_attach")
+    t.ioctl("IOMMU_IOAS_IOVA_RANGES", {"ioas_id": ref(i4, "out_ioas_id")}, "alignment")
+    t.ioctl("IOMMU_OPTION", {"option_id": 1, "op": 0, "object_id": ref(i4, "out_ioas_id"), "val64": 0}, "huge_pages_off_with_area")
+    destroy(t, stdev(m), "detach")
+    check_refs(t, "@a+0", PAGE, 0, "unpinned_at_detach")
+    return t
+
+@trace
+def md_map_with_domain():
+    t, i = md_fixture("map-with-domain", 4)
+    io = ref(i, "out_ioas_id")
+    m = md(t, io, "mock_domain")
+    hw = hwpt(m)
+    check_refs(t, "@a+0", 4 * PAGE, 0, "refs_before")
+    a = t.map(i, "@a+0", PAGE, "map_auto")
+    t.map_fixed(i, UNMAPPED_VA, PAGE, BASE + 64 * PAGE, "map_unmapped_va")
+    t.map_fixed(i, "@a+0", PAGE, 0, "map_outside_aperture")
+    t.map_fixed(i, "@a+0", 2048, BASE + 80 * PAGE, "map_half_page")
+    t.map_fixed(i, "@a+2048", 2048, BASE + 81 * PAGE, "map_second_half")
+    t.map_fixed(i, "@a+1", PAGE, BASE + 82 * PAGE, "map_odd_va")
+    t.map_fixed(i, "@a+0", 100, BASE + 83 * PAGE, "map_odd_length")
+    t.map_fixed(i, "@a+0", PAGE, BASE + 84 * PAGE + 2048, "map_half_page_iova")
+    check_map(t, hw, ref(a, "iova"), PAGE, "@a+0", "check_map")
+    check_map(t, hw, ref(a, "iova"), PAGE, "@a+4096", "check_map_wrong_va")
+    check_map(t, hw, BASE + 80 * PAGE, 2048, "@a+0", "check_map_half")
+    check_map(t, hw, BASE + 81 * PAGE, 2048, "@a+2048", "check_map_second_half")
+    check_map(t, hw, BASE + 84 * PAGE, 4096, "@a+0", "check_map_misaligned_slot")
+    check_map(t, hw, BASE + 200 * PAGE, 2048, "@a+0", "check_map_nothing")
+    check_map(t, hw, BASE + 80 * PAGE, 0, "@a+0", "check_map_empty")
+    check_map(t, hw, BASE + 80 * PAGE + 1, 2048, "@a+0", "check_map_odd_iova")
+    check_map(t, hw, BASE + 80 * PAGE, 100, "@a+0", "check_map_odd_length")
+    check_map(t, io, ref(a, "iova"), PAGE, "@a+0", "check_map_ioas")
+    check_map(t, hw, ref(a, "iova"), PAGE, UNMAPPED_VA, "check_map_unmapped_va")
+    check_refs(t, "@a+0", PAGE, 4, "refs_first_page")
+    check_refs(t, "@a+0", PAGE, 3, "refs_first_page_wrong")
+    check_refs(t, "@a+4096", 3 * PAGE, 0, "refs_rest")
+    check_refs(t, "@a+1", PAGE, 0, "refs_odd_va")
+    check_refs(t, "@a+0", 100, 0, "refs_odd_length")
+    check_refs(t, UNMAPPED_VA, PAGE, 0, "refs_unmapped")
+    b = t.map(i, "@a+0", 4 * PAGE, "map_all")
+    check_refs(t, "@a+0", PAGE, 5, "refs_five")
+    check_refs(t, "@a+4096", 3 * PAGE, 1, "refs_rest_one")
+    t.ioctl("IOMMU_IOAS_COPY", {"flags": 3, "dst_ioas_id": io, "src_ioas_id": io, "length": 4 * PAGE,
+                                "src_iova": ref(b, "iova"), "dst_iova": BASE + 128 * PAGE}, "copy")
+    check_refs(t, "@a+4096", 3 * PAGE, 1, "refs_copy_shares")
+    check_map(t, hw, BASE + 128 * PAGE, 4 * PAGE, "@a+0", "check_map_copy")
+    t.map(i, "@a+0", PAGE, "map_readonly", flags=2)
+    check_refs(t, "@a+0", PAGE, 6, "refs_six")
+    t.unmap(i, ref(b, "iova"), 4 * PAGE, "unmap_all_map")
+    check_refs(t, "@a+4096", 3 * PAGE, 1, "refs_copy_keeps")
+    t.unmap(i, BASE + 128 * PAGE, 4 * PAGE, "unmap_copy")
+    check_refs(t, "@a+4096", 3 * PAGE, 0, "refs_rest_zero")
+    t.ioctl("IOMMU_IOAS_UNMAP", {"ioas_id": io, "iova": 0, "length": U64}, "unmap_everything")
+    check_refs(t, "@a+0", 4 * PAGE, 0, "refs_none")
+    return t
+
+@trace
+def md_replace():
+    t, i = md_fixture("replace", 1)
+    io = ref(i, "out_ioas_id")
+    m = md(t, io, "mock_domain")
+    sd = stdev(m)
+    i2 = t.ioas("ioas2")
+    io2 = ref(i2, "out_ioas_id")
+    replace(t, sd, io2, "to_ioas2")
+    replace(t, sd, hwpt(m), "to_freed_hwpt")
+    replace(t, sd, io2, "to_ioas2_again")
+    replace(t, sd, io, "back")
+    destroy(t, io2, "destroy_ioas2")
+    replace(t, idev(m), io, "idev_as_stdev")
+    replace(t, sd, idev(m), "to_idev")
+    replace(t, sd, 999, "to_missing")
+    # iommufd_mock_domain.alloc_hwpt
+    hwpt_alloc(t, idev(m), io, "bad_flags", flags=0xFFFFFFFE)
+    h0 = hwpt_alloc(t, idev(m), io, "hwpt0")
+    h1 = hwpt_alloc(t, idev(m), io, "hwpt1_nest_parent", flags=1)
+    replace(t, sd, ref(h0, "out_hwpt_id"), "to_hwpt0")
+    destroy(t, ref(h0, "out_hwpt_id"), "hwpt0_busy")
+    replace(t, sd, ref(h1, "out_hwpt_id"), "to_hwpt1")
+    destroy(t, ref(h1, "out_hwpt_id"), "hwpt1_busy")
+    replace(t, sd, io, "to_ioas")
+    destroy(t, ref(h1, "out_hwpt_id"), "hwpt1_free")
+    m2 = md(t, ref(h0, "out_hwpt_id"), "on_hwpt0")
+    destroy(t, stdev(m2), "stdev2")
+    destroy(t, ref(h0, "out_hwpt_id"), "hwpt0_free")
+    t.map(i, "@a+0", PAGE, "map")
+    check_refs(t, "@a+0", PAGE, 1, "refs")
+    return t
+
+@trace
+def md_hwpt_alloc_errors():
+    t, i = md_fixture("hwpt-alloc", 1)
+    io = ref(i, "out_ioas_id")
+    t.alloc("d", PAGE)
+    t.write("d", 0, (0xbadbeef).to_bytes(4, "little"))
+    m = md(t, io, "mock_domain")
+    hwpt_alloc(t, io, io, "ioas_as_device")
+    hwpt_alloc(t, idev(m), 999, "missing_pt")
+    hwpt_alloc(t, idev(m), stdev(m), "stdev_as_pt")
+    hwpt_alloc(t, idev(m), io, "driver_data", data_type=0xdead, data_len=4, data_uptr="@d+0")
+    hwpt_alloc(t, idev(m), io, "fault_id_flag", flags=4)
+    hd = hwpt_alloc(t, idev(m), io, "dirty", flags=2)
+    nd = md(t, io, "no_dirty_device", flags=NO_DIRTY)
+    hwpt_alloc(t, idev(nd), io, "dirty_on_no_dirty", flags=2)
+    md(t, ref(hd, "out_hwpt_id"), "no_dirty_on_dirty_hwpt", flags=NO_DIRTY)
+    hwpt_alloc(t, idev(m), hwpt(m), "nested_on_auto", data_type=0xdead, data_len=4, data_uptr="@d+0")
+    hp = hwpt_alloc(t, idev(m), io, "nest_parent", flags=1)
+    hwpt_alloc(t, idev(m), ref(hd, "out_hwpt_id"), "nested_on_non_parent", data_type=0xdead, data_len=4, data_uptr="@d+0")
+    hwpt_alloc(t, idev(m), ref(hp, "out_hwpt_id"), "nested_flags", flags=1, data_type=0xdead, data_len=4, data_uptr="@d+0")
+    hwpt_alloc(t, idev(m), ref(hp, "out_hwpt_id"), "nested_no_data")
+    hwpt_alloc(t, idev(m), ref(hp, "out_hwpt_id"), "nested_wrong_type", data_type=1, data_len=4, data_uptr="@d+0")
+    t.map(i, "@a+0", PAGE, "map_three_domains")
+    check_refs(t, "@a+0", PAGE, 1, "pinned_once")
+    check_map(t, ref(hd, "out_hwpt_id"), ref(t.labels["map_three_domains"], "iova"), PAGE, "@a+0", "check_map_user_hwpt")
+    return t
+
+@trace
+def md_get_hw_info():
+    t, i = md_fixture("get-hw-info", 1)
+    io = ref(i, "out_ioas_id")
+    t.alloc("h", PAGE)
+    m = md(t, io, "mock_domain")
+    nd = md(t, io, "no_dirty", flags=NO_DIRTY)
+    info = lambda dev, n, uptr: {"dev_id": dev, "data_len": n, "data_uptr": uptr}
+    t.ioctl("IOMMU_GET_HW_INFO", info(idev(m), 0, 0), "zero_size")
+    t.write("h", 0, b"\xff" * 32)
+    t.ioctl("IOMMU_GET_HW_INFO", info(idev(m), 8, "@h+0"), "exact")
+    t.read("h", 0, 32, "exact_bytes")
+    t.write("h", 0, b"\xff" * 32)
+    t.ioctl("IOMMU_GET_HW_INFO", info(idev(m), 16, "@h+0"), "larger")
+    t.read("h", 0, 32, "larger_bytes")
+    t.write("h", 0, b"\xff" * 32)
+    t.ioctl("IOMMU_GET_HW_INFO", info(idev(m), 4, "@h+0"), "smaller")
+    t.read("h", 0, 32, "smaller_bytes")
+    t.ioctl("IOMMU_GET_HW_INFO", info(idev(nd), 8, "@h+0"), "no_dirty_caps")
+    t.ioctl("IOMMU_GET_HW_INFO", info(stdev(m), 8, "@h+0"), "stdev_as_device")
+    t.ioctl("IOMMU_GET_HW_INFO", info(idev(m), 8, UNMAPPED_VA), "bad_buffer")
+    return t
+
+@trace
+def md_close_cleanup():
+    t = T("mockdomain/close-cleanup")
+    t.alloc("a", 2 * PAGE)
+    touch(t, "a", 2)
+    t.open("open")
+    i = t.ioas("ioas", fd=1)
+    m = md(t, ref(i, "out_ioas_id"), "mock_domain", fd=1)
+    t.map_fixed(i, "@a+0", 2 * PAGE, BASE, "map", fd=1)
+    i0 = t.ioas("ioas_fd0")
+    m0 = md(t, ref(i0, "out_ioas_id"), "mock_domain_fd0")
+    t.map_fixed(i0, "@a+0", PAGE, BASE, "map_fd0")
+    check_refs(t, "@a+0", PAGE, 2, "refs_two_contexts")
+    t.close(1, "close")
+    check_refs(t, "@a+0", PAGE, 1, "refs_after_close")
+    check_refs(t, "@a+4096", PAGE, 0, "refs_second_page")
+    t.open("reopen")
+    t.ioas("ioas_fd2", fd=2)
+    return t
+
 if __name__ == "__main__":
     os.makedirs(os.path.join(OUT, "selftest"), exist_ok=True)
     os.makedirs(os.path.join(OUT, "errno"), exist_ok=True)
     os.makedirs(os.path.join(OUT, "vfio"), exist_ok=True)
     os.makedirs(os.path.join(OUT, "failnth"), exist_ok=True)
+    os.makedirs(os.path.join(OUT, "mockdomain"), exist_ok=True)
     for fn in TRACES:
         fn().save()

@@ -29,7 +29,17 @@ public static class BackendSource
     public static IIommuBackend Create(string name) => name switch
     {
         "engine" => CreateEngine(),
-        "kernel" => CreateKernel(),
+        "kernel" => CreateKernel(mockDomains: false),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown backend"),
+    };
+
+    /// <summary>Like <see cref="Create(string)"/> for tests that use mock devices and mock domains: the
+    /// kernel runs behind virtio-iommu (IOMMU_TEST_OP_MOCK_DOMAIN is EINVAL under the emulated VT-d and
+    /// AMD-Vi, whose driver is offered the mock devices), and the engine models that machine.</summary>
+    public static IIommuBackend CreateForMockDomains(string name) => name switch
+    {
+        "engine" => new IommuFd.Engine.EngineBackend(TestKernelEngine.MockDomainOptions()),
+        "kernel" => CreateKernel(mockDomains: true),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown backend"),
     };
 
@@ -37,14 +47,14 @@ public static class BackendSource
 
     // The kernel tier decides: /dev/iommu here, else the test VM (relaying this test's result from
     // inside it), else Ignore (Fail with IOMMUFD_REQUIRE_KERNEL=1).
-    private static IIommuBackend CreateKernel()
+    private static IIommuBackend CreateKernel(bool mockDomains)
     {
         if (!OperatingSystem.IsLinux())
         {
             Unavailable("kernel backend: iommufd exists only on Linux");
             throw new InvalidOperationException("unreachable: Unavailable ends the test");
         }
-        return IommuFd.Testing.KernelTier.Backend();
+        return mockDomains ? IommuFd.Testing.KernelTier.Backend(IommuFd.TestVm.IommuModel.Virtio) : IommuFd.Testing.KernelTier.Backend();
     }
 
     private static void Unavailable(string reason)

@@ -3,7 +3,7 @@ namespace IommuFd.Conformance.Tests.Support;
 /// <summary>x86_64 Linux errno values the suite expects (asm-generic/errno*.h).</summary>
 internal static class Errno
 {
-    public const int EPERM = 1, ENOENT = 2, E2BIG = 7, EBADF = 9, ENOMEM = 12, EFAULT = 14, EBUSY = 16,
+    public const int EPERM = 1, ENOENT = 2, EIO = 5, E2BIG = 7, EBADF = 9, ENOMEM = 12, EFAULT = 14, EBUSY = 16,
         EEXIST = 17, ENODEV = 19, EINVAL = 22, ENOTTY = 25, ENOSPC = 28, EOVERFLOW = 75, EMSGSIZE = 90,
         EOPNOTSUPP = 95, EADDRINUSE = 98;
 }

@@ -16,6 +16,13 @@ internal static class TraceFiles
                 .Select(p => Path.GetRelativePath(Directory, p)).Order(StringComparer.Ordinal)
             : [];
 
+    /// <summary>Folder of the traces that use mock devices/domains: they need the virtio-iommu VM.</summary>
+    public const string MockDomainFolder = "mockdomain";
+
+    /// <summary>True for a trace (relative path) under <see cref="MockDomainFolder"/>.</summary>
+    public static bool IsMockDomain(string relativePath) =>
+        relativePath.StartsWith(MockDomainFolder + "/", StringComparison.Ordinal);
+
     /// <summary>Where regressions are saved: IOMMUFD_REGRESSIONS_DIR, else the repository's
     /// conformance/traces/regressions (found above the test assembly), else null.</summary>
     public static string? RegressionDirectory()

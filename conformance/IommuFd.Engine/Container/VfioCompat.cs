@@ -45,8 +45,8 @@ internal static class VfioCompat
             case (ulong)Vfio.VFIO_NOIOMMU_IOMMU:
                 return ctx.Platform.VfioNoIommu ? 1 : 0;
             case (ulong)Vfio.VFIO_DMA_CC_IOMMU:
-                // 1 unless a HW page table of the compat IOAS cannot enforce coherency (none in part 1).
-                return ctx.VfioIoas == null ? -Errno.ENODEV : 1;
+                // 0 once a paging HWPT of the compat IOAS does not enforce coherency (no mock domain does).
+                return ctx.VfioIoas == null ? -Errno.ENODEV : ctx.VfioIoas.Hwpts.Count == 0 ? 1 : 0;
             default:
                 return 0; // NESTING, UPDATE_VADDR and anything unknown
         }

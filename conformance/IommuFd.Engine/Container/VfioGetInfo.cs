@@ -63,7 +63,9 @@ internal static class VfioGetInfo
     private static ulong PageSizes(IommufdContext ctx, Ioas ioas)
     {
         ulong page = ctx.Platform.PageSize;
-        ulong bitmap = ulong.MaxValue; // part 2: AND of every domain's pgsize_bitmap
+        ulong bitmap = ulong.MaxValue;
+        foreach (Domains.IommuDomain domain in ioas.Iopt.Domains)
+            bitmap &= domain.PgsizeBitmap;
         if ((bitmap & (page - 1)) != 0)
             bitmap = (bitmap & ~(page - 1)) | page;
         return Math.Max(bitmap, ioas.Iopt.IovaAlignment);

@@ -20,6 +20,7 @@ internal static class Invariants
                     problems.Add($"bad or duplicate id {obj.Id}");
                 if (obj.Users < 1)
                     problems.Add($"object {obj.Id} published with users {obj.Users}");
+                CheckUsers(ctx, obj, problems);
                 if (obj is not Ioas ioas)
                     continue;
                 List<IntervalNode> nodes = ioas.Iopt.AllNodes();
@@ -38,6 +39,8 @@ internal static class Invariants
                             problems.Add($"ioas {obj.Id}: tombstone at rest [{a.Start:x},{a.Last:x}]");
                         else
                         {
+                            if (ioas.Iopt.DomainCount != 0 && a.Pages.PinnedPages == 0)
+                                problems.Add($"ioas {obj.Id}: area [{a.Start:x},{a.Last:x}] in a domain but not pinned");
                             pageRefs[a.Pages] = pageRefs.GetValueOrDefault(a.Pages) + 1;
                             if (a.StartByte + a.Length > a.Pages.NPages * ctx.Platform.PageSize)
                                 problems.Add($"ioas {obj.Id}: area [{a.Start:x},{a.Last:x}] runs past its pages");
@@ -54,5 +57,23 @@ internal static class Invariants
                     problems.Add($"pages at {pages.Uptr:x}: refcount {pages.RefCount}, used by {refs} areas");
         }
         return problems;
+    }
+
+    // The users counts the object graph implies: the table's own, plus one per holder.
+    private static void CheckUsers(IommufdContext ctx, IommufdObject obj, List<string> problems)
+    {
+        List<IommufdObject> all = ctx.Objects.Snapshot();
+        int expected = obj switch
+        {
+            Ioas ioas => 1 + ioas.Hwpts.Count,
+            HwptPaging hwpt => 1 + all.OfType<Device>().Count(d => d.Hwpt == hwpt),
+            Device dev => 2 + (dev.Hwpt != null ? 1 : 0),
+            SelftestDevice => 1,
+            _ => obj.Users,
+        };
+        if (obj is HwptPaging { InIoas: false } || obj is HwptPaging h && !h.Ioas.Iopt.Domains.Contains(h.Domain))
+            problems.Add($"hwpt {obj.Id}: domain not in its IOAS");
+        if (obj.Users != expected && obj is not FaultQueue)
+            problems.Add($"object {obj.Id} ({obj.Type}): users {obj.Users}, expected {expected}");
     }
 }

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using IommuFd.Engine.Dispatch;
+using IommuFd.Engine.Domains;
+using IommuFd.Engine.Memory;
 using IommuFd.Engine.Files;
 using IommuFd.Engine.Objects;
 using IommuFd.Interop;
@@ -7,13 +9,17 @@ using IommuFd.Interop;
 namespace IommuFd.Engine.Handlers;
 
 /// <summary>
-/// The 6.12 HWPT, HW_INFO, dirty-tracking, invalidation and fault-queue commands. Part 1 has no
-/// devices and no HW page tables, so every lookup of one fails exactly as the kernel's does when
-/// the ID names nothing of that type; the argument checks before the lookup are the kernel's.
+/// The 6.12 HWPT, HW_INFO, dirty-tracking, invalidation and fault-queue commands. Devices are the
+/// selftest's mock devices; paging HWPTs are modelled, nested HWPTs and dirty tracking answer ENOSYS
+/// past the kernel's argument checks and lookups.
 /// </summary>
 internal static class HwptHandlers
 {
-    /// <summary>iommufd_hwpt_alloc up to the device lookup.</summary>
+    private const uint FaultIdValid = (uint)Iommufd.IOMMU_HWPT_FAULT_ID_VALID;
+    private const uint DataSelftest = 0xdead; // IOMMU_HWPT_DATA_SELFTEST
+
+    /// <summary>iommufd_hwpt_alloc: a paging HWPT on an IOAS for a mock device. A nested HWPT (pt_id a
+    /// paging HWPT) is checked as far as its data type and then answered as not modelled.</summary>
     public static int HwptAlloc(IommufdContext ctx, ref UserCommand ucmd)
     {
         ref iommu_hwpt_alloc cmd = ref ucmd.As<iommu_hwpt_alloc>();
@@ -22,42 +28,111 @@ internal static class HwptHandlers
         bool none = cmd.data_type == (uint)Iommufd.IOMMU_HWPT_DATA_NONE;
         if ((none && cmd.data_len != 0) || (!none && cmd.data_len == 0))
             return -Errno.EINVAL;
-        return NoObject(ctx, cmd.dev_id, ObjectType.Device);
+        if (ctx.Objects.Get(cmd.dev_id, ObjectType.Device) is not Device idev)
+            return -Errno.ENOENT;
+        HwptPaging? hwpt;
+        int rc;
+        switch (ctx.Objects.Get(cmd.pt_id, ObjectType.Any))
+        {
+            case Ioas ioas:
+                rc = Devices.HwptAlloc.Paging(ctx, ioas, idev, cmd.flags, immediateAttach: false, hasUserData: cmd.data_len != 0, out hwpt);
+                if (rc != 0)
+                    return rc;
+                break;
+            case HwptPaging parent:
+                return NestedAlloc(parent, cmd.flags, cmd.data_type, cmd.data_len);
+            default:
+                return -Errno.EINVAL; // no object, or not an IOAS / paging HWPT
+        }
+        // IOMMU_HWPT_FAULT_ID_VALID never gets here: a paging HWPT refuses the flag.
+        cmd.out_hwpt_id = hwpt!.Id;
+        rc = ucmd.Respond(Unsafe.SizeOf<iommu_hwpt_alloc>());
+        if (rc != 0)
+        {
+            ctx.Objects.Abort(hwpt);
+            return rc;
+        }
+        ctx.Objects.Finalize(hwpt);
+        return 0;
     }
 
-    /// <summary>iommufd_get_hw_info up to the device lookup.</summary>
+    /// <summary>iommufd_hwpt_nested_alloc and mock_domain_alloc_user's nested checks; a valid request is
+    /// not modelled yet.</summary>
+    private static int NestedAlloc(HwptPaging parent, uint flags, uint dataType, uint dataLen)
+    {
+        if ((flags & ~FaultIdValid) != 0 || dataLen == 0)
+            return -Errno.EOPNOTSUPP;
+        if (parent.AutoDomain || !parent.NestParent)
+            return -Errno.EINVAL;
+        if (dataType != DataSelftest)
+            return -Errno.EOPNOTSUPP;
+        return SelftestHandlers.NotModelled;
+    }
+
+    /// <summary>iommufd_get_hw_info for a mock device: struct iommu_test_hw_info (8 bytes) copied up to
+    /// data_len, the rest of the user buffer zeroed, data_len set to 8.</summary>
     public static int GetHwInfo(IommufdContext ctx, ref UserCommand ucmd)
     {
         ref iommu_hw_info cmd = ref ucmd.As<iommu_hw_info>();
         if (cmd.flags != 0 || cmd.__reserved[0] != 0 || cmd.__reserved[1] != 0 || cmd.__reserved[2] != 0)
             return -Errno.EOPNOTSUPP;
-        return NoObject(ctx, cmd.dev_id, ObjectType.Device);
+        if (ctx.Objects.Get(cmd.dev_id, ObjectType.Device) is not Device idev)
+            return -Errno.ENOENT;
+        Span<byte> data = stackalloc byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(data, 0);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(data[4..], MockIommu.HwInfoRegval);
+        cmd.out_data_type = MockIommu.HwInfoTypeSelftest;
+        int copyLen = (int)Math.Min(cmd.data_len, (uint)data.Length);
+        if (UserAccess.CopyToUser(data[..copyLen], cmd.data_uptr) != 0)
+            return -Errno.EFAULT;
+        if ((uint)copyLen < cmd.data_len && ClearUser(cmd.data_uptr + (ulong)copyLen, cmd.data_len - (uint)copyLen) != 0)
+            return -Errno.EFAULT;
+        cmd.data_len = (uint)data.Length;
+        cmd.out_capabilities = MockIommu.DirtyCapable(idev.MockFlags) ? (ulong)Iommufd.IOMMU_HW_CAP_DIRTY_TRACKING : 0;
+        cmd.out_max_pasid_log2 = 0;
+        return ucmd.Respond(Unsafe.SizeOf<iommu_hw_info>());
     }
 
-    /// <summary>The lookup that ends every one of these commands in part 1: no object of these types
-    /// can exist yet, so the kernel's get_object fails with ENOENT whatever the ID.</summary>
+    // clear_user: zeroes page by page, so a fault midway leaves the bytes before it zeroed.
+    private static int ClearUser(ulong address, ulong length)
+    {
+        Span<byte> zeros = stackalloc byte[4096];
+        zeros.Clear();
+        while (length != 0)
+        {
+            int n = (int)Math.Min(length, 4096 - (address & 4095));
+            if (UserAccess.CopyToUser(zeros[..n], address) != 0)
+                return -Errno.EFAULT;
+            address += (ulong)n;
+            length -= (ulong)n;
+        }
+        return 0;
+    }
+
+    /// <summary>The lookup of the commands whose object type this engine cannot create yet (HWPT_NESTED):
+    /// ENOENT whatever the ID.</summary>
     private static int NoObject(IommufdContext ctx, uint id, ObjectType type)
     {
-        System.Diagnostics.Debug.Assert(ctx.Objects.Get(id, type) == null, "part 1 never creates devices or HW page tables");
+        System.Diagnostics.Debug.Assert(ctx.Objects.Get(id, type) == null, "the engine never creates nested HWPTs");
         return -Errno.ENOENT;
     }
 
-    /// <summary>iommufd_hwpt_set_dirty_tracking up to the HWPT_PAGING lookup.</summary>
+    /// <summary>iommufd_hwpt_set_dirty_tracking: past the HWPT_PAGING lookup, dirty tracking is not modelled.</summary>
     public static int SetDirtyTracking(IommufdContext ctx, ref UserCommand ucmd)
     {
         ref iommu_hwpt_set_dirty_tracking cmd = ref ucmd.As<iommu_hwpt_set_dirty_tracking>();
         if ((cmd.flags & ~(uint)Iommufd.IOMMU_HWPT_DIRTY_TRACKING_ENABLE) != 0)
             return -Errno.EOPNOTSUPP;
-        return NoObject(ctx, cmd.hwpt_id, ObjectType.HwptPaging);
+        return ctx.Objects.Get(cmd.hwpt_id, ObjectType.HwptPaging) == null ? -Errno.ENOENT : SelftestHandlers.NotModelled;
     }
 
-    /// <summary>iommufd_hwpt_get_dirty_bitmap up to the HWPT_PAGING lookup.</summary>
+    /// <summary>iommufd_hwpt_get_dirty_bitmap: past the HWPT_PAGING lookup, dirty tracking is not modelled.</summary>
     public static int GetDirtyBitmap(IommufdContext ctx, ref UserCommand ucmd)
     {
         ref iommu_hwpt_get_dirty_bitmap cmd = ref ucmd.As<iommu_hwpt_get_dirty_bitmap>();
         if ((cmd.flags & ~(uint)Iommufd.IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR) != 0 || cmd.__reserved != 0)
             return -Errno.EOPNOTSUPP;
-        return NoObject(ctx, cmd.hwpt_id, ObjectType.HwptPaging);
+        return ctx.Objects.Get(cmd.hwpt_id, ObjectType.HwptPaging) == null ? -Errno.ENOENT : SelftestHandlers.NotModelled;
     }
 
     /// <summary>iommufd_hwpt_invalidate: entry_num is written back (as the count handled) on every path.</summary>
@@ -72,7 +147,7 @@ internal static class HwptHandlers
                  (cmd.data_uptr == 0 || cmd.entry_len == 0 || cmd.entry_len > ctx.Platform.PageSize || cmd.entry_num > EntryNumMax))
             rc = -Errno.EINVAL;
         else
-            rc = -Errno.ENOENT; // no HWPT_NESTED exists in part 1
+            rc = NoObject(ctx, cmd.hwpt_id, ObjectType.HwptNested);
         cmd.entry_num = 0;
         return ucmd.Respond(Unsafe.SizeOf<iommu_hwpt_invalidate>()) != 0 ? -Errno.EFAULT : rc;
     }

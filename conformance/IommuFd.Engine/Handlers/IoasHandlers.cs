@@ -16,7 +16,7 @@ internal static class IoasHandlers
         ref iommu_ioas_alloc cmd = ref ucmd.As<iommu_ioas_alloc>();
         if (cmd.flags != 0)
             return -Errno.EOPNOTSUPP;
-        var ioas = new Ioas(ctx.Platform);
+        var ioas = new Ioas(ctx.Platform, ctx.Pins);
         int rc = ctx.Objects.Allocate(ioas);
         if (rc != 0)
             return rc;

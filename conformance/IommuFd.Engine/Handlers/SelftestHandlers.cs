@@ -5,11 +5,11 @@ using IommuFd.Interop;
 
 namespace IommuFd.Engine.Handlers;
 
-/// <summary>IOMMU_TEST_CMD of a CONFIG_IOMMUFD_TEST kernel (selftest.c), as far as part 1 goes.</summary>
+/// <summary>IOMMU_TEST_CMD of a CONFIG_IOMMUFD_TEST kernel (selftest.c), except the nested, dirty, access and IOPF ops.</summary>
 internal static class SelftestHandlers
 {
-    /// <summary>Returned for selftest ops that need mock domains, devices or accesses (part 2).</summary>
-    private const int NotModelled = -38; // ENOSYS: never an iommufd answer, so a conformance diff names it
+    /// <summary>Returned for what the engine does not model yet: nested HWPTs, dirty tracking, accesses, IOPF.</summary>
+    public const int NotModelled = -38; // ENOSYS: never an iommufd answer, so a conformance diff names it
 
     public static int TestCmd(IommufdContext ctx, ref UserCommand ucmd)
     {
@@ -23,10 +23,14 @@ internal static class SelftestHandlers
                 return cmd.memory_limit.limit < sizeof(ulong) + sizeof(uint) ? -Errno.EINVAL : 0;
             case IommufdTest.IOMMU_TEST_OP_MOCK_DOMAIN:
             case IommufdTest.IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS:
+                return MockDomainHandlers.MockDomain(ctx, ref ucmd);
             case IommufdTest.IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE:
+                return MockDomainHandlers.Replace(ctx, ref ucmd);
             case IommufdTest.IOMMU_TEST_OP_MD_CHECK_MAP:
+                return MockDomainHandlers.CheckMap(ctx, cmd.id, cmd.check_map.iova, cmd.check_map.length, cmd.check_map.uptr);
             case IommufdTest.IOMMU_TEST_OP_MD_CHECK_REFS:
-            case IommufdTest.IOMMU_TEST_OP_MD_CHECK_IOTLB:
+                return MockDomainHandlers.CheckRefs(ctx, cmd.check_refs.uptr, cmd.check_refs.length, cmd.check_refs.refs);
+            case IommufdTest.IOMMU_TEST_OP_MD_CHECK_IOTLB: // nested domains only
             case IommufdTest.IOMMU_TEST_OP_CREATE_ACCESS:
             case IommufdTest.IOMMU_TEST_OP_ACCESS_REPLACE_IOAS:
             case IommufdTest.IOMMU_TEST_OP_ACCESS_PAGES:

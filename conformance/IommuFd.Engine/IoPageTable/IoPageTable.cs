@@ -1,4 +1,6 @@
 using System.Numerics;
+using IommuFd.Engine.Domains;
+using IommuFd.Engine.Memory;
 
 namespace IommuFd.Engine.IoPageTable;
 
@@ -14,8 +16,9 @@ internal struct PagesSlice(Pages pages, ulong startByte, ulong length)
 
 /// <summary>
 /// io_pagetable: the IOVA space of one IOAS. Areas and reserved spans share one interval treap
-/// (they never overlap), the allowed ranges are a short sorted array. Domains and accesses (part 2)
-/// plug in through <see cref="DomainCount"/>, <see cref="ExtraAlignment"/> and the fill hook.
+/// (they never overlap), the allowed ranges are a short sorted array. Attached domains constrain the
+/// IOVA space (aperture reservations, IO page alignment) and make every area pinned (the fill of
+/// iopt_fill_domains_pages / iopt_fill_domain); accesses (part 2) plug in next to them.
 /// Not thread-safe: the owning context serialises calls.
 /// </summary>
 internal sealed class IoPageTable
@@ -26,11 +29,16 @@ internal sealed class IoPageTable
     private readonly List<ReservedRange> _reserved = [];
     private List<ReservedSpan> _reservedSpans = [];
     private IovaRange[] _allowed = [];
+    private readonly List<IommuDomain> _domains = [];
+    private readonly PinRegistry _pins;
 
-    public IoPageTable(PlatformProfile platform)
+    /// <param name="platform">Page sizes.</param>
+    /// <param name="pins">Where pins are counted (the engine's; a private one when omitted, for tests).</param>
+    public IoPageTable(PlatformProfile platform, PinRegistry? pins = null)
     {
         _platform = platform;
         _pageSize = platform.PageSize;
+        _pins = pins ?? new PinRegistry();
     }
 
     /// <summary>iova_alignment: every MAP/COPY length, fixed IOVA and user page offset must be a multiple.</summary>
@@ -40,11 +48,23 @@ internal sealed class IoPageTable
 
     public int AreaCount { get; private set; }
 
-    /// <summary>Number of attached iommu_domains (none in part 1).</summary>
-    public int DomainCount => 0;
+    /// <summary>Number of iommu_domains in iopt->domains.</summary>
+    public int DomainCount => _domains.Count;
 
-    /// <summary>Largest alignment demanded by domains and accesses (1 when there are none).</summary>
-    public ulong ExtraAlignment => 1;
+    /// <summary>iopt->domains in xarray order (removal swaps the last entry into the hole).</summary>
+    public IReadOnlyList<IommuDomain> Domains => _domains;
+
+    /// <summary>Largest alignment demanded by domains (their smallest IO page) and accesses (1 when there are none).</summary>
+    public ulong ExtraAlignment
+    {
+        get
+        {
+            ulong align = 1;
+            foreach (IommuDomain d in _domains)
+                align = Math.Max(align, d.MinPageSize);
+            return align;
+        }
+    }
 
     public IReadOnlyList<ReservedSpan> ReservedSpans => _reservedSpans;
 
@@ -158,7 +178,22 @@ internal sealed class IoPageTable
             at += slices[i].Length;
         }
 
-        // Part 2: iopt_fill_domains_pages pins and maps into every domain here; no domains yet.
+        // iopt_fill_domains_pages: with a domain every new area's pages are pinned now, so a bad
+        // user_va or the RLIMIT_MEMLOCK charge fails the MAP (the areas go again).
+        if (_domains.Count != 0)
+        {
+            for (int i = 0; i < slices.Length; i++)
+            {
+                rc = PinSlice(in slices[i]);
+                if (rc == 0)
+                    continue;
+                for (int j = 0; j < i; j++)
+                    UnpinSlice(in slices[j]);
+                foreach (ref PagesSlice s in slices)
+                    AbortArea(ref s);
+                return rc;
+            }
+        }
 
         foreach (ref PagesSlice s in slices)
         {
@@ -196,6 +231,18 @@ internal sealed class IoPageTable
         slices.Clear();
         return -Errno.ENOENT;
     }
+
+    private int PinSlice(in PagesSlice s) =>
+        s.Pages.Pin(_pins, s.StartByte / _pageSize, (s.StartByte + s.Length - 1) / _pageSize, _pageSize);
+
+    private void UnpinSlice(in PagesSlice s) =>
+        s.Pages.Unpin(_pins, s.StartByte / _pageSize, (s.StartByte + s.Length - 1) / _pageSize, _pageSize);
+
+    private int PinArea(Area a, Pages pages) =>
+        pages.Pin(_pins, a.StartByte / _pageSize, (a.StartByte + a.Length - 1) / _pageSize, _pageSize);
+
+    private void UnpinArea(Area a, Pages pages) =>
+        pages.Unpin(_pins, a.StartByte / _pageSize, (a.StartByte + a.Length - 1) / _pageSize, _pageSize);
 
     private int InsertArea(ref PagesSlice slice, ulong iova, IommuProt prot)
     {
@@ -360,6 +407,8 @@ internal sealed class IoPageTable
     private void RemoveArea(Area area)
     {
         Pages pages = area.Pages!;
+        if (_domains.Count != 0)
+            UnpinArea(area, pages); // iopt_area_unfill_domains
         area.Pages = null;
         _tree.Remove(area);
         AreaCount--;
@@ -392,7 +441,9 @@ internal sealed class IoPageTable
             return -Errno.EINVAL;
         if (area.NumAccesses != 0)
             return -Errno.EINVAL;
-        // Part 2: an area stored in a domain that may use huge IOPTEs cannot be split (EINVAL).
+        // A domain may have mapped the area with huge IOPTEs, which a split cannot cut.
+        if (_domains.Count != 0 && !DisableLargePages)
+            return -Errno.EINVAL;
 
         Pages pages = area.Pages;
         _tree.Remove(area);
@@ -400,6 +451,13 @@ internal sealed class IoPageTable
         var rhs = new Area { Start = newStart, Last = last, StartByte = area.StartByteOf(newStart), Prot = area.Prot, Pages = pages };
         _tree.Insert(lhs);
         _tree.Insert(rhs);
+        if (_domains.Count != 0)
+        {
+            // Both halves stay in the domains: their pages are already pinned, so this cannot fail.
+            _ = PinArea(lhs, pages);
+            _ = PinArea(rhs, pages);
+            UnpinArea(area, pages);
+        }
         AreaCount++;
         pages.RefCount++;
         return 0;
@@ -466,19 +524,91 @@ internal sealed class IoPageTable
         _reservedSpans = spans;
     }
 
+    // ---- domains -------------------------------------------------------------------------------
+
+    /// <summary>iopt_table_add_domain: the IO page size raises iova_alignment (every area must fit it:
+    /// EADDRINUSE; above PAGE_SIZE: EINVAL), the IOVA outside the aperture becomes reserved (an area or
+    /// allowed range there: EADDRINUSE), and the domain is filled with every area (pinning: EFAULT,
+    /// ENOMEM). On failure nothing changes.</summary>
+    public int AddDomain(IommuDomain domain)
+    {
+        if (_domains.Contains(domain))
+            return -Errno.EEXIST;
+        ulong newAlignment = Math.Max(domain.MinPageSize, IovaAlignment);
+        if (newAlignment > _pageSize)
+            return -Errno.EINVAL;
+        if (newAlignment != IovaAlignment && !AreasAligned(newAlignment))
+            return -Errno.EADDRINUSE;
+
+        int rc = 0;
+        if (domain.ApertureStart != 0)
+            rc = ReserveIova(0, domain.ApertureStart - 1, domain);
+        if (rc == 0 && domain.ApertureLast != ulong.MaxValue)
+            rc = ReserveIova(domain.ApertureLast + 1, ulong.MaxValue, domain);
+        if (rc == 0 && _domains.Count == 0)
+            rc = PinAllAreas();
+        if (rc != 0)
+        {
+            RemoveReserved(domain);
+            return rc;
+        }
+        IovaAlignment = newAlignment;
+        _domains.Add(domain);
+        return 0;
+    }
+
+    /// <summary>iopt_table_remove_domain: the last entry moves into the hole, the domain is unfilled
+    /// (the last domain's removal unpins every area), its reservations go and the alignment is recomputed.</summary>
+    public void RemoveDomain(IommuDomain domain)
+    {
+        int index = _domains.IndexOf(domain);
+        if (index < 0)
+            return;
+        _domains[index] = _domains[^1];
+        _domains.RemoveAt(_domains.Count - 1);
+        if (_domains.Count == 0)
+            foreach (Area a in Areas())
+                if (a.Pages != null)
+                    UnpinArea(a, a.Pages);
+        RemoveReserved(domain);
+        _ = RecalculateAlignment();
+    }
+
+    private int PinAllAreas()
+    {
+        List<Area> areas = Areas();
+        for (int i = 0; i < areas.Count; i++)
+        {
+            if (areas[i].Pages is not { } pages)
+                continue;
+            int rc = PinArea(areas[i], pages);
+            if (rc == 0)
+                continue;
+            for (int j = 0; j < i; j++)
+                if (areas[j].Pages is { } done)
+                    UnpinArea(areas[j], done);
+            return rc;
+        }
+        return 0;
+    }
+
+    private bool AreasAligned(ulong alignment)
+    {
+        ulong mask = alignment - 1;
+        foreach (Area a in Areas())
+            if ((a.Start & mask) != 0 || (a.Length & mask) != 0 || (a.StartByte % _pageSize & mask) != 0)
+                return false;
+        return true;
+    }
+
     // ---- alignment ----------------------------------------------------------------------------
 
     /// <summary>iopt_calculate_iova_alignment: raising it needs every area aligned (EADDRINUSE).</summary>
     public int RecalculateAlignment()
     {
         ulong next = Math.Max(DisableLargePages ? _pageSize : 1, ExtraAlignment);
-        if (next > IovaAlignment)
-        {
-            ulong mask = next - 1;
-            foreach (Area a in Areas())
-                if ((a.Start & mask) != 0 || (a.Length & mask) != 0 || (a.StartByte % _pageSize & mask) != 0)
-                    return -Errno.EADDRINUSE;
-        }
+        if (next > IovaAlignment && !AreasAligned(next))
+            return -Errno.EADDRINUSE;
         IovaAlignment = next;
         return 0;
     }

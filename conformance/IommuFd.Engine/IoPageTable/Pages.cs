@@ -1,14 +1,20 @@
+using IommuFd.Engine.Memory;
+
 namespace IommuFd.Engine.IoPageTable;
 
 /// <summary>How pinned pages are charged (iopt_pages.account_mode).</summary>
 internal enum AccountMode : byte { None, User, Mm }
 
 /// <summary>
-/// iopt_pages: one MAP's user memory, shared by every area that COPY derives from it. Part 1 never
-/// pins (no domain, no access), so it only records what pinning will need later.
+/// iopt_pages: one MAP's user memory, shared by every area that COPY derives from it. A page is
+/// pinned (once, whatever the number of domains or areas) while at least one area stored in a
+/// domain covers it; without domains nothing is pinned and <c>user_va</c> is never touched.
 /// </summary>
 internal sealed class Pages
 {
+    // Page index → number of domain-backed areas covering it; a page is pinned while its count is > 0.
+    private readonly Dictionary<ulong, int> _coverage = [];
+
     public Pages(ulong uptr, ulong npages, bool writable, AccountMode accountMode)
     {
         Uptr = uptr;
@@ -26,4 +32,62 @@ internal sealed class Pages
 
     /// <summary>kref: one per area using the pages plus transient holders (a COPY in flight).</summary>
     public int RefCount;
+
+    /// <summary>npinned: pages of this object currently pinned.</summary>
+    public ulong PinnedPages => (ulong)_coverage.Count;
+
+    /// <summary>A domain-backed area now covers pages [first, last]: pins those not pinned yet
+    /// (pin_user_pages: EFAULT when the memory is not there or not writable for a writable map;
+    /// then the RLIMIT_MEMLOCK charge: ENOMEM). All or nothing.</summary>
+    public int Pin(PinRegistry registry, ulong first, ulong last, ulong pageSize)
+    {
+        ulong fresh = 0;
+        for (ulong i = first; i <= last; i++)
+        {
+            if (_coverage.ContainsKey(i))
+                continue;
+            // Check each run of not-yet-pinned pages against the process's mappings.
+            ulong runEnd = i;
+            while (runEnd < last && !_coverage.ContainsKey(runEnd + 1))
+                runEnd++;
+            int rc = ProcessMappings.CheckPinnable(Uptr + i * pageSize, (runEnd - i + 1) * pageSize, Writable);
+            if (rc != 0)
+                return rc;
+            fresh += runEnd - i + 1;
+            i = runEnd;
+        }
+        int charge = registry.Charge(AccountMode, fresh, pageSize);
+        if (charge != 0)
+            return charge;
+        for (ulong i = first; i <= last; i++)
+        {
+            int n = _coverage.GetValueOrDefault(i);
+            if (n == 0)
+                registry.Pin(Uptr + i * pageSize);
+            _coverage[i] = n + 1;
+        }
+        return 0;
+    }
+
+    /// <summary>Undoes one <see cref="Pin"/> of [first, last]; pages nothing covers any more are unpinned.</summary>
+    public void Unpin(PinRegistry registry, ulong first, ulong last, ulong pageSize)
+    {
+        ulong released = 0;
+        for (ulong i = first; i <= last; i++)
+        {
+            int n = _coverage.GetValueOrDefault(i);
+            if (n <= 1)
+            {
+                if (n == 1)
+                {
+                    _coverage.Remove(i);
+                    registry.Unpin(Uptr + i * pageSize);
+                    released++;
+                }
+            }
+            else
+                _coverage[i] = n - 1;
+        }
+        registry.Uncharge(AccountMode, released);
+    }
 }

@@ -64,6 +64,21 @@ internal sealed class ObjectTable
         return 0;
     }
 
+    /// <summary>iommufd_object_remove with the caller's own users reference (unbind, the put of an
+    /// automatic HWPT): drops that reference, then removes and destroys the object if only the table's
+    /// remains; otherwise -EBUSY and the object stays.</summary>
+    public int RemoveHeld(IommufdObject obj)
+    {
+        obj.Users--;
+        if (obj.Users != 1 || !_slots.TryGetValue(obj.Id, out IommufdObject? held) || !ReferenceEquals(held, obj))
+            return -Errno.EBUSY;
+        obj.Users = 0;
+        _slots.Remove(obj.Id);
+        _ids.Free(obj.Id);
+        obj.Destroy();
+        return 0;
+    }
+
     /// <summary>iommufd_fops_release: passes in ascending ID order destroying every object whose last
     /// users reference can be dropped, until the table is empty or a pass makes no progress.</summary>
     public void ReleaseAll()

@@ -1,0 +1,47 @@
+using IommuFd.Bindings.Backends;
+using IommuFd.Conformance.Diff;
+using IommuFd.Conformance.Tests.Support;
+using IommuFd.Conformance.Traces;
+
+namespace IommuFd.Conformance.Tests.Suite;
+
+/// <summary>Kernel against engine for the traces of conformance/traces/mockdomain: they create mock
+/// devices and mock domains, which the test kernel only gives under virtio-iommu, so the kernel side
+/// runs in the kernel tier's virtio VM and the engine models that machine. Every step is diffed.</summary>
+[Category(BackendSource.KernelCategory)]
+public sealed class MockDomainDifferentialTests
+{
+    private IIommuBackend? _kernel, _engine;
+
+    [SetUp]
+    public void CreateBackends()
+    {
+        SuiteSummary.TestStarted("kernel+engine");
+        _kernel = BackendSource.CreateForMockDomains("kernel");
+        _engine = BackendSource.CreateForMockDomains("engine");
+    }
+
+    [TearDown]
+    public void DisposeBackends()
+    {
+        _kernel?.Dispose();
+        _engine?.Dispose();
+        _kernel = _engine = null;
+        SuiteSummary.Record("kernel+engine", TestContext.CurrentContext.Result.Outcome.Status);
+    }
+
+    /// <summary>Every trace under the mock-domain folder, by path relative to the traces folder.</summary>
+    public static IEnumerable<string> TraceNames() => TraceFiles.All().Where(TraceFiles.IsMockDomain);
+
+    [TestCaseSource(nameof(TraceNames))]
+    public void TraceMatches(string name)
+    {
+        Trace trace = Trace.Load(Path.Combine(TraceFiles.Directory, name));
+        DifferentialRun run = DifferentialRun.Execute(trace, _kernel!, _engine!);
+        if (run.Divergence is null)
+            return;
+        var report = new DivergenceReport();
+        report.Add(DivergenceEntry.Create(trace, "kernel", "engine", run.Divergence));
+        Assert.Fail(report.ToText());
+    }
+}

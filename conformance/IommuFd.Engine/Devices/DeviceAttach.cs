@@ -1,0 +1,164 @@
+using IommuFd.Engine.Domains;
+using IommuFd.Engine.Objects;
+
+namespace IommuFd.Engine.Devices;
+
+/// <summary>
+/// device.c for mock devices: bind/unbind, attach/replace/detach (iommufd_device_change_pt) with the
+/// automatic paging HWPT of an IOAS (iommufd_device_auto_get_domain). Every mock device is alone in
+/// its iommu group and has no reserved regions and no MSI window, so the group steps reduce to the
+/// device's own attachment.
+/// </summary>
+internal static class DeviceAttach
+{
+    private delegate int AttachFn(IommufdContext ctx, Device idev, HwptPaging hwpt, out HwptPaging? destroy);
+
+    /// <summary>iommufd_device_bind: the device object is published at once with a users reference for
+    /// the binding driver (so DESTROY of its ID is EBUSY until unbind).</summary>
+    public static int Bind(IommufdContext ctx, uint mockFlags, out Device? idev)
+    {
+        idev = null;
+        // device_iommu_capable(IOMMU_CAP_CACHE_COHERENCY): only the mock IOMMU answers for a mock device.
+        if (!ctx.Options.MockIommuOwnsMockBus)
+            return -Errno.EINVAL;
+        var dev = new Device(mockFlags);
+        int rc = ctx.Objects.Allocate(dev);
+        if (rc != 0)
+            return rc;
+        dev.Users++;
+        ctx.Objects.Finalize(dev);
+        idev = dev;
+        return 0;
+    }
+
+    /// <summary>iommufd_device_unbind: drops the driver's reference and removes the object.</summary>
+    public static void Unbind(IommufdContext ctx, Device idev) => _ = ctx.Objects.RemoveHeld(idev);
+
+    /// <summary>iommufd_device_attach: <paramref name="ptId"/> names a paging HWPT or an IOAS (automatic
+    /// domain; the HWPT's ID is written back). ENOENT for no object, EINVAL for another type.</summary>
+    public static int Attach(IommufdContext ctx, Device idev, ref uint ptId)
+    {
+        int rc = ChangePt(ctx, idev, ref ptId, DoAttach, immediateAttach: true);
+        if (rc == 0)
+            idev.Users++; // pairs with Detach
+        return rc;
+    }
+
+    /// <summary>iommufd_device_replace: like detach + attach, but nothing changes on failure.</summary>
+    public static int Replace(IommufdContext ctx, Device idev, ref uint ptId) =>
+        ChangePt(ctx, idev, ref ptId, DoReplace, immediateAttach: false);
+
+    /// <summary>iommufd_device_detach: the HWPT loses the device (an automatic one is destroyed with its last).</summary>
+    public static void Detach(IommufdContext ctx, Device idev)
+    {
+        HwptPaging? hwpt = idev.Hwpt;
+        if (hwpt == null)
+            return;
+        idev.Hwpt = null;
+        HwptPut(ctx, hwpt);
+        idev.Users--;
+    }
+
+    private static int ChangePt(IommufdContext ctx, Device idev, ref uint ptId, AttachFn attach, bool immediateAttach)
+    {
+        IommufdObject? pt = ctx.Objects.Get(ptId, ObjectType.Any);
+        if (pt == null)
+            return -Errno.ENOENT;
+        HwptPaging? destroy;
+        int rc;
+        switch (pt)
+        {
+            case HwptPaging hwpt:
+                rc = attach(ctx, idev, hwpt, out destroy);
+                break;
+            case Ioas ioas:
+                rc = AutoGetDomain(ctx, idev, ioas, ref ptId, attach, immediateAttach, out destroy);
+                break;
+            default:
+                return -Errno.EINVAL; // HWPT_NESTED never exists in this engine yet
+        }
+        if (rc != 0)
+            return rc;
+        if (destroy != null)
+            HwptPut(ctx, destroy);
+        return 0;
+    }
+
+    /// <summary>iommufd_device_auto_get_domain: the first automatic HWPT of the IOAS that takes the
+    /// device (EINVAL means incompatible: try the next), else a new one.</summary>
+    private static int AutoGetDomain(IommufdContext ctx, Device idev, Ioas ioas, ref uint ptId, AttachFn attach,
+        bool immediateAttach, out HwptPaging? destroy)
+    {
+        foreach (HwptPaging existing in ioas.Hwpts.ToArray())
+        {
+            if (!existing.AutoDomain)
+                continue;
+            int tried = attach(ctx, idev, existing, out destroy);
+            if (tried == -Errno.EINVAL)
+                continue;
+            if (tried == 0)
+                ptId = existing.Id;
+            return tried;
+        }
+
+        destroy = null;
+        int rc = HwptAlloc.Paging(ctx, ioas, idev, flags: 0, immediateAttach, hasUserData: false, out HwptPaging? hwpt);
+        if (rc != 0)
+            return rc;
+        if (!immediateAttach)
+        {
+            rc = attach(ctx, idev, hwpt!, out destroy);
+            if (rc != 0)
+            {
+                ctx.Objects.Abort(hwpt!);
+                return rc;
+            }
+        }
+        hwpt!.AutoDomain = true;
+        ptId = hwpt.Id;
+        ctx.Objects.Finalize(hwpt);
+        return 0;
+    }
+
+    /// <summary>iommufd_hw_pagetable_attach: a device attached elsewhere is EINVAL; the driver's attach
+    /// may refuse the domain (EINVAL); the HWPT gains a users reference.</summary>
+    public static int DoAttach(IommufdContext ctx, Device idev, HwptPaging hwpt, out HwptPaging? destroy)
+    {
+        destroy = null;
+        if (idev.Hwpt != null && idev.Hwpt != hwpt)
+            return -Errno.EINVAL;
+        int rc = MockIommu.Attach(hwpt.Domain, idev.MockFlags);
+        if (rc != 0)
+            return rc;
+        idev.Hwpt = hwpt;
+        hwpt.Users++;
+        return 0;
+    }
+
+    /// <summary>iommufd_device_do_replace: the device must be attached; the same HWPT is a no-op; the old
+    /// HWPT is handed back for the caller to put.</summary>
+    private static int DoReplace(IommufdContext ctx, Device idev, HwptPaging hwpt, out HwptPaging? destroy)
+    {
+        destroy = null;
+        if (idev.Hwpt == null)
+            return -Errno.EINVAL;
+        if (idev.Hwpt == hwpt)
+            return 0;
+        int rc = MockIommu.Attach(hwpt.Domain, idev.MockFlags);
+        if (rc != 0)
+            return rc;
+        destroy = idev.Hwpt;
+        idev.Hwpt = hwpt;
+        hwpt.Users++;
+        return 0;
+    }
+
+    /// <summary>iommufd_hw_pagetable_put: an automatic HWPT is destroyed when its last user goes.</summary>
+    private static void HwptPut(IommufdContext ctx, HwptPaging hwpt)
+    {
+        if (hwpt.AutoDomain)
+            _ = ctx.Objects.RemoveHeld(hwpt);
+        else
+            hwpt.Users--;
+    }
+}

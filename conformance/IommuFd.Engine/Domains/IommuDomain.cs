@@ -1,0 +1,25 @@
+namespace IommuFd.Engine.Domains;
+
+/// <summary>
+/// iommu_domain of type UNMANAGED (a paging domain): what io_pagetable needs to know about it. Its
+/// translations are not stored: while a domain is in an IOAS's domain list the kernel keeps it filled
+/// with exactly the IOAS's areas (iopt_fill_domain / iopt_area_fill_domains / unfill), so the engine
+/// reads a domain's mapping from the areas of <see cref="Objects.HwptPaging.Ioas"/>.
+/// </summary>
+internal sealed class IommuDomain(ulong apertureStart, ulong apertureLast, ulong pgsizeBitmap, bool dirtyOps)
+{
+    /// <summary>geometry.aperture_start.</summary>
+    public ulong ApertureStart { get; } = apertureStart;
+
+    /// <summary>geometry.aperture_end (inclusive).</summary>
+    public ulong ApertureLast { get; } = apertureLast;
+
+    /// <summary>pgsize_bitmap: the IO page sizes the domain maps with.</summary>
+    public ulong PgsizeBitmap { get; } = pgsizeBitmap;
+
+    /// <summary>domain->dirty_ops is set (allocated with IOMMU_HWPT_ALLOC_DIRTY_TRACKING).</summary>
+    public bool DirtyOps { get; } = dirtyOps;
+
+    /// <summary>1UL &lt;&lt; __ffs(pgsize_bitmap): the smallest IO page, which drives iova_alignment.</summary>
+    public ulong MinPageSize => PgsizeBitmap & (~PgsizeBitmap + 1);
+}

@@ -1,0 +1,74 @@
+using System.Runtime.InteropServices;
+
+namespace IommuFd.Engine.Memory;
+
+/// <summary>
+/// The machine-wide side of pinning for one engine: how many long-term pins each user page holds
+/// (page_ref_count / GUP_PIN_COUNTING_BIAS, which IOMMU_TEST_OP_MD_CHECK_REFS compares) and the
+/// locked-page counts that RLIMIT_MEMLOCK accounting charges. Pages are named by their user VA: the
+/// engine has no physical pages, so two VAs aliasing one page count separately.
+/// </summary>
+internal sealed partial class PinRegistry
+{
+    private const int RlimitMemlock = 8;
+    private readonly Dictionary<ulong, int> _pins = [];
+    private readonly Lock _lock = new();
+    private ulong _userLocked, _mmLocked;
+
+    /// <summary>Long-term pins on the page at <paramref name="pageVa"/>.</summary>
+    public int Pins(ulong pageVa)
+    {
+        lock (_lock) return _pins.GetValueOrDefault(pageVa);
+    }
+
+    public void Pin(ulong pageVa)
+    {
+        lock (_lock) _pins[pageVa] = _pins.GetValueOrDefault(pageVa) + 1;
+    }
+
+    public void Unpin(ulong pageVa)
+    {
+        lock (_lock)
+        {
+            int n = _pins.GetValueOrDefault(pageVa) - 1;
+            if (n <= 0) _pins.Remove(pageVa);
+            else _pins[pageVa] = n;
+        }
+    }
+
+    /// <summary>incr_user_locked_vm / __account_locked_vm: ENOMEM past RLIMIT_MEMLOCK (in pages).</summary>
+    public int Charge(IoPageTable.AccountMode mode, ulong npages, ulong pageSize)
+    {
+        if (mode == IoPageTable.AccountMode.None || npages == 0)
+            return 0;
+        ulong limit = MemlockLimit() / pageSize;
+        lock (_lock)
+        {
+            ref ulong locked = ref mode == IoPageTable.AccountMode.User ? ref _userLocked : ref _mmLocked;
+            if (locked + npages > limit)
+                return -Errno.ENOMEM;
+            locked += npages;
+            return 0;
+        }
+    }
+
+    public void Uncharge(IoPageTable.AccountMode mode, ulong npages)
+    {
+        if (mode == IoPageTable.AccountMode.None)
+            return;
+        lock (_lock)
+        {
+            ref ulong locked = ref mode == IoPageTable.AccountMode.User ? ref _userLocked : ref _mmLocked;
+            locked -= Math.Min(locked, npages);
+        }
+    }
+
+    private static ulong MemlockLimit()
+    {
+        Span<ulong> rlim = stackalloc ulong[2];
+        return getrlimit(RlimitMemlock, ref MemoryMarshal.GetReference(rlim)) == 0 ? rlim[0] : ulong.MaxValue;
+    }
+
+    [LibraryImport("libc")]
+    private static partial int getrlimit(int resource, ref ulong rlim);
+}

@@ -1,0 +1,33 @@
+using IommuFd.Engine.Domains;
+
+namespace IommuFd.Engine.Objects;
+
+/// <summary>iommufd_hwpt_paging: a paging iommu_domain tied to one IOAS for its whole life. Holds a
+/// users reference on the IOAS; every attached device holds one on it.</summary>
+internal sealed class HwptPaging(Ioas ioas, IommuDomain domain, bool nestParent) : IommufdObject(ObjectType.HwptPaging)
+{
+    public Ioas Ioas { get; } = ioas;
+
+    public IommuDomain Domain { get; } = domain;
+
+    /// <summary>Created by automatic domain selection (attach to an IOAS): destroyed with its last device.</summary>
+    public bool AutoDomain { get; set; }
+
+    /// <summary>IOMMU_HWPT_ALLOC_NEST_PARENT.</summary>
+    public bool NestParent { get; } = nestParent;
+
+    /// <summary>Whether the domain is in the IOAS (hwpt_item on ioas->hwpt_list).</summary>
+    public bool InIoas { get; set; }
+
+    /// <summary>iommufd_hwpt_paging_destroy (and _abort): out of the IOAS, domain freed, IOAS reference dropped.</summary>
+    public override void Destroy()
+    {
+        if (InIoas)
+        {
+            Ioas.Hwpts.Remove(this);
+            Ioas.Iopt.RemoveDomain(Domain);
+            InIoas = false;
+        }
+        Ioas.Users--;
+    }
+}
