@@ -967,11 +967,67 @@ def md_close_cleanup():
     t.ioas("ioas_fd2", fd=2)
     return t
 
+# ---------------------------------------------------------------- fail-nth with mock domains (virtio-iommu VM)
+# Swept by FailNthSweepTests with the kernel in the virtio VM (docs/fail-nth.md): attaching a domain,
+# mapping into it (pinning), filling a new domain from existing areas, replacing and detaching.
+@trace
+def failnth_md_attach_map_unmap():
+    t, i = md_fixture("failnth/attach-map-unmap", 16)
+    io = ref(i, "out_ioas_id")
+    m = md(t, io, "attach")
+    t.map_fixed(i, "@a+0", 16 * PAGE, BASE, "map_pinned")
+    t.map(i, "@a+0x4000", 2 * PAGE, "map_auto_pinned")
+    t.unmap(i, BASE, 16 * PAGE, "unmap")
+    destroy(t, stdev(m), "detach")
+    t.unmap(i, 0, U64, "unmap_all")
+    return t
+
+@trace
+def failnth_md_two_domains():
+    t, i = md_fixture("failnth/two-domains", 8)
+    io = ref(i, "out_ioas_id")
+    m1 = md(t, io, "attach_first")
+    m2 = md(t, io, "attach_second")
+    t.map_fixed(i, "@a+0", 8 * PAGE, BASE, "map_into_both")
+    t.unmap(i, BASE, 8 * PAGE, "unmap_from_both")
+    destroy(t, stdev(m2), "detach_second")
+    destroy(t, stdev(m1), "detach_first")
+    return t
+
+@trace
+def failnth_md_device():
+    t, i = md_fixture("failnth/device", 4)
+    io = ref(i, "out_ioas_id")
+    i2 = t.ioas("ioas2")
+    t.alloc("h", PAGE)
+    m = md(t, io, "attach")
+    t.ioctl("IOMMU_GET_HW_INFO", {"dev_id": idev(m), "data_len": 8, "data_uptr": "@h+0"}, "hw_info")
+    h = hwpt_alloc(t, idev(m), io, "hwpt_alloc")
+    replace(t, stdev(m), ref(i2, "out_ioas_id"), "replace_to_ioas2")
+    replace(t, stdev(m), ref(h, "out_hwpt_id"), "replace_to_hwpt")
+    destroy(t, stdev(m), "detach")
+    destroy(t, ref(h, "out_hwpt_id"), "destroy_hwpt")
+    return t
+
+@trace
+def failnth_md_fill_and_replace():
+    t, i = md_fixture("failnth/fill-and-replace", 8)
+    io = ref(i, "out_ioas_id")
+    i2 = t.ioas("ioas2")
+    t.map_fixed(i, "@a+0", 8 * PAGE, BASE, "map_before_attach")
+    m = md(t, io, "attach_fills_domain")
+    replace(t, stdev(m), ref(i2, "out_ioas_id"), "replace_to_empty_ioas")
+    replace(t, stdev(m), io, "replace_back")
+    destroy(t, stdev(m), "detach")
+    t.unmap(i, 0, U64, "unmap_all")
+    return t
+
 if __name__ == "__main__":
     os.makedirs(os.path.join(OUT, "selftest"), exist_ok=True)
     os.makedirs(os.path.join(OUT, "errno"), exist_ok=True)
     os.makedirs(os.path.join(OUT, "vfio"), exist_ok=True)
     os.makedirs(os.path.join(OUT, "failnth"), exist_ok=True)
     os.makedirs(os.path.join(OUT, "mockdomain"), exist_ok=True)
+    os.makedirs(os.path.join(OUT, "mockdomain", "failnth"), exist_ok=True)
     for fn in TRACES:
         fn().save()

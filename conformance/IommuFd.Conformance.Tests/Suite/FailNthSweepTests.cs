@@ -20,19 +20,33 @@ public sealed class FailNthSweepTests
     public const string OnHostVariable = "IOMMUFD_FAILNTH_ON_HOST";
 
     /// <summary>The swept traces: conformance/traces/failnth, by name without extension.</summary>
-    public static IEnumerable<string> Sequences() =>
-        TraceFiles.All().Where(n => n.StartsWith("failnth/", StringComparison.Ordinal)).Select(n => n[..^".jsonl".Length]);
+    public static IEnumerable<string> Sequences() => SequencesUnder("failnth/");
+
+    /// <summary>The swept traces with mock devices and domains: conformance/traces/mockdomain/failnth.</summary>
+    public static IEnumerable<string> MockDomainSequences() => SequencesUnder(TraceFiles.MockDomainFolder + "/failnth/");
+
+    private static IEnumerable<string> SequencesUnder(string folder) =>
+        TraceFiles.All().Where(n => n.StartsWith(folder, StringComparison.Ordinal)).Select(n => n[..^".jsonl".Length]);
 
     [TestCaseSource(nameof(Sequences))]
-    public void EveryFaultPointFailsCleanly(string name)
+    public void EveryFaultPointFailsCleanly(string name) =>
+        Sweep(name, BackendSource.Create("kernel"), () => BackendSource.Create("engine"));
+
+    /// <summary>The same with mock domains: the kernel side runs in the virtio VM, the only one where
+    /// the test kernel gives mock devices a mock domain.</summary>
+    [TestCaseSource(nameof(MockDomainSequences))]
+    public void EveryFaultPointFailsCleanlyWithMockDomains(string name) =>
+        Sweep(name, BackendSource.CreateForMockDomains("kernel"), () => BackendSource.CreateForMockDomains("engine"));
+
+    private static void Sweep(string name, IIommuBackend kernelBackend, Func<IIommuBackend> createEngine)
     {
-        using IIommuBackend kernel = BackendSource.Create("kernel"); // on a host without /dev/iommu: relays the VM's result
+        using IIommuBackend kernel = kernelBackend; // on a host without /dev/iommu: relays the VM's result
         if (!KernelTier.InGuest && Environment.GetEnvironmentVariable(OnHostVariable) != "1")
             Assert.Ignore($"fail-nth arms kernel fault injection (machine-wide debugfs settings): it runs in the kernel tier's test VM, " +
                           $"or on this host with {OnHostVariable}=1");
         if (FaultInjectionKnobs.Apply() is { } unusable)
             Assert.Fail($"fault injection is not usable: {unusable}");
-        using IIommuBackend engine = BackendSource.Create("engine");
+        using IIommuBackend engine = createEngine();
         using KernelMessages log = KernelMessages.OpenAtEnd();
 
         var sweep = new FailNthSweep(kernel, engine, TaskFailNth.OpenForCurrentThread, log.ReadNew, new FailNthOptions());
@@ -52,7 +66,7 @@ public sealed class FailNthSweepTests
         string root = Environment.GetEnvironmentVariable(GuestPaths.OutVariable) is { Length: > 0 } shared
             ? shared
             : TestContext.CurrentContext.WorkDirectory;
-        string path = Path.Combine(root, "failnth", Path.GetFileName(name) + ".json");
+        string path = Path.Combine(root, "failnth", name.Replace('/', '-') + ".json");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, result.ToJson().ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
         TestContext.AddTestAttachment(path, "fail-nth result");
