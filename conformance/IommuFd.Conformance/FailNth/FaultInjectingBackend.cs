@@ -6,7 +6,7 @@ namespace IommuFd.Conformance.FailNth;
 /// remaining count is written to fail-nth right before each ioctl and read back (and cleared) right
 /// after, so the managed runtime's own work between calls (which also allocates kernel memory: page
 /// faults, mmap, futexes) never consumes a fault point. Everything else passes through unarmed.</summary>
-public sealed unsafe class FaultInjectingBackend(IIommuBackend inner, IFaultInjector injector) : IIommuBackend
+public sealed unsafe class FaultInjectingBackend(IIommuBackend inner, IFaultInjector injector) : ForwardingBackend(inner)
 {
     private uint _remaining;
 
@@ -16,9 +16,6 @@ public sealed unsafe class FaultInjectingBackend(IIommuBackend inner, IFaultInje
     /// <summary>The ordinal (0-based, since <see cref="Start"/>) of the ioctl during which the fault was
     /// injected, or null.</summary>
     public int? InjectedIoctl { get; private set; }
-
-    /// <inheritdoc/>
-    public string Name => inner.Name;
 
     /// <summary>Begins a run: the <paramref name="nth"/> fault point reached inside the following ioctls
     /// fails; 0 runs without injection.</summary>
@@ -33,36 +30,16 @@ public sealed unsafe class FaultInjectingBackend(IIommuBackend inner, IFaultInje
     public void Stop() => _remaining = 0;
 
     /// <inheritdoc/>
-    public int Ioctl(int fd, uint request, void* argument)
+    public override int Ioctl(int fd, uint request, void* argument)
     {
         int ordinal = IoctlCount++;
         if (_remaining == 0)
-            return inner.Ioctl(fd, request, argument);
+            return Inner.Ioctl(fd, request, argument);
         injector.Arm(_remaining);
-        int rc = inner.Ioctl(fd, request, argument);
+        int rc = Inner.Ioctl(fd, request, argument);
         _remaining = injector.Disarm();
         if (_remaining == 0)
             InjectedIoctl = ordinal;
         return rc;
-    }
-
-    /// <inheritdoc/>
-    public int Open(string path) => inner.Open(path);
-
-    /// <inheritdoc/>
-    public int Close(int fd) => inner.Close(fd);
-
-    /// <inheritdoc/>
-    public long Read(int fd, Span<byte> buffer, long offset = -1) => inner.Read(fd, buffer, offset);
-
-    /// <inheritdoc/>
-    public long Write(int fd, ReadOnlySpan<byte> buffer, long offset = -1) => inner.Write(fd, buffer, offset);
-
-    /// <inheritdoc/>
-    public UserMemory Allocate(nuint length) => inner.Allocate(length);
-
-    /// <summary>The inner backend is the caller's: not disposed here.</summary>
-    public void Dispose()
-    {
     }
 }
