@@ -982,9 +982,12 @@ def failnth_md_attach_map_unmap():
     t.unmap(i, 0, U64, "unmap_all")
     return t
 
+# Not swept by fail-nth: an injected EINVAL inside the attach to the first device's automatic
+# domain makes the kernel fall back to a new domain while the call still succeeds, which the
+# engine cannot see (docs/fail-nth.md). Replayed as a plain differential trace.
 @trace
-def failnth_md_two_domains():
-    t, i = md_fixture("failnth/two-domains", 8)
+def md_two_domains():
+    t, i = md_fixture("two-domains", 8)
     io = ref(i, "out_ioas_id")
     m1 = md(t, io, "attach_first")
     m2 = md(t, io, "attach_second")
