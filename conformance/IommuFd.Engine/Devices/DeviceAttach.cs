@@ -11,7 +11,7 @@ namespace IommuFd.Engine.Devices;
 /// </summary>
 internal static class DeviceAttach
 {
-    private delegate int AttachFn(IommufdContext ctx, Device idev, HwptPaging hwpt, out HwptPaging? destroy);
+    private delegate int AttachFn(IommufdContext ctx, Device idev, Hwpt hwpt, out Hwpt? destroy);
 
     /// <summary>iommufd_device_bind: the device object is published at once with a users reference for
     /// the binding driver (so DESTROY of its ID is EBUSY until unbind).</summary>
@@ -51,12 +51,22 @@ internal static class DeviceAttach
     /// <summary>iommufd_device_detach: the HWPT loses the device (an automatic one is destroyed with its last).</summary>
     public static void Detach(IommufdContext ctx, Device idev)
     {
-        HwptPaging? hwpt = idev.Hwpt;
+        Hwpt? hwpt = idev.Hwpt;
         if (hwpt == null)
             return;
+        EndAttachment(idev);
         idev.Hwpt = null;
         HwptPut(ctx, hwpt);
         idev.Users--;
+    }
+
+    /// <summary>iommufd_hwpt_detach_device's fault part: the ending attachment's page requests are
+    /// answered (iommufd_auto_response_faults).</summary>
+    private static void EndAttachment(Device idev)
+    {
+        if (idev.Handle is { } handle)
+            handle.Hwpt.Fault?.AutoRespond(handle);
+        idev.Handle = null;
     }
 
     private static int ChangePt(IommufdContext ctx, Device idev, ref uint ptId, AttachFn attach, bool immediateAttach)
@@ -64,18 +74,18 @@ internal static class DeviceAttach
         IommufdObject? pt = ctx.Objects.Get(ptId, ObjectType.Any);
         if (pt == null)
             return -Errno.ENOENT;
-        HwptPaging? destroy;
+        Hwpt? destroy;
         int rc;
         switch (pt)
         {
-            case HwptPaging hwpt:
+            case Hwpt hwpt: // paging or nested
                 rc = attach(ctx, idev, hwpt, out destroy);
                 break;
             case Ioas ioas:
                 rc = AutoGetDomain(ctx, idev, ioas, ref ptId, attach, immediateAttach, out destroy);
                 break;
             default:
-                return -Errno.EINVAL; // HWPT_NESTED never exists in this engine yet
+                return -Errno.EINVAL;
         }
         if (rc != 0)
             return rc;
@@ -87,7 +97,7 @@ internal static class DeviceAttach
     /// <summary>iommufd_device_auto_get_domain: the first automatic HWPT of the IOAS that takes the
     /// device (EINVAL means incompatible: try the next), else a new one.</summary>
     private static int AutoGetDomain(IommufdContext ctx, Device idev, Ioas ioas, ref uint ptId, AttachFn attach,
-        bool immediateAttach, out HwptPaging? destroy)
+        bool immediateAttach, out Hwpt? destroy)
     {
         foreach (HwptPaging existing in ioas.Hwpts.ToArray())
         {
@@ -121,15 +131,20 @@ internal static class DeviceAttach
     }
 
     /// <summary>iommufd_hw_pagetable_attach: a device attached elsewhere is EINVAL; the driver's attach
-    /// may refuse the domain (EINVAL); the HWPT gains a users reference.</summary>
-    public static int DoAttach(IommufdContext ctx, Device idev, HwptPaging hwpt, out HwptPaging? destroy)
+    /// may refuse the domain (EINVAL); the HWPT gains a users reference. A device already attached to
+    /// this HWPT only gains the reference (the group is attached once).</summary>
+    public static int DoAttach(IommufdContext ctx, Device idev, Hwpt hwpt, out Hwpt? destroy)
     {
         destroy = null;
         if (idev.Hwpt != null && idev.Hwpt != hwpt)
             return -Errno.EINVAL;
-        int rc = MockIommu.Attach(hwpt.Domain, idev.MockFlags);
-        if (rc != 0)
-            return rc;
+        if (idev.Hwpt == null)
+        {
+            int rc = hwpt.AttachDomain(idev.MockFlags);
+            if (rc != 0)
+                return rc;
+            idev.Handle = new AttachHandle(idev, hwpt);
+        }
         idev.Hwpt = hwpt;
         hwpt.Users++;
         return 0;
@@ -137,16 +152,21 @@ internal static class DeviceAttach
 
     /// <summary>iommufd_device_do_replace: the device must be attached; the same HWPT is a no-op; the old
     /// HWPT is handed back for the caller to put.</summary>
-    private static int DoReplace(IommufdContext ctx, Device idev, HwptPaging hwpt, out HwptPaging? destroy)
+    private static int DoReplace(IommufdContext ctx, Device idev, Hwpt hwpt, out Hwpt? destroy)
     {
         destroy = null;
         if (idev.Hwpt == null)
             return -Errno.EINVAL;
         if (idev.Hwpt == hwpt)
             return 0;
-        int rc = MockIommu.Attach(hwpt.Domain, idev.MockFlags);
+        int rc = hwpt.AttachDomain(idev.MockFlags);
         if (rc != 0)
             return rc;
+        // iommufd_hwpt_replace_device: the new attachment exists before the old one's requests are answered.
+        AttachHandle? old = idev.Handle;
+        idev.Handle = new AttachHandle(idev, hwpt);
+        if (old != null)
+            old.Hwpt.Fault?.AutoRespond(old);
         destroy = idev.Hwpt;
         idev.Hwpt = hwpt;
         hwpt.Users++;
@@ -154,9 +174,9 @@ internal static class DeviceAttach
     }
 
     /// <summary>iommufd_hw_pagetable_put: an automatic HWPT is destroyed when its last user goes.</summary>
-    private static void HwptPut(IommufdContext ctx, HwptPaging hwpt)
+    private static void HwptPut(IommufdContext ctx, Hwpt hwpt)
     {
-        if (hwpt.AutoDomain)
+        if (hwpt is HwptPaging { AutoDomain: true })
             _ = ctx.Objects.RemoveHeld(hwpt);
         else
             hwpt.Users--;

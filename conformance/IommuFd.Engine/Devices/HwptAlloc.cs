@@ -48,7 +48,10 @@ internal static class HwptAlloc
         if (rc != 0)
         {
             if (immediateAttach)
+            {
                 idev.Hwpt = null; // iommufd_hw_pagetable_detach; the abort drops the HWPT with its count
+                idev.Handle = null;
+            }
             ctx.Objects.Abort(hwpt);
             return rc;
         }

@@ -66,7 +66,8 @@ internal static class Invariants
         int expected = obj switch
         {
             Ioas ioas => 1 + ioas.Hwpts.Count,
-            HwptPaging hwpt => 1 + all.OfType<Device>().Count(d => d.Hwpt == hwpt),
+            HwptPaging hwpt => 1 + all.OfType<Device>().Count(d => d.Hwpt == hwpt) + all.OfType<HwptNested>().Count(n => n.Parent == hwpt),
+            HwptNested nested => 1 + all.OfType<Device>().Count(d => d.Hwpt == nested),
             Device dev => 2 + (dev.Hwpt != null ? 1 : 0),
             SelftestDevice => 1,
             _ => obj.Users,

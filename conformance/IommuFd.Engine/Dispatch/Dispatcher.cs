@@ -30,7 +30,7 @@ internal static class Dispatcher
             new(Iommufd.IOMMU_GET_HW_INFO, HwptHandlers.GetHwInfo, SizeOf<iommu_hw_info>(), OffsetOfEnd<iommu_hw_info>("__reserved")),
             new(Iommufd.IOMMU_HWPT_ALLOC, HwptHandlers.HwptAlloc, SizeOf<iommu_hwpt_alloc>(), OffsetOfEnd<iommu_hwpt_alloc>("__reserved")),
             new(Iommufd.IOMMU_HWPT_GET_DIRTY_BITMAP, HwptHandlers.GetDirtyBitmap, SizeOf<iommu_hwpt_get_dirty_bitmap>(), OffsetOfEnd<iommu_hwpt_get_dirty_bitmap>("data")),
-            new(Iommufd.IOMMU_HWPT_INVALIDATE, HwptHandlers.Invalidate, SizeOf<iommu_hwpt_invalidate>(), OffsetOfEnd<iommu_hwpt_invalidate>("__reserved")),
+            new(Iommufd.IOMMU_HWPT_INVALIDATE, NestedHwptHandlers.Invalidate, SizeOf<iommu_hwpt_invalidate>(), OffsetOfEnd<iommu_hwpt_invalidate>("__reserved")),
             new(Iommufd.IOMMU_HWPT_SET_DIRTY_TRACKING, HwptHandlers.SetDirtyTracking, SizeOf<iommu_hwpt_set_dirty_tracking>(), OffsetOfEnd<iommu_hwpt_set_dirty_tracking>("__reserved")),
             new(Iommufd.IOMMU_IOAS_ALLOC, IoasHandlers.Alloc, SizeOf<iommu_ioas_alloc>(), OffsetOfEnd<iommu_ioas_alloc>("out_ioas_id")),
             new(Iommufd.IOMMU_IOAS_ALLOW_IOVAS, IoasHandlers.AllowIovas, SizeOf<iommu_ioas_allow_iovas>(), OffsetOfEnd<iommu_ioas_allow_iovas>("allowed_iovas")),

@@ -9,17 +9,14 @@ using IommuFd.Interop;
 namespace IommuFd.Engine.Handlers;
 
 /// <summary>
-/// The 6.12 HWPT, HW_INFO, dirty-tracking, invalidation and fault-queue commands. Devices are the
-/// selftest's mock devices; paging HWPTs are modelled, nested HWPTs and dirty tracking answer ENOSYS
-/// past the kernel's argument checks and lookups.
+/// The 6.12 HWPT, HW_INFO, dirty-tracking and fault-queue commands. Devices are the selftest's mock
+/// devices; nested HWPTs and invalidation are in <see cref="NestedHwptHandlers"/>; dirty tracking
+/// answers ENOSYS past the kernel's argument checks and lookups.
 /// </summary>
 internal static class HwptHandlers
 {
-    private const uint FaultIdValid = (uint)Iommufd.IOMMU_HWPT_FAULT_ID_VALID;
-    private const uint DataSelftest = 0xdead; // IOMMU_HWPT_DATA_SELFTEST
-
-    /// <summary>iommufd_hwpt_alloc: a paging HWPT on an IOAS for a mock device. A nested HWPT (pt_id a
-    /// paging HWPT) is checked as far as its data type and then answered as not modelled.</summary>
+    /// <summary>iommufd_hwpt_alloc: a paging HWPT on an IOAS for a mock device, or a nested one on a
+    /// paging HWPT (<see cref="NestedHwptHandlers.Alloc"/>).</summary>
     public static int HwptAlloc(IommufdContext ctx, ref UserCommand ucmd)
     {
         ref iommu_hwpt_alloc cmd = ref ucmd.As<iommu_hwpt_alloc>();
@@ -40,7 +37,7 @@ internal static class HwptHandlers
                     return rc;
                 break;
             case HwptPaging parent:
-                return NestedAlloc(parent, cmd.flags, cmd.data_type, cmd.data_len);
+                return NestedHwptHandlers.Alloc(ctx, ref ucmd, parent);
             default:
                 return -Errno.EINVAL; // no object, or not an IOAS / paging HWPT
         }
@@ -54,19 +51,6 @@ internal static class HwptHandlers
         }
         ctx.Objects.Finalize(hwpt);
         return 0;
-    }
-
-    /// <summary>iommufd_hwpt_nested_alloc and mock_domain_alloc_user's nested checks; a valid request is
-    /// not modelled yet.</summary>
-    private static int NestedAlloc(HwptPaging parent, uint flags, uint dataType, uint dataLen)
-    {
-        if ((flags & ~FaultIdValid) != 0 || dataLen == 0)
-            return -Errno.EOPNOTSUPP;
-        if (parent.AutoDomain || !parent.NestParent)
-            return -Errno.EINVAL;
-        if (dataType != DataSelftest)
-            return -Errno.EOPNOTSUPP;
-        return SelftestHandlers.NotModelled;
     }
 
     /// <summary>iommufd_get_hw_info for a mock device: struct iommu_test_hw_info (8 bytes) copied up to
@@ -109,14 +93,6 @@ internal static class HwptHandlers
         return 0;
     }
 
-    /// <summary>The lookup of the commands whose object type this engine cannot create yet (HWPT_NESTED):
-    /// ENOENT whatever the ID.</summary>
-    private static int NoObject(IommufdContext ctx, uint id, ObjectType type)
-    {
-        System.Diagnostics.Debug.Assert(ctx.Objects.Get(id, type) == null, "the engine never creates nested HWPTs");
-        return -Errno.ENOENT;
-    }
-
     /// <summary>iommufd_hwpt_set_dirty_tracking: past the HWPT_PAGING lookup, dirty tracking is not modelled.</summary>
     public static int SetDirtyTracking(IommufdContext ctx, ref UserCommand ucmd)
     {
@@ -133,23 +109,6 @@ internal static class HwptHandlers
         if ((cmd.flags & ~(uint)Iommufd.IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR) != 0 || cmd.__reserved != 0)
             return -Errno.EOPNOTSUPP;
         return ctx.Objects.Get(cmd.hwpt_id, ObjectType.HwptPaging) == null ? -Errno.ENOENT : SelftestHandlers.NotModelled;
-    }
-
-    /// <summary>iommufd_hwpt_invalidate: entry_num is written back (as the count handled) on every path.</summary>
-    public static int Invalidate(IommufdContext ctx, ref UserCommand ucmd)
-    {
-        ref iommu_hwpt_invalidate cmd = ref ucmd.As<iommu_hwpt_invalidate>();
-        const uint EntryNumMax = 1u << 19;
-        int rc;
-        if (cmd.__reserved != 0)
-            rc = -Errno.EOPNOTSUPP;
-        else if (cmd.entry_num != 0 &&
-                 (cmd.data_uptr == 0 || cmd.entry_len == 0 || cmd.entry_len > ctx.Platform.PageSize || cmd.entry_num > EntryNumMax))
-            rc = -Errno.EINVAL;
-        else
-            rc = NoObject(ctx, cmd.hwpt_id, ObjectType.HwptNested);
-        cmd.entry_num = 0;
-        return ucmd.Respond(Unsafe.SizeOf<iommu_hwpt_invalidate>()) != 0 ? -Errno.EFAULT : rc;
     }
 
     /// <summary>iommufd_fault_alloc: a FAULT object and its fd. The fd keeps a users reference on the

@@ -1,7 +1,91 @@
 namespace IommuFd.Engine.Objects;
 
-/// <summary>iommufd_fault: a fault queue object. Without devices no fault is ever delivered.</summary>
+/// <summary>
+/// iommufd_fault: page requests wait on the deliver list until the fault fd's read hands them out
+/// with a cookie; they then wait in the response table until the user writes a response for the
+/// cookie, or until the attachment they came through ends (answered automatically). What the device
+/// is answered is invisible to the user, so the engine only tracks which requests are pending.
+/// </summary>
 internal sealed class FaultQueue() : IommufdObject(ObjectType.Fault)
 {
-    public override void Destroy() { }
+    private const int ResponseSize = 8; // sizeof(struct iommu_hwpt_page_response)
+    private const uint RespSuccess = 0, RespInvalid = 1; // IOMMUFD_PAGE_RESP_*
+
+    private readonly LinkedList<PageRequest> _deliver = new();
+    private readonly Dictionary<uint, PageRequest> _response = [];
+    private readonly IdAllocator _cookies = new(uint.MaxValue); // XA_FLAGS_ALLOC1, xa_limit_32b
+
+    /// <summary>Requests not read yet (the fd polls readable while this is non-zero).</summary>
+    public int Undelivered => _deliver.Count;
+
+    /// <summary>Requests read and waiting for a response.</summary>
+    public int AwaitingResponse => _response.Count;
+
+    /// <summary>iommufd_fault_iopf_handler: queues a request for reading.</summary>
+    public void Deliver(PageRequest request) => _deliver.AddLast(request);
+
+    /// <summary>iommufd_fault_fops_read after the VFS and length checks: whole groups, oldest first,
+    /// each given the lowest free cookie; EINVAL when the first does not fit, 0 when none waits.</summary>
+    public long Read(Span<byte> buffer)
+    {
+        int done = 0;
+        while (_deliver.First is { } node)
+        {
+            if (done >= buffer.Length || PageRequest.RecordSize > buffer.Length - done)
+                return done == 0 ? -Errno.EINVAL : done;
+            PageRequest request = node.Value;
+            _deliver.RemoveFirst();
+            _cookies.TryAllocate(out uint cookie);
+            request.Cookie = cookie;
+            _response.Add(cookie, request);
+            request.Compose(buffer[done..]);
+            done += PageRequest.RecordSize;
+        }
+        return done;
+    }
+
+    /// <summary>iommufd_fault_fops_write after the VFS and length checks: responses one by one; the
+    /// first bad one (a code other than SUCCESS/INVALID, or a cookie not handed out) stops the loop,
+    /// with EINVAL if it is the first, else the bytes of the responses before it.</summary>
+    public long Write(ReadOnlySpan<byte> buffer)
+    {
+        int done = 0;
+        while (buffer.Length > done)
+        {
+            uint cookie = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(buffer[done..]);
+            uint code = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(buffer[(done + 4)..]);
+            if ((code != RespSuccess && code != RespInvalid) || !_response.Remove(cookie))
+                return done == 0 ? -Errno.EINVAL : done;
+            _cookies.Free(cookie);
+            done += ResponseSize;
+        }
+        return done;
+    }
+
+    /// <summary>iommufd_auto_response_faults: the attachment <paramref name="handle"/> ends, so its
+    /// requests, read or not, are answered INVALID and their cookies freed.</summary>
+    public void AutoRespond(AttachHandle handle)
+    {
+        for (LinkedListNode<PageRequest>? node = _deliver.First; node != null;)
+        {
+            LinkedListNode<PageRequest>? next = node.Next;
+            if (node.Value.Handle == handle)
+                _deliver.Remove(node);
+            node = next;
+        }
+        foreach ((uint cookie, PageRequest request) in _response.ToArray())
+        {
+            if (request.Handle != handle)
+                continue;
+            _response.Remove(cookie);
+            _cookies.Free(cookie);
+        }
+    }
+
+    /// <summary>iommufd_fault_destroy: every pending request is answered INVALID.</summary>
+    public override void Destroy()
+    {
+        _deliver.Clear();
+        _response.Clear();
+    }
 }

@@ -4,7 +4,7 @@ namespace IommuFd.Engine.Objects;
 
 /// <summary>iommufd_hwpt_paging: a paging iommu_domain tied to one IOAS for its whole life. Holds a
 /// users reference on the IOAS; every attached device holds one on it.</summary>
-internal sealed class HwptPaging(Ioas ioas, IommuDomain domain, bool nestParent) : IommufdObject(ObjectType.HwptPaging)
+internal sealed class HwptPaging(Ioas ioas, IommuDomain domain, bool nestParent) : Hwpt(ObjectType.HwptPaging)
 {
     public Ioas Ioas { get; } = ioas;
 
@@ -18,6 +18,10 @@ internal sealed class HwptPaging(Ioas ioas, IommuDomain domain, bool nestParent)
 
     /// <summary>Whether the domain is in the IOAS (hwpt_item on ioas->hwpt_list).</summary>
     public bool InIoas { get; set; }
+
+    public override HwptPaging Paging => this;
+
+    public override int AttachDomain(uint deviceFlags) => MockIommu.Attach(Domain, deviceFlags);
 
     /// <summary>iommufd_hwpt_paging_destroy (and _abort): out of the IOAS, domain freed, IOAS reference dropped.</summary>
     public override void Destroy()
