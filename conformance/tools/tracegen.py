@@ -1025,6 +1025,121 @@ def failnth_md_fill_and_replace():
     t.unmap(i, 0, U64, "unmap_all")
     return t
 
+# ---------------------------------------------------------------- nested HWPTs, invalidation (virtio-iommu VM)
+DATA_SELFTEST, INV_SELFTEST, INV_SELFTEST_INVALID = 0xdead, 0xdeadbeef, 0xdadbeef
+IOTLB_DEFAULT, IOTLB_NUM = 0xbadbeef, 4
+NEST_PARENT, FAULT_ID_VALID = 1, 4
+
+def inv_entries(*pairs): return b"".join(f.to_bytes(4, "little") + i.to_bytes(4, "little") for f, i in pairs)
+def check_iotlb(t, hw, iotlb_id, value, label):
+    return t.ioctl("IOMMU_TEST_CMD", {"op": 14, "id": hw, "check_iotlb": {"id": iotlb_id, "iotlb": value}}, label)
+def check_iotlb_all(t, hw, value, label):
+    for k in range(IOTLB_NUM):
+        check_iotlb(t, hw, k, value, f"{label}_{k}")
+def invalidate(t, hw, label, num, entry_len=8, data_type=INV_SELFTEST, uptr="@inv+0", **extra):
+    arg = {"hwpt_id": hw, "data_uptr": uptr, "data_type": data_type, "entry_len": entry_len, "entry_num": num}
+    arg.update(extra)
+    return t.ioctl("IOMMU_HWPT_INVALIDATE", arg, label)
+def nested_alloc(t, dev, parent, label, flags=0, data_type=DATA_SELFTEST, data_len=4, uptr="@d+0", **extra):
+    return hwpt_alloc(t, dev, parent, label, flags=flags, data_type=data_type, data_len=data_len, data_uptr=uptr, **extra)
+
+def nested_fixture(name):
+    t, i = md_fixture(name, 1)
+    t.alloc("d", PAGE)
+    t.write("d", 0, IOTLB_DEFAULT.to_bytes(4, "little"))
+    t.alloc("inv", PAGE)
+    m = md(t, ref(i, "out_ioas_id"), "mock_domain")
+    return t, i, m
+
+@trace
+def md_alloc_hwpt_nested():
+    # iommufd_ioas.alloc_hwpt_nested, mock_domain variant: everything but the fault queue.
+    t, i, m = nested_fixture("alloc-hwpt-nested")
+    io, dev = ref(i, "out_ioas_id"), idev(m)
+    hwpt_alloc(t, io, dev, "ioas_as_device")
+    hwpt_alloc(t, dev, dev, "device_as_pt")
+    hwpt_alloc(t, dev, io, "nest_parent_with_fault_id", flags=NEST_PARENT | FAULT_ID_VALID)
+    hp = hwpt_alloc(t, dev, io, "parent", flags=NEST_PARENT)
+    hn = hwpt_alloc(t, dev, io, "parent_not_work")
+    parent, not_work = ref(hp, "out_hwpt_id"), ref(hn, "out_hwpt_id")
+    nested_alloc(t, dev, parent, "data_none", data_type=0)
+    nested_alloc(t, dev, parent, "data_type_plus_one", data_type=DATA_SELFTEST + 1)
+    nested_alloc(t, dev, parent, "data_len_short", data_len=3)
+    nested_alloc(t, dev, parent, "data_len_long", data_len=5)
+    nested_alloc(t, dev, parent, "data_len_page", data_len=PAGE)
+    nested_alloc(t, dev, parent, "data_null", uptr=0)
+    nested_alloc(t, dev, parent, "nested_nest_parent", flags=NEST_PARENT)
+    nested_alloc(t, dev, not_work, "parent_without_nest_parent")
+    nested_alloc(t, dev, hwpt(m), "parent_automatic")
+    n0 = nested_alloc(t, dev, parent, "nested0")
+    t.write("d", 0, (0x1234).to_bytes(4, "little"))
+    n1 = nested_alloc(t, dev, parent, "nested1")
+    nested0, nested1 = ref(n0, "out_hwpt_id"), ref(n1, "out_hwpt_id")
+    nested_alloc(t, dev, parent, "bad_fault_id", flags=FAULT_ID_VALID, fault_id=0xFFFFFFFF)
+    nested_alloc(t, dev, parent, "fault_id_names_a_hwpt", flags=FAULT_ID_VALID, fault_id=nested0)
+    check_iotlb_all(t, nested0, IOTLB_DEFAULT, "iotlb0")
+    check_iotlb_all(t, nested1, 0x1234, "iotlb1")
+    check_iotlb(t, nested0, 4, IOTLB_DEFAULT, "iotlb_id_past_max")
+    check_iotlb(t, nested0, 0, 0, "iotlb_other_value")
+    check_iotlb(t, parent, 0, IOTLB_DEFAULT, "iotlb_on_paging")
+    check_map(t, nested0, BASE, 0, "@a+0", "check_map_on_nested")
+    nested_alloc(t, dev, nested0, "nested_on_nested")
+    destroy(t, parent, "parent_busy")
+    # IOMMU_HWPT_INVALIDATE
+    invalidate(t, parent, "inv_on_paging", 1)
+    invalidate(t, nested0, "inv_zero_entries", 0)
+    invalidate(t, nested0, "inv_zero_entries_no_array", 0, entry_len=0, uptr=0)
+    invalidate(t, nested0, "inv_zero_entries_bad_type", 0, data_type=INV_SELFTEST_INVALID)
+    invalidate(t, nested0, "inv_bad_type", 1, data_type=INV_SELFTEST_INVALID)
+    invalidate(t, nested0, "inv_entry_len_plus_one", 1, entry_len=9)
+    invalidate(t, nested0, "inv_entry_len_one", 1, entry_len=1)
+    invalidate(t, nested0, "inv_entry_len_page_plus_one", 1, entry_len=PAGE + 1)
+    invalidate(t, nested0, "inv_entry_len_page", 1, entry_len=PAGE)
+    invalidate(t, nested0, "inv_too_many", (1 << 19) + 1)
+    invalidate(t, nested0, "inv_reserved", 1, __reserved=1)
+    invalidate(t, nested0, "inv_reserved_and_null", 1, uptr=0, __reserved=1)
+    t.write("inv", 0, inv_entries((0xFFFFFFFF, 0)))
+    invalidate(t, nested0, "inv_bad_flags", 1)
+    invalidate(t, nested0, "inv_null_array", 1, uptr=0)
+    invalidate(t, nested0, "inv_zero_entry_len", 1, entry_len=0)
+    t.write("inv", 0, inv_entries((0, IOTLB_NUM)))
+    invalidate(t, nested0, "inv_bad_iotlb_id", 1)
+    t.write("inv", 0, inv_entries((1, IOTLB_NUM)))
+    invalidate(t, nested0, "inv_all_bad_iotlb_id", 1)
+    invalidate(t, nested0, "inv_unmapped", 1, uptr=UNMAPPED_VA)
+    t.write("inv", 0, inv_entries((0, 0), (0xFFFFFFFF, 1)))
+    invalidate(t, nested0, "inv_second_bad_flags", 2)
+    check_iotlb(t, nested0, 0, 0, "after_partial_0")
+    check_iotlb(t, nested0, 1, IOTLB_DEFAULT, "after_partial_1")
+    t.write("inv", 0, inv_entries((0, 0), (0, IOTLB_NUM)))
+    invalidate(t, nested0, "inv_second_bad_id", 2)
+    t.write("inv", 0, inv_entries((0, 1)))
+    invalidate(t, nested0, "inv_1", 1)
+    check_iotlb(t, nested0, 1, 0, "after_inv_1")
+    check_iotlb(t, nested0, 2, IOTLB_DEFAULT, "after_inv_1_2")
+    t.write("inv", 0, inv_entries((0, 2), (0, 3)))
+    invalidate(t, nested0, "inv_2_3", 2)
+    check_iotlb_all(t, nested0, 0, "all_clear0")
+    t.write("inv", 0, inv_entries((1, 0)))
+    invalidate(t, nested1, "inv_all", 1)
+    check_iotlb_all(t, nested1, 0, "all_clear1")
+    # attach, replace and destroy order
+    replace(t, stdev(m), nested0, "to_nested0")
+    destroy(t, nested0, "nested0_busy")
+    destroy(t, parent, "parent_busy_attached")
+    replace(t, stdev(m), nested1, "to_nested1")
+    destroy(t, nested1, "nested1_busy")
+    destroy(t, nested0, "nested0_free")
+    m2 = md(t, nested1, "second_device_on_nested")
+    destroy(t, stdev(m2), "second_device_gone")
+    replace(t, stdev(m), parent, "to_parent")
+    destroy(t, nested1, "nested1_free")
+    replace(t, stdev(m), io, "to_ioas")
+    destroy(t, parent, "parent_free")
+    destroy(t, not_work, "parent_not_work_free")
+    t.ioas("next_id")
+    return t
+
 if __name__ == "__main__":
     os.makedirs(os.path.join(OUT, "selftest"), exist_ok=True)
     os.makedirs(os.path.join(OUT, "errno"), exist_ok=True)
