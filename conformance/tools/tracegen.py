@@ -1253,6 +1253,7 @@ def md_fault_queue():
     t.close(0, "close_iommufd")
     t.fdread(1, 80, "read_after_iommufd_closed")
     t.fdwrite(1, response(1), "write_after_iommufd_closed")
+    t.ioctl("IOMMU_IOAS_ALLOC", {}, "ioctl_on_fault_fd", fd=1)
     t.close(1, "close_fault1")
     return t
 

@@ -131,7 +131,8 @@ public sealed class FaultQueueTests(string backend) : MockDomainFixture(backend)
             Succeeds(r[75], 40);
             Assert.That(Words(r[75]), Is.EqualTo(Record(3, 3, 1, 3, 3, 0xdeadbeaf, 1)));
             Succeeds(r[76], 8);
-            Succeeds(r[77]);
+            Fails(r[77], Errno.ENOTTY);      // the fault fd has no ioctls
+            Succeeds(r[78]);
         });
     }
 
