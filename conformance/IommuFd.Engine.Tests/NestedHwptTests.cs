@@ -250,6 +250,28 @@ public class NestedHwptTests
     }
 
     [Test]
+    public void CookieZeroFreedByAResponseWhileCookiesAreOut()
+    {
+        Assert.That(HwptAlloc(_ioas, NestParent, out uint parent), Is.EqualTo(0));
+        (uint faultId, int faultFd) = FaultAlloc();
+        Assert.That(Replace(Nested(parent, faultId: faultId)), Is.EqualTo(0));
+        var buf = new byte[40];
+        Assert.That(_engine.Write(faultFd, Response(0, 0)), Is.EqualTo(-EINVAL), "no cookie out: nothing happens");
+        Assert.That(Trigger(), Is.EqualTo(0));
+        Assert.That(_engine.Read(faultFd, buf), Is.EqualTo(40));
+        Assert.That(BinaryPrimitives.ReadUInt32LittleEndian(buf.AsSpan(36)), Is.EqualTo(1u));
+        Assert.That(_engine.Write(faultFd, Response(0, 0)), Is.EqualTo(-EINVAL), "erases the xarray's zero entry");
+        Assert.That(_engine.Write(faultFd, Response(1, 0)), Is.EqualTo(8));
+        Assert.That(Trigger(), Is.EqualTo(0));
+        Assert.That(Trigger(), Is.EqualTo(0));
+        Assert.That(_engine.Read(faultFd, buf), Is.EqualTo(40));
+        Assert.That(BinaryPrimitives.ReadUInt32LittleEndian(buf.AsSpan(36)), Is.EqualTo(0u));
+        Assert.That(_engine.Read(faultFd, buf), Is.EqualTo(40));
+        Assert.That(BinaryPrimitives.ReadUInt32LittleEndian(buf.AsSpan(36)), Is.EqualTo(1u));
+        Assert.That(_engine.Write(faultFd, [.. Response(0, 0), .. Response(1, 1)]), Is.EqualTo(16));
+    }
+
+    [Test]
     public void PasidRequestsNeedANestedAttachmentAndDestroyingTheDeviceAnswers()
     {
         Assert.That(HwptAlloc(_ioas, NestParent, out uint parent), Is.EqualTo(0));

@@ -1229,6 +1229,7 @@ def md_fault_queue():
     t.fdread(2, 40, "read_fault2")
     replace(t, sd, iopf2, "to_iopf2_again")
     t.fdwrite(2, response(1), "write_after_same_replace")
+    t.fdwrite(2, response(0), "write_cookie_zero_none_out")
     trigger_iopf(t, dev, "trigger_pending_on_fault2")
     t.fdread(2, 40, "read_pending_on_fault2")
     m2 = md(t, iopf1, "second_device_on_iopf1")
@@ -1252,7 +1253,7 @@ def md_fault_queue():
     trigger_iopf(t, dev, "trigger_before_close", grpid=3)
     t.close(0, "close_iommufd")
     t.fdread(1, 80, "read_after_iommufd_closed")
-    t.fdwrite(1, response(1), "write_after_iommufd_closed")
+    t.fdwrite(1, response(0), "write_after_iommufd_closed")
     t.ioctl("IOMMU_IOAS_ALLOC", {}, "ioctl_on_fault_fd", fd=1)
     t.close(1, "close_fault1")
     return t

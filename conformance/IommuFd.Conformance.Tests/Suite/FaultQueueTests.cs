@@ -83,14 +83,16 @@ public sealed class FaultQueueTests(string backend) : MockDomainFixture(backend)
             Fails(r[33], Errno.EINVAL);      // code 2
             Fails(r[34], Errno.EINVAL);
             Fails(r[35], Errno.EINVAL);      // cookie 4 was never handed out
-            Fails(r[36], Errno.EINVAL);      // cookies start at 1
+            Fails(r[36], Errno.EINVAL);      // cookie 0 was never handed out, but the erase frees index 0 (below)
             Succeeds(r[37], 8);              // the first response counts, the bad second stops the write
             Fails(r[38], Errno.EINVAL);      // cookie 1 is answered
             Succeeds(r[39], 16);             // SUCCESS and INVALID are both answers
+            // The response with cookie 0 (step 36), while cookies were out, erased the xarray's zero
+            // entry (XA_FLAGS_ALLOC1): 0 is now the lowest free cookie of this queue.
             Succeeds(r[42], 40);
-            Assert.That(Words(r[42])[4] >> 32, Is.EqualTo(1UL), "the lowest free cookie again");
+            Assert.That(Words(r[42])[4] >> 32, Is.EqualTo(0UL));
             Succeeds(r[43], 40);
-            Assert.That(Words(r[43])[4] >> 32, Is.EqualTo(2UL));
+            Assert.That(Words(r[43])[4] >> 32, Is.EqualTo(1UL));
         });
     }
 
@@ -108,31 +110,33 @@ public sealed class FaultQueueTests(string backend) : MockDomainFixture(backend)
             Assert.That(Words(r[50]), Is.EqualTo(Record(3, 3, 1, 9, 3, 0xdeadbeaf, 1)));
             Succeeds(r[51]);                 // replace onto the same HWPT changes nothing
             Succeeds(r[52], 8);
-            Succeeds(r[54], 40);
-            Succeeds(r[55]);
-            FieldIs(r[55], "mock_domain.out_hwpt_id", 8);
-            Succeeds(r[58], 80);             // a second device (ID 11: the automatic HWPT 4 went at step 23, the selftest object took 4)
-            Assert.That(Words(r[58]), Is.EqualTo(Record(2, 11, 0, 2, 3, 0xdeadbeaf, 1)
-                .Concat(Record(3, 11, 9, 2, 3, 0xdeadbeaf, 2))));
-            Succeeds(r[60]);                 // destroying the device answers its requests
-            Fails(r[61], Errno.EINVAL);
-            Succeeds(r[62], 0);
-            Fails(r[63], Errno.EBUSY);
-            Succeeds(r[64]);                 // detach (replace onto the parent) answers cookie 1 of queue 2
-            Fails(r[65], Errno.EINVAL);
-            Succeeds(r[66]);
+            Fails(r[53], Errno.EINVAL);      // cookie 0 with no cookie out: nothing to erase
+            Succeeds(r[55], 40);
+            Assert.That(Words(r[55])[4] >> 32, Is.EqualTo(1UL), "so queue 2 still starts at 1");
+            Succeeds(r[56]);
+            FieldIs(r[56], "mock_domain.out_hwpt_id", 8);
+            Succeeds(r[59], 80);             // a second device (ID 11: the automatic HWPT 4 went at step 23, the selftest object took 4)
+            Assert.That(Words(r[59]), Is.EqualTo(Record(2, 11, 0, 2, 3, 0xdeadbeaf, 0)
+                .Concat(Record(3, 11, 9, 2, 3, 0xdeadbeaf, 1))));
+            Succeeds(r[61]);                 // destroying the device answers its requests
+            Fails(r[62], Errno.EINVAL);      // response(1): answered automatically
+            Succeeds(r[63], 0);
+            Fails(r[64], Errno.EBUSY);
+            Succeeds(r[65]);                 // detach (replace onto the parent) answers cookie 1 of queue 2
+            Fails(r[66], Errno.EINVAL);
             Succeeds(r[67]);
-            Fails(r[68], Errno.EBUSY);       // the fd still holds the queue
-            Succeeds(r[69]);
+            Succeeds(r[68]);
+            Fails(r[69], Errno.EBUSY);       // the fd still holds the queue
             Succeeds(r[70]);
-            Fails(r[71], Errno.ENOENT);      // TRIGGER_IOPF wants a device
-            Succeeds(r[73]);
-            Succeeds(r[74]);                 // closing the iommufd: the fault fd keeps the context
-            Succeeds(r[75], 40);
-            Assert.That(Words(r[75]), Is.EqualTo(Record(3, 3, 1, 3, 3, 0xdeadbeaf, 1)));
-            Succeeds(r[76], 8);
-            Fails(r[77], Errno.ENOTTY);      // the fault fd has no ioctls
-            Succeeds(r[78]);
+            Succeeds(r[71]);
+            Fails(r[72], Errno.ENOENT);      // TRIGGER_IOPF wants a device
+            Succeeds(r[74]);
+            Succeeds(r[75]);                 // closing the iommufd: the fault fd keeps the context
+            Succeeds(r[76], 40);
+            Assert.That(Words(r[76]), Is.EqualTo(Record(3, 3, 1, 3, 3, 0xdeadbeaf, 0)));
+            Succeeds(r[77], 8);
+            Fails(r[78], Errno.ENOTTY);      // the fault fd has no ioctls
+            Succeeds(r[79]);
         });
     }
 

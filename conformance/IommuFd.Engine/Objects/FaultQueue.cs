@@ -13,7 +13,7 @@ internal sealed class FaultQueue() : IommufdObject(ObjectType.Fault)
 
     private readonly LinkedList<PageRequest> _deliver = new();
     private readonly Dictionary<uint, PageRequest> _response = [];
-    private readonly IdAllocator _cookies = new(uint.MaxValue); // XA_FLAGS_ALLOC1, xa_limit_32b
+    private readonly ResponseCookies _cookies = new();
 
     /// <summary>Requests not read yet (the fd polls readable while this is non-zero).</summary>
     public int Undelivered => _deliver.Count;
@@ -25,7 +25,8 @@ internal sealed class FaultQueue() : IommufdObject(ObjectType.Fault)
     public void Deliver(PageRequest request) => _deliver.AddLast(request);
 
     /// <summary>iommufd_fault_fops_read after the VFS and length checks: whole groups, oldest first,
-    /// each given the lowest free cookie; EINVAL when the first does not fit, 0 when none waits.</summary>
+    /// each given the lowest free cookie (from 1; see <see cref="ResponseCookies"/> for 0); EINVAL when
+    /// the first does not fit, 0 when none waits.</summary>
     public long Read(Span<byte> buffer)
     {
         int done = 0;
@@ -35,7 +36,7 @@ internal sealed class FaultQueue() : IommufdObject(ObjectType.Fault)
                 return done == 0 ? -Errno.EINVAL : done;
             PageRequest request = node.Value;
             _deliver.RemoveFirst();
-            _cookies.TryAllocate(out uint cookie);
+            uint cookie = _cookies.Allocate();
             request.Cookie = cookie;
             _response.Add(cookie, request);
             request.Compose(buffer[done..]);
@@ -54,8 +55,13 @@ internal sealed class FaultQueue() : IommufdObject(ObjectType.Fault)
         {
             uint cookie = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(buffer[done..]);
             uint code = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(buffer[(done + 4)..]);
-            if ((code != RespSuccess && code != RespInvalid) || !_response.Remove(cookie))
+            if (code != RespSuccess && code != RespInvalid)
                 return done == 0 ? -Errno.EINVAL : done;
+            if (!_response.Remove(cookie))
+            {
+                _cookies.EraseUnused(cookie, othersOut: _response.Count != 0);
+                return done == 0 ? -Errno.EINVAL : done;
+            }
             _cookies.Free(cookie);
             done += ResponseSize;
         }
