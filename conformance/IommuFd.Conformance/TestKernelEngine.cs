@@ -3,7 +3,7 @@ using IommuFd.Engine;
 namespace IommuFd.Conformance;
 
 /// <summary>The engine configured as the conformance test kernel is built
-/// (hardware-runner/kernel/iommufd-test.config on x86_64 defconfig): CONFIG_IOMMUFD_TEST on,
+/// (hardware-runner/kernel/iommufd-test.config on x86_64 allnoconfig): CONFIG_IOMMUFD_TEST on,
 /// CONFIG_VFIO_NOIOMMU off, CONFIG_TRANSPARENT_HUGEPAGE off (so automatic IOVAs are aligned to at
 /// most PAGE_SIZE), the caller root. Inside a VM (or on any host with /dev/iommu) the
 /// running kernel's own answers are read from sysfs instead, so kernel and engine always model the
