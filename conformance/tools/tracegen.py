@@ -12,6 +12,7 @@ OUT = os.path.join(os.path.dirname(__file__), "..", "traces")
 class T:
     def __init__(self, name):
         self.name, self.steps, self.labels = name, [], {}
+        self.nfds = 1  # fd 0 is /dev/iommu; open and fd-creating ioctls take the next index
     def add(self, step, label=None):
         if label:
             assert label not in self.labels, label
@@ -21,7 +22,9 @@ class T:
     def alloc(self, buf, length, label=None): return self.add({"op": "alloc", "buf": buf, "length": length}, label)
     def write(self, buf, off, data, label=None): return self.add({"op": "write", "buf": buf, "offset": off, "hex": data.hex()}, label)
     def read(self, buf, off, n, label=None): return self.add({"op": "read", "buf": buf, "offset": off, "length": n}, label)
-    def open(self, label=None): return self.add({"op": "open"}, label)
+    def open(self, label=None):
+        self.nfds += 1
+        return self.add({"op": "open"}, label)
     def close(self, fd, label=None): return self.add({"op": "close", "fd": fd}, label)
     def fdread(self, fd, n, label=None): return self.add({"op": "fdread", "fd": fd, "length": n}, label)
     def fdwrite(self, fd, data, label=None): return self.add({"op": "fdwrite", "fd": fd, "hex": data.hex()}, label)
@@ -1040,7 +1043,11 @@ DEFAULT_MEMORY_LIMIT = 65536   # iommufd_test_memory_limit's initial value
 
 def fdref(k): return f"%{k}"
 def create_access(t, ioas_id, label, flags=0, fd=0):
-    return t.ioctl("IOMMU_TEST_CMD", {"op": CREATE_ACCESS, "id": ioas_id, "create_access": {"flags": flags}}, label, fd)
+    # Returns the trace fd index the call takes (whether or not it succeeds).
+    t.ioctl("IOMMU_TEST_CMD", {"op": CREATE_ACCESS, "id": ioas_id, "create_access": {"flags": flags}}, label, fd)
+    k = t.nfds
+    t.nfds += 1
+    return k
 def access_pages(t, k, iova, length, uptr, label, flags=0, fd=0):
     return t.ioctl("IOMMU_TEST_CMD", {"op": ACCESS_PAGES, "id": fdref(k),
                    "access_pages": {"flags": flags, "iova": iova, "length": length, "uptr": uptr}}, label, fd)
@@ -1091,10 +1098,11 @@ def access_rw_fixture(name):
 def access_rw_trace():
     t, i = access_rw_fixture("selftest/ioas-access-rw")
     create_access(t, ref(i, "out_ioas_id"), "create_access")            # trace fd 1
-    m = t.map(i, "@b+0", 16 * PAGE, "map")
-    check_access_rw(t, 1, ref(m, "iova"), 0, "fast")
-    check_access_rw(t, 1, ref(m, "iova"), RW_SLOW, "slow")
-    t.unmap(i, ref(m, "iova"), 16 * PAGE, "unmap")
+    iova = 0x100000   # the selftest maps at an automatic IOVA; check_access_rw needs offsets from it
+    t.map_fixed(i, "@b+0", 16 * PAGE, iova, "map")
+    check_access_rw(t, 1, iova, 0, "fast")
+    check_access_rw(t, 1, iova, RW_SLOW, "slow")
+    t.unmap(i, iova, 16 * PAGE, "unmap")
     t.close(1, "destroy_access")
     return t
 
@@ -1149,11 +1157,12 @@ def access_errors_trace():
     t.alloc("z", PAGE)
     i = t.ioas("ioas")
     io = ref(i, "out_ioas_id")
-    create_access(t, io, "create_bad_flags", 2)
+    create_access(t, io, "create_bad_flags", 2)                              # a failed create takes an fd index too
     create_access(t, 99, "create_no_ioas")
     create_access(t, 0, "create_id_zero")
-    a = create_access(t, io, "create_pin", NEEDS_PIN)                        # trace fd 1
-    create_access(t, io, "create_rw")                                         # trace fd 2
+    P = create_access(t, io, "create_pin", NEEDS_PIN)
+    R = create_access(t, io, "create_rw")
+    t.fdread(R, 8, "read_access_fd")
     t.ioas("ioas_after_access")
     destroy(t, 2, "destroy_access_id_busy")
     destroy(t, io, "destroy_ioas_busy")
@@ -1163,54 +1172,54 @@ def access_errors_trace():
     # ACCESS_PAGES
     access_pages(t, 0, BASE, PAGE, "@a+0", "pages_on_iommufd_fd")
     t.ioctl("IOMMU_TEST_CMD", {"op": ACCESS_PAGES, "id": 999, "access_pages": {"iova": BASE, "length": PAGE}}, "pages_fd_not_open")
-    access_pages(t, 2, BASE, PAGE, "@a+0", "pages_rw_only_access")
-    access_pages(t, 1, BASE, PAGE, "@a+0", "pages_bad_flags", flags=2)
-    access_pages(t, 1, BASE, (16 << 20) + 1, 0, "pages_too_long")
-    access_pages(t, 1, BASE, 0, 0, "pages_zero_length")
-    access_pages(t, 1, U64 - PAGE + 1, 2 * PAGE, 0, "pages_overflow")
-    access_pages(t, 1, BASE + 8, PAGE, 0, "pages_unaligned")
-    access_pages(t, 1, BASE + 8 * PAGE, PAGE, 0, "pages_unmapped")
-    access_pages(t, 1, BASE + 5 * PAGE, 2 * PAGE, 0, "pages_past_end")
-    access_pages(t, 1, BASE + 4 * PAGE, PAGE, 0, "pages_write_readonly", flags=ACCESS_WRITE)
-    access_pages(t, 1, BASE, PAGE, "@a+4096", "pages_wrong_uptr")
-    access_pages(t, 1, BASE, PAGE, UNMAPPED_VA, "pages_unmapped_uptr")
+    access_pages(t, R, BASE, PAGE, "@a+0", "pages_rw_only_access")
+    access_pages(t, P, BASE, PAGE, "@a+0", "pages_bad_flags", flags=2)
+    access_pages(t, P, BASE, (16 << 20) + 1, 0, "pages_too_long")
+    access_pages(t, P, BASE, 0, 0, "pages_zero_length")
+    access_pages(t, P, U64 - PAGE + 1, 2 * PAGE, 0, "pages_overflow")
+    access_pages(t, P, BASE + 8, PAGE, 0, "pages_unaligned")
+    access_pages(t, P, BASE + 8 * PAGE, PAGE, 0, "pages_unmapped")
+    access_pages(t, P, BASE + 5 * PAGE, 2 * PAGE, 0, "pages_past_end")
+    access_pages(t, P, BASE + 4 * PAGE, PAGE, 0, "pages_write_readonly", flags=ACCESS_WRITE)
+    access_pages(t, P, BASE, PAGE, "@a+4096", "pages_wrong_uptr")
+    access_pages(t, P, BASE, PAGE, UNMAPPED_VA, "pages_unmapped_uptr")
     check_refs(t, "@a+0", 8 * PAGE, 0, "refs_nothing_pinned")
-    ok = access_pages(t, 1, BASE, 6 * PAGE, 0, "pages_across_areas", flags=0)
-    access_pages(t, 1, BASE + 4 * PAGE, PAGE, 0, "pages_readonly_read")
-    access_pages(t, 1, BASE, 4 * PAGE, "@a+0", "pages_write", flags=ACCESS_WRITE)
+    ok = access_pages(t, P, BASE, 6 * PAGE, 0, "pages_across_areas", flags=0)
+    access_pages(t, P, BASE + 4 * PAGE, PAGE, 0, "pages_readonly_read")
+    access_pages(t, P, BASE, 4 * PAGE, "@a+0", "pages_write", flags=ACCESS_WRITE)
     check_refs(t, "@a+0", 6 * PAGE, 1, "refs_pinned")
-    destroy_access_pages(t, 1, 77, "destroy_pages_unknown")
+    destroy_access_pages(t, P, 77, "destroy_pages_unknown")
     destroy_access_pages(t, 0, 0, "destroy_pages_bad_fd")
-    destroy_access_pages(t, 1, pages_id(ok), "destroy_pages")
-    destroy_access_pages(t, 1, pages_id(ok), "destroy_pages_again")
+    destroy_access_pages(t, P, pages_id(ok), "destroy_pages")
+    destroy_access_pages(t, P, pages_id(ok), "destroy_pages_again")
     # A pinned area cannot be split (VFIO type1 hole punching is not involved: COPY works).
     t.ioctl("IOMMU_IOAS_COPY", {"flags": 7, "dst_ioas_id": io, "src_ioas_id": io, "length": PAGE,
                                 "dst_iova": BASE + 16 * PAGE, "src_iova": BASE}, "copy_pinned")
     # ACCESS_RW
-    access_rw(t, 2, BASE, 0, "@z+0", 0, "rw_zero_length")
-    access_rw(t, 2, BASE, 8, "@z+0", 2, "rw_bad_flags")
-    access_rw(t, 2, BASE, (16 << 20) + 1, "@z+0", 0, "rw_too_long")
+    access_rw(t, R, BASE, 0, "@z+0", 0, "rw_zero_length")
+    access_rw(t, R, BASE, 8, "@z+0", 2, "rw_bad_flags")
+    access_rw(t, R, BASE, (16 << 20) + 1, "@z+0", 0, "rw_too_long")
     access_rw(t, 0, BASE, 8, "@z+0", 0, "rw_bad_fd")
-    access_rw(t, 2, U64 - 3, 8, "@z+0", 0, "rw_overflow")
-    access_rw(t, 2, BASE + 8 * PAGE, 8, "@z+0", 0, "rw_unmapped")
-    access_rw(t, 2, BASE + 6 * PAGE - 4, 8, "@z+0", 0, "rw_past_end")
-    access_rw(t, 2, BASE + 4 * PAGE, 8, "@z+0", RW_WRITE, "rw_write_readonly")
+    access_rw(t, R, U64 - 3, 8, "@z+0", 0, "rw_overflow")
+    access_rw(t, R, BASE + 8 * PAGE, 8, "@z+0", 0, "rw_unmapped")
+    access_rw(t, R, BASE + 6 * PAGE - 4, 8, "@z+0", 0, "rw_past_end")
+    access_rw(t, R, BASE + 4 * PAGE, 8, "@z+0", RW_WRITE, "rw_write_readonly")
     t.write("z", 0, pattern(8, 3))
-    access_rw(t, 2, BASE + 4 * PAGE - 4, 8, "@z+0", RW_WRITE, "rw_write_into_readonly")
+    access_rw(t, R, BASE + 4 * PAGE - 4, 8, "@z+0", RW_WRITE, "rw_write_into_readonly")
     t.read("a", 4 * PAGE - 8, 16)
-    access_rw(t, 2, BASE, 8, UNMAPPED_VA, 0, "rw_read_bad_uptr")
-    access_rw(t, 2, BASE, 8, UNMAPPED_VA, RW_WRITE, "rw_write_bad_uptr")
-    access_rw(t, 1, BASE + 4 * PAGE - 4, 8, "@z+0", RW_SLOW, "rw_pin_access_slow")
+    access_rw(t, R, BASE, 8, UNMAPPED_VA, 0, "rw_read_bad_uptr")
+    access_rw(t, R, BASE, 8, UNMAPPED_VA, RW_WRITE, "rw_write_bad_uptr")
+    access_rw(t, P, BASE + 4 * PAGE - 4, 8, "@z+0", RW_SLOW, "rw_pin_access_slow")
     t.read("z", 0, 8)
     # ACCESS_REPLACE_IOAS
     i2 = t.ioas("ioas2")
-    access_replace(t, 1, 99, "replace_no_ioas")
-    access_replace(t, 1, io, "replace_same")
-    p = access_pages(t, 1, BASE, PAGE, 0, "pages_before_replace")
-    access_replace(t, 1, ref(i2, "out_ioas_id"), "replace")
+    access_replace(t, P, 99, "replace_no_ioas")
+    access_replace(t, P, io, "replace_same")
+    p = access_pages(t, P, BASE, PAGE, 0, "pages_before_replace")
+    access_replace(t, P, ref(i2, "out_ioas_id"), "replace")
     check_refs(t, "@a+0", PAGE, 0, "refs_replace_unpinned")
-    destroy_access_pages(t, 1, pages_id(p), "destroy_pages_after_replace")
-    access_pages(t, 1, BASE, PAGE, 0, "pages_new_ioas_empty")
+    destroy_access_pages(t, P, pages_id(p), "destroy_pages_after_replace")
+    access_pages(t, P, BASE, PAGE, 0, "pages_new_ioas_empty")
     # A pinning access needs page-aligned areas; one that only reads and writes does not.
     t.map_fixed(i2, "@a+0", PAGE // 2, BASE, "map_half_page_pinning_access")
     t.map_fixed(i, "@a+0", PAGE // 2, BASE + 8 * PAGE, "map_half_page_rw_access")
@@ -1220,13 +1229,14 @@ def access_errors_trace():
     memory_limit(t, 12, "memory_limit_minimum")
     memory_limit(t, DEFAULT_MEMORY_LIMIT, "memory_limit_default")
     # Another iommufd can use the access fd; closing fd 0 leaves its context alive.
-    t.open("open")                                                            # trace fd 3
-    access_rw(t, 2, BASE, 4, "@z+0", 0, "rw_from_other_iommufd", fd=3)
+    O = t.nfds
+    t.open("open")
+    access_rw(t, R, BASE, 4, "@z+0", 0, "rw_from_other_iommufd", fd=O)
     t.close(0, "close_iommufd")
-    access_rw(t, 1, BASE, 4, "@z+0", 0, "rw_after_iommufd_closed", fd=3)
-    t.close(1, "close_pin_access")
-    t.close(2, "close_rw_access")
-    access_rw(t, 2, BASE, 4, "@z+0", 0, "rw_closed_access", fd=3)
+    access_rw(t, R, BASE, 4, "@z+0", 0, "rw_after_iommufd_closed", fd=O)
+    t.close(P, "close_pin_access")
+    t.close(R, "close_rw_access")
+    access_rw(t, R, BASE, 4, "@z+0", 0, "rw_closed_access", fd=O)
     return t
 
 @trace
