@@ -12,6 +12,7 @@ OUT = os.path.join(os.path.dirname(__file__), "..", "traces")
 class T:
     def __init__(self, name):
         self.name, self.steps, self.labels = name, [], {}
+        self.nfds = 1  # fd 0 is /dev/iommu; open and fd-creating ioctls take the next index
     def add(self, step, label=None):
         if label:
             assert label not in self.labels, label
@@ -21,7 +22,9 @@ class T:
     def alloc(self, buf, length, label=None): return self.add({"op": "alloc", "buf": buf, "length": length}, label)
     def write(self, buf, off, data, label=None): return self.add({"op": "write", "buf": buf, "offset": off, "hex": data.hex()}, label)
     def read(self, buf, off, n, label=None): return self.add({"op": "read", "buf": buf, "offset": off, "length": n}, label)
-    def open(self, label=None): return self.add({"op": "open"}, label)
+    def open(self, label=None):
+        self.nfds += 1
+        return self.add({"op": "open"}, label)
     def close(self, fd, label=None): return self.add({"op": "close", "fd": fd}, label)
     def fdread(self, fd, n, label=None): return self.add({"op": "fdread", "fd": fd, "length": n}, label)
     def fdwrite(self, fd, data, label=None): return self.add({"op": "fdwrite", "fd": fd, "hex": data.hex()}, label)
@@ -1256,6 +1259,355 @@ def md_fault_queue():
     t.fdwrite(1, response(0), "write_after_iommufd_closed")
     t.ioctl("IOMMU_IOAS_ALLOC", {}, "ioctl_on_fault_fd", fd=1)
     t.close(1, "close_fault1")
+    return t
+
+# ---------------------------------------------------------------- access objects (IOMMU_TEST_CMD access ops)
+# An access is an fd: CREATE_ACCESS registers it as the next trace fd K (its result prints "fd K"),
+# "%K" passes its real number in `id`, and {"op":"close","fd":K} destroys it. Without mock domains
+# these run in any VM (traces/selftest, traces/failnth); with them in traces/mockdomain (virtio).
+CREATE_ACCESS, DESTROY_ACCESS_PAGES, ACCESS_PAGES, ACCESS_RW = 5, 6, 7, 8
+SET_TEMP_MEMORY_LIMIT, ACCESS_REPLACE_IOAS = 9, 11
+NEEDS_PIN, ACCESS_WRITE, ACCESS_SYZ = 1, 1, 1 << 16
+RW_WRITE, RW_SLOW = 1, 4
+DEFAULT_MEMORY_LIMIT = 65536   # iommufd_test_memory_limit's initial value
+
+def fdref(k): return f"%{k}"
+def create_access(t, ioas_id, label, flags=0, fd=0):
+    # Returns the trace fd index the call takes (whether or not it succeeds).
+    t.ioctl("IOMMU_TEST_CMD", {"op": CREATE_ACCESS, "id": ioas_id, "create_access": {"flags": flags}}, label, fd)
+    k = t.nfds
+    t.nfds += 1
+    return k
+def access_pages(t, k, iova, length, uptr, label, flags=0, fd=0):
+    return t.ioctl("IOMMU_TEST_CMD", {"op": ACCESS_PAGES, "id": fdref(k),
+                   "access_pages": {"flags": flags, "iova": iova, "length": length, "uptr": uptr}}, label, fd)
+def destroy_access_pages(t, k, pages_id, label, fd=0):
+    return t.ioctl("IOMMU_TEST_CMD", {"op": DESTROY_ACCESS_PAGES, "id": fdref(k),
+                   "destroy_access_pages": {"access_pages_id": pages_id}}, label, fd)
+def access_rw(t, k, iova, length, uptr, flags, label, fd=0):
+    return t.ioctl("IOMMU_TEST_CMD", {"op": ACCESS_RW, "id": fdref(k),
+                   "access_rw": {"iova": iova, "length": length, "uptr": uptr, "flags": flags}}, label, fd)
+def access_replace(t, k, ioas_id, label):
+    return t.ioctl("IOMMU_TEST_CMD", {"op": ACCESS_REPLACE_IOAS, "id": fdref(k), "access_replace_ioas": {"ioas_id": ioas_id}}, label)
+def memory_limit(t, limit, label):
+    return t.ioctl("IOMMU_TEST_CMD", {"op": SET_TEMP_MEMORY_LIMIT, "memory_limit": {"limit": limit}}, label)
+def pages_id(step): return ref(step, "access_pages.out_access_pages_id")
+
+def pattern(n, seed):
+    # Deterministic bytes (the selftest uses rand()).
+    return bytes(((i * 131 + seed * 17 + (i >> 8)) & 0xFF) for i in range(n))
+
+def check_access_rw(t, k, iova, def_flags, tag):
+    # check_access_rw of the selftest, sampled: IOVAs around the first page boundary (PAGE-50 ..
+    # PAGE+49 in steps of 7) and lengths 1..63 bytes in steps, a read then a write of each, each
+    # compared through a read of the user memory; then one multi-page read.
+    n = 0
+    for off in range(PAGE - 50, PAGE + 50, 7):
+        for length in (1, 2, 9, 31, 63):
+            access_rw(t, k, iova + off, length, "@t+0", def_flags, f"{tag}_read_{n}")
+            t.read("t", 0, length)
+            t.write("t", 0, pattern(length, n))
+            access_rw(t, k, iova + off, length, "@t+0", def_flags | RW_WRITE, f"{tag}_write_{n}")
+            t.read("b", off, length)
+            n += 1
+    access_rw(t, k, iova, 4 * PAGE, "@u+0", def_flags, f"{tag}_multi_page")
+    t.read("u", PAGE - 64, 128)
+    t.read("u", 3 * PAGE - 64, 128)
+
+def access_rw_fixture(name):
+    t = T(name)
+    t.alloc("b", 16 * PAGE)
+    t.alloc("t", PAGE)
+    t.alloc("u", 4 * PAGE)
+    for p in range(4):
+        t.write("b", p * PAGE + PAGE - 128, pattern(256, p))
+    i = t.ioas("ioas")
+    return t, i
+
+@trace
+def access_rw_trace():
+    t, i = access_rw_fixture("selftest/ioas-access-rw")
+    create_access(t, ref(i, "out_ioas_id"), "create_access")            # trace fd 1
+    iova = 0x100000   # the selftest maps at an automatic IOVA; check_access_rw needs offsets from it
+    t.map_fixed(i, "@b+0", 16 * PAGE, iova, "map")
+    check_access_rw(t, 1, iova, 0, "fast")
+    check_access_rw(t, 1, iova, RW_SLOW, "slow")
+    t.unmap(i, iova, 16 * PAGE, "unmap")
+    t.close(1, "destroy_access")
+    return t
+
+@trace
+def access_rw_unaligned_trace():
+    t, i = access_rw_fixture("selftest/ioas-access-rw-unaligned")
+    create_access(t, ref(i, "out_ioas_id"), "create_access")
+    iova = FIXTURE_BASE + PAGE // 2                                       # base_iova + MOCK_PAGE_SIZE
+    t.map_fixed(i, "@b+0", 16 * PAGE, iova, "map_unaligned")
+    check_access_rw(t, 1, iova, 0, "fast")
+    check_access_rw(t, 1, iova, RW_SLOW, "slow")
+    t.unmap(i, iova, 16 * PAGE, "unmap")
+    t.close(1, "destroy_access")
+    return t
+
+@trace
+def access_pin_unmap_trace():
+    t = T("selftest/ioas-access-pin-unmap")
+    t.alloc("a", 16 * PAGE)
+    touch(t, "a", 16)
+    i = t.ioas("ioas")
+    io = ref(i, "out_ioas_id")
+    create_access(t, io, "create_access", NEEDS_PIN)
+    t.map_fixed(i, "@a+0", 16 * PAGE, BASE, "map")
+    p = access_pages(t, 1, BASE, 16 * PAGE, "@a+0", "access_pages")
+    check_refs(t, "@a+0", 16 * PAGE, 1, "refs_pinned")
+    q = access_pages(t, 1, BASE + 2 * PAGE, 3 * PAGE, "@a+8192", "access_pages_part")
+    check_refs(t, "@a+8192", 3 * PAGE, 1, "refs_still_one")
+    t.unmap(i, BASE, 16 * PAGE, "unmap_notifies")
+    check_refs(t, "@a+0", 16 * PAGE, 0, "refs_unpinned")
+    destroy_access_pages(t, 1, pages_id(p), "destroy_pages_gone")
+    destroy_access_pages(t, 1, pages_id(q), "destroy_part_gone")
+    # Two areas: a pin across both, an unmap of the first unpins the whole pin.
+    t.map_fixed(i, "@a+0", 8 * PAGE, BASE, "map_lo")
+    t.map_fixed(i, "@a+32768", 8 * PAGE, BASE + 8 * PAGE, "map_hi")
+    r = access_pages(t, 1, BASE + 6 * PAGE, 4 * PAGE, "@a+24576", "pin_across")
+    check_refs(t, "@a+24576", 4 * PAGE, 1, "refs_across")
+    t.unmap(i, BASE, 8 * PAGE, "unmap_lo")
+    check_refs(t, "@a+32768", 8 * PAGE, 0, "refs_hi_unpinned")
+    destroy_access_pages(t, 1, pages_id(r), "destroy_across_gone")
+    s = access_pages(t, 1, BASE + 8 * PAGE, PAGE, "@a+32768", "pin_hi_id")
+    t.close(1, "close_unpins")
+    check_refs(t, "@a+32768", PAGE, 0, "refs_after_close")
+    t.unmap(i, 0, U64, "unmap_all")
+    return t
+
+@trace
+def access_errors_trace():
+    t = T("selftest/ioas-access-errors")
+    t.alloc("a", 8 * PAGE)
+    touch(t, "a", 8)
+    t.alloc("z", PAGE)
+    i = t.ioas("ioas")
+    io = ref(i, "out_ioas_id")
+    create_access(t, io, "create_bad_flags", 2)                              # a failed create takes an fd index too
+    create_access(t, 99, "create_no_ioas")
+    create_access(t, 0, "create_id_zero")
+    P = create_access(t, io, "create_pin", NEEDS_PIN)
+    R = create_access(t, io, "create_rw")
+    t.fdread(R, 8, "read_access_fd")
+    t.ioas("ioas_after_access")
+    destroy(t, 2, "destroy_access_id_busy")
+    destroy(t, io, "destroy_ioas_busy")
+    create_access(t, 2, "create_on_access_id")
+    t.map_fixed(i, "@a+0", 4 * PAGE, BASE, "map")
+    t.map_fixed(i, "@a+16384", 2 * PAGE, BASE + 4 * PAGE, "map_readonly", flags=5)
+    # ACCESS_PAGES
+    access_pages(t, 0, BASE, PAGE, "@a+0", "pages_on_iommufd_fd")
+    t.ioctl("IOMMU_TEST_CMD", {"op": ACCESS_PAGES, "id": 999, "access_pages": {"iova": BASE, "length": PAGE}}, "pages_fd_not_open")
+    access_pages(t, R, BASE, PAGE, "@a+0", "pages_rw_only_access")
+    access_pages(t, P, BASE, PAGE, "@a+0", "pages_bad_flags", flags=2)
+    access_pages(t, P, BASE, (16 << 20) + 1, 0, "pages_too_long")
+    access_pages(t, P, BASE, 0, 0, "pages_zero_length")
+    access_pages(t, P, U64 - PAGE + 1, 2 * PAGE, 0, "pages_overflow")
+    access_pages(t, P, BASE + 8, PAGE, 0, "pages_unaligned")
+    access_pages(t, P, BASE + 8 * PAGE, PAGE, 0, "pages_unmapped")
+    access_pages(t, P, BASE + 5 * PAGE, 2 * PAGE, 0, "pages_past_end")
+    access_pages(t, P, BASE + 4 * PAGE, PAGE, 0, "pages_write_readonly", flags=ACCESS_WRITE)
+    access_pages(t, P, BASE, PAGE, "@a+4096", "pages_wrong_uptr")
+    access_pages(t, P, BASE, PAGE, UNMAPPED_VA, "pages_unmapped_uptr")
+    check_refs(t, "@a+0", 8 * PAGE, 0, "refs_nothing_pinned")
+    ok = access_pages(t, P, BASE, 6 * PAGE, 0, "pages_across_areas", flags=0)
+    access_pages(t, P, BASE + 4 * PAGE, PAGE, 0, "pages_readonly_read")
+    access_pages(t, P, BASE, 4 * PAGE, "@a+0", "pages_write", flags=ACCESS_WRITE)
+    check_refs(t, "@a+0", 6 * PAGE, 1, "refs_pinned")
+    destroy_access_pages(t, P, 77, "destroy_pages_unknown")
+    destroy_access_pages(t, 0, 0, "destroy_pages_bad_fd")
+    destroy_access_pages(t, P, pages_id(ok), "destroy_pages")
+    destroy_access_pages(t, P, pages_id(ok), "destroy_pages_again")
+    # A pinned area cannot be split (VFIO type1 hole punching is not involved: COPY works).
+    t.ioctl("IOMMU_IOAS_COPY", {"flags": 7, "dst_ioas_id": io, "src_ioas_id": io, "length": PAGE,
+                                "dst_iova": BASE + 16 * PAGE, "src_iova": BASE}, "copy_pinned")
+    # ACCESS_RW
+    access_rw(t, R, BASE, 0, "@z+0", 0, "rw_zero_length")
+    access_rw(t, R, BASE, 8, "@z+0", 2, "rw_bad_flags")
+    access_rw(t, R, BASE, (16 << 20) + 1, "@z+0", 0, "rw_too_long")
+    access_rw(t, 0, BASE, 8, "@z+0", 0, "rw_bad_fd")
+    access_rw(t, R, U64 - 3, 8, "@z+0", 0, "rw_overflow")
+    access_rw(t, R, BASE + 8 * PAGE, 8, "@z+0", 0, "rw_unmapped")
+    access_rw(t, R, BASE + 6 * PAGE - 4, 8, "@z+0", 0, "rw_past_end")
+    access_rw(t, R, BASE + 4 * PAGE, 8, "@z+0", RW_WRITE, "rw_write_readonly")
+    t.write("z", 0, pattern(8, 3))
+    access_rw(t, R, BASE + 4 * PAGE - 4, 8, "@z+0", RW_WRITE, "rw_write_into_readonly")
+    t.read("a", 4 * PAGE - 8, 16)
+    access_rw(t, R, BASE, 8, UNMAPPED_VA, 0, "rw_read_bad_uptr")
+    access_rw(t, R, BASE, 8, UNMAPPED_VA, RW_WRITE, "rw_write_bad_uptr")
+    access_rw(t, P, BASE + 4 * PAGE - 4, 8, "@z+0", RW_SLOW, "rw_pin_access_slow")
+    t.read("z", 0, 8)
+    # ACCESS_REPLACE_IOAS
+    i2 = t.ioas("ioas2")
+    access_replace(t, P, 99, "replace_no_ioas")
+    access_replace(t, P, io, "replace_same")
+    p = access_pages(t, P, BASE, PAGE, 0, "pages_before_replace")
+    access_replace(t, P, ref(i2, "out_ioas_id"), "replace")
+    check_refs(t, "@a+0", PAGE, 0, "refs_replace_unpinned")
+    destroy_access_pages(t, P, pages_id(p), "destroy_pages_after_replace")
+    access_pages(t, P, BASE, PAGE, 0, "pages_new_ioas_empty")
+    # A pinning access needs page-aligned areas; one that only reads and writes does not.
+    t.map_fixed(i2, "@a+0", PAGE // 2, BASE, "map_half_page_pinning_access")
+    t.map_fixed(i, "@a+0", PAGE // 2, BASE + 8 * PAGE, "map_half_page_rw_access")
+    create_access(t, io, "create_pin_unaligned", NEEDS_PIN)
+    # SET_TEMP_MEMORY_LIMIT: below sizeof(long) + sizeof(u32) is refused
+    memory_limit(t, 11, "memory_limit_too_small")
+    memory_limit(t, 12, "memory_limit_minimum")
+    memory_limit(t, DEFAULT_MEMORY_LIMIT, "memory_limit_default")
+    # Another iommufd can use the access fd; closing fd 0 leaves its context alive.
+    O = t.nfds
+    t.open("open")
+    access_rw(t, R, BASE, 4, "@z+0", 0, "rw_from_other_iommufd", fd=O)
+    t.close(0, "close_iommufd")
+    access_rw(t, R, BASE, 4, "@z+0", 0, "rw_after_iommufd_closed", fd=O)
+    t.close(P, "close_pin_access")
+    t.close(R, "close_rw_access")
+    access_rw(t, R, BASE, 4, "@z+0", 0, "rw_closed_access", fd=O)
+    return t
+
+@trace
+def md_access_pin():
+    # access_pin of the selftest (npages sampled): pin with and without a double user, a domain
+    # added and removed under a pin, MD_CHECK_MAP through the domain, refs counted once.
+    t, i = md_fixture("access-pin", 16)
+    io = ref(i, "out_ioas_id")
+    create_access(t, io, "create_access", NEEDS_PIN)
+    for n in (1, 2, 3, 8, 15):
+        t.map_fixed(i, "@a+0", 16 * PAGE, BASE, f"map_{n}")
+        p = access_pages(t, 1, BASE, n * PAGE, "@a+0", f"pin_{n}")
+        check_refs(t, "@a+0", n * PAGE, 1, f"refs_{n}")
+        destroy_access_pages(t, 1, pages_id(p), f"unpin_{n}")
+        d1 = access_pages(t, 1, BASE, n * PAGE, "@a+0", f"double_1_{n}")
+        d2 = access_pages(t, 1, BASE, n * PAGE, "@a+0", f"double_2_{n}")
+        check_refs(t, "@a+0", n * PAGE, 1, f"refs_double_{n}")
+        destroy_access_pages(t, 1, pages_id(d2), f"undouble_2_{n}")
+        destroy_access_pages(t, 1, pages_id(d1), f"undouble_1_{n}")
+        check_refs(t, "@a+0", n * PAGE, 0, f"refs_none_{n}")
+        w = access_pages(t, 1, BASE, n * PAGE, "@a+0", f"pin_with_domain_{n}")
+        m = md(t, io, f"mock_domain_{n}")
+        check_map(t, hwpt(m), BASE, 16 * PAGE, "@a+0", f"check_map_{n}")
+        check_refs(t, "@a+0", n * PAGE, 1, f"refs_domain_{n}")
+        destroy(t, stdev(m), f"detach_{n}")
+        check_refs(t, "@a+0", n * PAGE, 1, f"refs_after_detach_{n}")
+        destroy_access_pages(t, 1, pages_id(w), f"unpin_after_detach_{n}")
+        t.unmap(i, BASE, 16 * PAGE, f"unmap_{n}")
+    check_refs(t, "@a+0", 16 * PAGE, 0, "refs_end")
+    t.close(1, "destroy_access")
+    return t
+
+@trace
+def md_user_copy():
+    # iommufd_mock_domain.user_copy: pin in an IOAS without domains, COPY into the IOAS with the
+    # mock domain, replace the access's IOAS, and again.
+    t, i = md_fixture("user-copy", 16)
+    io = ref(i, "out_ioas_id")
+    mm = md(t, io, "mock_domain")
+    src = t.ioas("src_ioas")
+    s_io = ref(src, "out_ioas_id")
+    m = t.map(src, "@a+0", 16 * PAGE, "map_src", flags=6)
+    create_access(t, s_io, "create_access", NEEDS_PIN)
+    p = access_pages(t, 1, ref(m, "iova"), 16 * PAGE, "@a+0", "pin_src")
+    check_refs(t, "@a+0", 16 * PAGE, 1, "refs_pinned")
+    t.ioctl("IOMMU_IOAS_COPY", {"flags": 3, "dst_ioas_id": io, "src_ioas_id": s_io, "length": 16 * PAGE,
+                                "dst_iova": BASE, "src_iova": ref(m, "iova")}, "copy")
+    check_refs(t, "@a+0", 16 * PAGE, 1, "refs_after_copy")
+    check_map(t, hwpt(mm), BASE, 16 * PAGE, "@a+0", "check_map")
+    new = t.ioas("new_ioas")
+    n_io = ref(new, "out_ioas_id")
+    m2 = t.ioctl("IOMMU_IOAS_MAP", {"flags": 6, "ioas_id": n_io, "user_va": "@a+0", "length": 16 * PAGE}, "map_new")
+    access_replace(t, 1, n_io, "replace_ioas")
+    destroy_access_pages(t, 1, pages_id(p), "pin_dropped_by_replace")
+    t.unmap(i, BASE, 16 * PAGE, "unmap_copy")
+    destroy(t, s_io, "destroy_src")
+    p2 = access_pages(t, 1, ref(m2, "iova"), 16 * PAGE, "@a+0", "pin_new")
+    t.ioctl("IOMMU_IOAS_COPY", {"flags": 3, "dst_ioas_id": io, "src_ioas_id": n_io, "length": 16 * PAGE,
+                                "dst_iova": BASE, "src_iova": ref(m2, "iova")}, "copy_again")
+    check_map(t, hwpt(mm), BASE, 16 * PAGE, "@a+0", "check_map_again")
+    check_refs(t, "@a+0", 16 * PAGE, 1, "refs_shared_pages")
+    destroy_access_pages(t, 1, pages_id(p2), "unpin")
+    t.close(1, "destroy_access")
+    destroy(t, n_io, "destroy_new")
+    return t
+
+@trace
+def md_access_domain_destroy():
+    # access_domain_destory without MAP_HUGETLB: a pin in the middle of the mapping survives the
+    # domain's destruction, which unpins the domain's share only.
+    t, i = md_fixture("access-domain-destroy", 4)
+    io = ref(i, "out_ioas_id")
+    m = md(t, io, "mock_domain")
+    t.map_fixed(i, "@a+0", 4 * PAGE, BASE, "map")
+    create_access(t, io, "create_access", NEEDS_PIN)
+    p = access_pages(t, 1, BASE + PAGE, PAGE, "@a+4096", "pin")
+    check_refs(t, "@a+0", 4 * PAGE, 1, "refs_domain_and_pin")
+    destroy(t, stdev(m), "destroy_domain")
+    check_refs(t, "@a+4096", PAGE, 1, "refs_pin_only")
+    check_refs(t, "@a+8192", PAGE, 0, "refs_unpinned")
+    destroy_access_pages(t, 1, pages_id(p), "unpin")
+    t.close(1, "destroy_access")
+    check_refs(t, "@a+0", 4 * PAGE, 0, "refs_none")
+    return t
+
+# ---------------------------------------------------------------- fail-nth with accesses
+@trace
+def failnth_access_rw():
+    # basic_fail_nth.access_rw: the sweep arms every ioctl, the setup's included.
+    t = T("failnth/access-rw")
+    t.alloc("b", 64 * PAGE)
+    t.alloc("t", 64)
+    t.alloc("big", 8 * PAGE)
+    t.write("b", 0, pattern(64, 1))
+    i = t.ioas("ioas")
+    memory_limit(t, 32, "memory_limit")
+    m = t.map(i, "@b+0", 64 * PAGE, "map")
+    create_access(t, ref(i, "out_ioas_id"), "create_access")
+    access_rw(t, 1, ref(m, "iova"), 64, "@t+0", 0, "read")
+    access_rw(t, 1, ref(m, "iova"), 64, "@t+0", RW_WRITE, "write")
+    access_rw(t, 1, ref(m, "iova"), 64, "@t+0", RW_SLOW, "slow_read")
+    access_rw(t, 1, ref(m, "iova"), 64, "@t+0", RW_SLOW | RW_WRITE, "slow_write")
+    access_rw(t, 1, ref(m, "iova"), 8 * PAGE, "@big+0", RW_SLOW, "slow_read_big")
+    t.read("big", 0, 64)
+    t.close(1, "destroy_access")
+    memory_limit(t, DEFAULT_MEMORY_LIMIT, "memory_limit_default")
+    return t
+
+@trace
+def failnth_access_pin():
+    # basic_fail_nth.access_pin, with the ACCESS_PAGES the selftest means (it issues ACCESS_RW with
+    # the access_pages struct), then an unmap that must ask the access to unpin.
+    t = T("failnth/access-pin")
+    t.alloc("b", 16 * PAGE)
+    touch(t, "b", 16)
+    i = t.ioas("ioas")
+    memory_limit(t, 32, "memory_limit")
+    m = t.map(i, "@b+0", 16 * PAGE, "map")
+    create_access(t, ref(i, "out_ioas_id"), "create_access", NEEDS_PIN)
+    p = access_pages(t, 1, ref(m, "iova"), 16 * PAGE, "@b+0", "pin")
+    destroy_access_pages(t, 1, pages_id(p), "unpin")
+    access_pages(t, 1, ref(m, "iova"), 4 * PAGE, "@b+0", "pin_again")
+    t.unmap(i, ref(m, "iova"), 16 * PAGE, "unmap_notifies")
+    t.close(1, "destroy_access")
+    memory_limit(t, DEFAULT_MEMORY_LIMIT, "memory_limit_default")
+    return t
+
+@trace
+def failnth_md_access_pin_domain():
+    # basic_fail_nth.access_pin_domain: pinning through an access while a mock domain holds the pages.
+    t, i = md_fixture("failnth/access-pin-domain", 16)
+    io = ref(i, "out_ioas_id")
+    memory_limit(t, 32, "memory_limit")
+    m = md(t, io, "mock_domain")
+    mp = t.map(i, "@a+0", 16 * PAGE, "map")
+    create_access(t, io, "create_access", NEEDS_PIN)
+    p = access_pages(t, 1, ref(mp, "iova"), 16 * PAGE, "@a+0", "pin")
+    destroy_access_pages(t, 1, pages_id(p), "unpin")
+    t.close(1, "destroy_access")
+    destroy(t, stdev(m), "detach")
+    memory_limit(t, DEFAULT_MEMORY_LIMIT, "memory_limit_default")
     return t
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using IommuFd.Conformance.Layout;
 using IommuFd.Conformance.Traces;
 
 namespace IommuFd.Conformance.Replay;
@@ -10,20 +12,44 @@ namespace IommuFd.Conformance.Replay;
 /// trace fd) and every field the trace itself set to <c>"%K"</c>, as long as it still holds that fd.</summary>
 internal static class FdFields
 {
-    public static void Symbolize(IoctlStep step, JsonObject after, long rc, List<int> fds)
+    public static void Symbolize(IoctlStep step, JsonObject after, long rc, List<int> fds, int? createdFd = null)
     {
         if (step.Arg is not null)
             SymbolizeReferences(step.Arg, after, fds);
         if (FdCreatingIoctls.CreatedFdField(step) is not string path)
             return;
         (JsonObject? parent, string name) = Parent(after, path);
-        if (rc < 0 || parent?[name] is not JsonValue value || !TryInt(value, out int fd))
+        int fd = 0;
+        if (rc < 0 || parent?[name] is not JsonValue value || (createdFd is null && !TryInt(value, out fd)))
         {
             fds.Add(-1);
             return;
         }
-        fds.Add(fd);
+        fds.Add(createdFd ?? fd);
         parent[name] = Name(fds.Count - 1);
+    }
+
+    /// <summary>The new fd of a successful fd-creating ioctl, read from the raw struct, whose bytes then
+    /// get the trace fd index instead: a union member sharing those bytes (iommu_test_cmd's) would
+    /// otherwise print the backend's own fd number.</summary>
+    public static int? TakeCreatedFd(IoctlStep step, CStruct layout, Span<byte> bytes, long rc, int nextIndex)
+    {
+        if (rc < 0 || FdCreatingIoctls.CreatedFdField(step) is not string path)
+            return null;
+        int offset = 0;
+        CType? type = layout;
+        foreach (string part in path.Split('.'))
+        {
+            if (type is not CStruct parent || parent.Find(part) is not { } field)
+                return null;
+            offset += field.Offset;
+            type = field.Type;
+        }
+        if (type is not CScalar { ByteCount: 4 } || offset + 4 > bytes.Length)
+            return null;
+        int fd = BinaryPrimitives.ReadInt32LittleEndian(bytes[offset..]);
+        BinaryPrimitives.WriteInt32LittleEndian(bytes[offset..], nextIndex);
+        return fd;
     }
 
     private static void SymbolizeReferences(JsonObject given, JsonObject after, List<int> fds)

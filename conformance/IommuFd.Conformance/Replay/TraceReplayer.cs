@@ -150,8 +150,9 @@ public static class TraceReplayer
 
             (long rc, int errno) = StepResult.FromBackend(backend.Ioctl(fd, request, memory));
 
+            int? createdFd = FdFields.TakeCreatedFd(step, layout, bytes, rc, fds.Count);
             JsonObject after = CStructCodec.Read(layout, bytes, buffers.Symbolize);
-            FdFields.Symbolize(step, after, rc, fds);
+            FdFields.Symbolize(step, after, rc, fds, createdFd);
             string? tailAfter = step.Tail is null ? null : Convert.ToHexStringLower(bytes[layout.Size..]);
             return new StepResult { Step = index, Rc = rc, Errno = errno, Arg = after, Tail = tailAfter };
         }

@@ -65,7 +65,8 @@ internal static class Invariants
         List<IommufdObject> all = ctx.Objects.Snapshot();
         int expected = obj switch
         {
-            Ioas ioas => 1 + ioas.Hwpts.Count,
+            Ioas ioas => 1 + ioas.Hwpts.Count + all.OfType<Access>().Count(a => a.Ioas == ioas),
+            Access => 2, // the table's and the driver's (the access fd)
             HwptPaging hwpt => 1 + all.OfType<Device>().Count(d => d.Hwpt == hwpt) + all.OfType<HwptNested>().Count(n => n.Parent == hwpt),
             HwptNested nested => 1 + all.OfType<Device>().Count(d => d.Hwpt == nested),
             Device dev => 2 + (dev.Hwpt != null ? 1 : 0),

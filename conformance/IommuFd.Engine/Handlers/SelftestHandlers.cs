@@ -5,10 +5,10 @@ using IommuFd.Interop;
 
 namespace IommuFd.Engine.Handlers;
 
-/// <summary>IOMMU_TEST_CMD of a CONFIG_IOMMUFD_TEST kernel (selftest.c), except the dirty and access ops.</summary>
+/// <summary>IOMMU_TEST_CMD of a CONFIG_IOMMUFD_TEST kernel (selftest.c), except the dirty op.</summary>
 internal static class SelftestHandlers
 {
-    /// <summary>Returned for what the engine does not model yet: dirty tracking, accesses.</summary>
+    /// <summary>Returned for what the engine does not model yet: dirty tracking.</summary>
     public const int NotModelled = -38; // ENOSYS: never an iommufd answer, so a conformance diff names it
 
     public static int TestCmd(IommufdContext ctx, ref UserCommand ucmd)
@@ -36,10 +36,15 @@ internal static class SelftestHandlers
                 return IopfHandlers.TriggerIopf(ctx, cmd.trigger_iopf.dev_id, cmd.trigger_iopf.pasid, cmd.trigger_iopf.grpid,
                     cmd.trigger_iopf.perm, cmd.trigger_iopf.addr);
             case IommufdTest.IOMMU_TEST_OP_CREATE_ACCESS:
+                return AccessHandlers.Create(ctx, ref ucmd);
             case IommufdTest.IOMMU_TEST_OP_ACCESS_REPLACE_IOAS:
+                return AccessHandlers.ReplaceIoas(ctx, ref ucmd);
             case IommufdTest.IOMMU_TEST_OP_ACCESS_PAGES:
+                return AccessHandlers.Pages(ctx, ref ucmd);
             case IommufdTest.IOMMU_TEST_OP_ACCESS_RW:
+                return AccessHandlers.ReadWrite(ctx, ref ucmd);
             case IommufdTest.IOMMU_TEST_OP_DESTROY_ACCESS_PAGES:
+                return AccessHandlers.DestroyPages(ctx, ref ucmd);
             case IommufdTest.IOMMU_TEST_OP_DIRTY:
                 return NotModelled;
             default:
@@ -68,15 +73,20 @@ internal static class SelftestHandlers
             return;
         flags &= ~IommufdTest.MOCK_FLAGS_ACCESS_SYZ;
         Ioas? ioas = ctx.GetIoas(ioasId);
-        if (ioas == null)
-            return;
+        if (ioas != null)
+            iova = SyzIova(ioas.Iopt, iova);
+    }
+
+    /// <summary>__iommufd_test_syz_conv_iova: {u32 nth_area, u32 offset} → that area's IOVA + offset, or 0.</summary>
+    public static ulong SyzIova(IoPageTable.IoPageTable iopt, ulong iova)
+    {
         uint nth = (uint)iova, offset = (uint)(iova >> 32);
-        ulong converted = 0;
-        foreach (Area area in ioas.Iopt.Areas())
+        foreach (Area area in iopt.Areas())
         {
-            if (nth == 0) { converted = area.Start + offset; break; }
+            if (nth == 0)
+                return area.Start + offset;
             nth--;
         }
-        iova = converted;
+        return 0;
     }
 }

@@ -21,7 +21,7 @@ internal struct PagesSlice(Pages pages, ulong startByte, ulong length)
 /// iopt_fill_domains_pages / iopt_fill_domain); accesses (part 2) plug in next to them.
 /// Not thread-safe: the owning context serialises calls.
 /// </summary>
-internal sealed class IoPageTable
+internal sealed partial class IoPageTable
 {
     private readonly ulong _pageSize;
     private readonly PlatformProfile _platform;
@@ -62,6 +62,8 @@ internal sealed class IoPageTable
             ulong align = 1;
             foreach (IommuDomain d in _domains)
                 align = Math.Max(align, d.MinPageSize);
+            foreach (IIoptAccess a in _accesses.Values)
+                align = Math.Max(align, a.IovaAlignment);
             return align;
         }
     }
@@ -369,10 +371,12 @@ internal sealed class IoPageTable
     // ---- UNMAP --------------------------------------------------------------------------------
 
     /// <summary>iopt_unmap_iova_range: removes every area inside [start, last]; stops at the first area
-    /// that is a tombstone (EBUSY) or sticks out (ENOENT), keeping what it already removed.</summary>
+    /// that is a tombstone (EBUSY) or sticks out (ENOENT), keeping what it already removed. An area an
+    /// access has pinned is first handed to the accesses' unmap callbacks (which unpin), then retried.</summary>
     public int UnmapRange(ulong start, ulong last, out ulong unmapped)
     {
         unmapped = 0;
+        int tries = 0;
         Area? area;
         while ((area = FirstArea(start, last)) != null)
         {
@@ -380,7 +384,19 @@ internal sealed class IoPageTable
                 return -Errno.EBUSY;
             if (area.Start < start || area.Last > last)
                 return -Errno.ENOENT;
-            // Part 2: areas with accesses call the access unmap callbacks and retry (EDEADLK after 100).
+            if (area.Start != start)
+                tries = 0;
+            if (area.NumAccesses != 0)
+            {
+                // The accesses must unpin: tell every access of this IOAS, then look again. An area
+                // that stays pinned through 100 rounds is a driver bug (WARN in the kernel).
+                start = area.Start;
+                area.PreventAccess = true;
+                NotifyAccessesOfUnmap(area.Start, area.Length);
+                if (++tries > MaxUnmapTries)
+                    return -Errno.EDEADLK;
+                continue;
+            }
             ulong areaLast = area.Last;
             RemoveArea(area);
             unmapped += areaLast - area.Start + 1;

@@ -8,7 +8,7 @@ internal enum AccountMode : byte { None, User, Mm }
 /// <summary>
 /// iopt_pages: one MAP's user memory, shared by every area that COPY derives from it. A page is
 /// pinned (once, whatever the number of domains or areas) while at least one area stored in a
-/// domain covers it; without domains nothing is pinned and <c>user_va</c> is never touched.
+/// domain or one access pin covers it; otherwise nothing is pinned and <c>user_va</c> is never touched.
 /// </summary>
 internal sealed class Pages
 {
@@ -36,7 +36,10 @@ internal sealed class Pages
     /// <summary>npinned: pages of this object currently pinned.</summary>
     public ulong PinnedPages => (ulong)_coverage.Count;
 
-    /// <summary>A domain-backed area now covers pages [first, last]: pins those not pinned yet
+    /// <summary>True while page <paramref name="index"/> is pinned (a domain or an access covers it).</summary>
+    public bool IsPinned(ulong index) => _coverage.ContainsKey(index);
+
+    /// <summary>A domain-backed area (or an access) now covers pages [first, last]: pins those not pinned yet
     /// (pin_user_pages: EFAULT when the memory is not there or not writable for a writable map;
     /// then the RLIMIT_MEMLOCK charge: ENOMEM). All or nothing.</summary>
     public int Pin(PinRegistry registry, ulong first, ulong last, ulong pageSize)

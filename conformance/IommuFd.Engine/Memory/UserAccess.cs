@@ -72,6 +72,8 @@ internal static unsafe partial class UserAccess
             var l = new IoVec { Base = p, Length = (nuint)local.Length };
             var r = new IoVec { Base = (void*)address, Length = (nuint)local.Length };
             nint rc = write ? process_vm_writev(OwnPid, &l, 1, &r, 1, 0) : process_vm_readv(OwnPid, &l, 1, &r, 1, 0);
+            if (rc < 0 && ProcSelfMem.Unsupported())
+                return ProcSelfMem.Transfer(local, address, write);
             return rc;
         }
     }
