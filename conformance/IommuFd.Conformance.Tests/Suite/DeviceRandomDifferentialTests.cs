@@ -1,0 +1,55 @@
+using System.Globalization;
+using IommuFd.Bindings.Backends;
+using IommuFd.Conformance.Diff;
+using IommuFd.Conformance.Random;
+using IommuFd.Conformance.Tests.Support;
+
+namespace IommuFd.Conformance.Tests.Suite;
+
+/// <summary>Kernel against engine on seeded random sequences of every op the engine models with devices
+/// (<see cref="DeviceSequenceGenerator"/>): mock devices and domains, HWPTs, attach/replace/detach, destroy
+/// in any order, maps with domains checked by MD_CHECK_MAP/MD_CHECK_REFS, and the IOAS ops. Mock devices
+/// exist only in the kernel tier's virtio-iommu VM. Every step is diffed; a divergence is shrunk to a
+/// minimal trace and the test fails with the report. Minimal traces are saved to a temporary folder, or,
+/// with IOMMUFD_SAVE_REGRESSIONS=1 / IOMMUFD_NIGHTLY=1, to conformance/traces/mockdomain/regressions.</summary>
+[Category(BackendSource.KernelCategory)]
+public sealed class DeviceRandomDifferentialTests
+{
+    private IIommuBackend? _kernel, _engine;
+
+    [SetUp]
+    public void CreateBackends()
+    {
+        SuiteSummary.TestStarted("kernel+engine");
+        _kernel = BackendSource.CreateForMockDomains("kernel");
+        _engine = BackendSource.CreateForMockDomains("engine");
+    }
+
+    [TearDown]
+    public void DisposeBackends()
+    {
+        _kernel?.Dispose();
+        _engine?.Dispose();
+        _kernel = _engine = null;
+        SuiteSummary.Record("kernel+engine", TestContext.CurrentContext.Result.Outcome.Status);
+    }
+
+    [Test]
+    public void RandomDeviceSequencesMatch()
+    {
+        RandomBudget budget = RandomBudget.ForDevices();
+        string saveTo = (budget.SaveRegressions ? TraceFiles.MockDomainRegressionDirectory() : null)
+                        ?? Path.Combine(Path.GetTempPath(), $"iommufd-divergences-{budget.Seed}-{Guid.NewGuid():N}");
+        RandomDifferentialResult result = new RandomDifferential(_kernel!, _engine!) { NameA = "kernel", NameB = "engine" }
+            .Run(new DeviceSequenceGenerator(budget.Seed), budget.Sequences, budget.Steps, budget.Time, saveTo);
+        TestContext.Progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"device random differential: seed {result.Seed}, {result.Sequences} sequences, {result.Steps} steps, " +
+            $"{result.Report.Entries.Count} divergences, {result.Elapsed.TotalSeconds:0.0} s"));
+        if (result.Report.IsEmpty)
+            return;
+        string json = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"device-divergences-{result.Seed}.json");
+        File.WriteAllText(json, result.Report.ToJson());
+        TestContext.AddTestAttachment(json, "divergence report (JSON)");
+        Assert.Fail(result.Report.ToText());
+    }
+}
