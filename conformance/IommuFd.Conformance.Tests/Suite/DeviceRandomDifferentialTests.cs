@@ -10,8 +10,9 @@ namespace IommuFd.Conformance.Tests.Suite;
 /// (<see cref="DeviceSequenceGenerator"/>): mock devices and domains, HWPTs, attach/replace/detach, destroy
 /// in any order, maps with domains checked by MD_CHECK_MAP/MD_CHECK_REFS, and the IOAS ops. Mock devices
 /// exist only in the kernel tier's virtio-iommu VM. Every step is diffed; a divergence is shrunk to a
-/// minimal trace and the test fails with the report. Minimal traces are saved to a temporary folder, or,
-/// with IOMMUFD_SAVE_REGRESSIONS=1 / IOMMUFD_NIGHTLY=1, to conformance/traces/mockdomain/regressions.</summary>
+/// minimal trace and the test fails with the report. Minimal traces and the JSON report are saved to a
+/// temporary folder (in the VM: the run's out folder), or, with IOMMUFD_SAVE_REGRESSIONS=1 /
+/// IOMMUFD_NIGHTLY=1, to conformance/traces/mockdomain/regressions.</summary>
 [Category(BackendSource.KernelCategory)]
 public sealed class DeviceRandomDifferentialTests
 {
@@ -38,18 +39,32 @@ public sealed class DeviceRandomDifferentialTests
     public void RandomDeviceSequencesMatch()
     {
         RandomBudget budget = RandomBudget.ForDevices();
-        string saveTo = (budget.SaveRegressions ? TraceFiles.MockDomainRegressionDirectory() : null)
-                        ?? Path.Combine(Path.GetTempPath(), $"iommufd-divergences-{budget.Seed}-{Guid.NewGuid():N}");
+        string saveTo = (budget.SaveRegressions ? TraceFiles.MockDomainRegressionDirectory() : null) ?? ScratchDirectory(budget.Seed);
         RandomDifferentialResult result = new RandomDifferential(_kernel!, _engine!) { NameA = "kernel", NameB = "engine" }
             .Run(new DeviceSequenceGenerator(budget.Seed), budget.Sequences, budget.Steps, budget.Time, saveTo);
         TestContext.Progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"device random differential: seed {result.Seed}, {result.Sequences} sequences, {result.Steps} steps, " +
             $"{result.Report.Entries.Count} divergences, {result.Elapsed.TotalSeconds:0.0} s"));
         if (result.Report.IsEmpty)
+        {
+            if (!budget.SaveRegressions && !Directory.EnumerateFileSystemEntries(saveTo).Any())
+                Directory.Delete(saveTo);
             return;
-        string json = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"device-divergences-{result.Seed}.json");
+        }
+        Directory.CreateDirectory(saveTo);
+        string json = Path.Combine(saveTo, $"device-divergences-{result.Seed}.json");
         File.WriteAllText(json, result.Report.ToJson());
         TestContext.AddTestAttachment(json, "divergence report (JSON)");
         Assert.Fail(result.Report.ToText());
+    }
+
+    // Not the repository: a temporary folder, or inside the test VM (whose /tmp dies with it and whose
+    // repository is read-only) the run's writable out folder, kept on the host.
+    private static string ScratchDirectory(int seed)
+    {
+        string root = Environment.GetEnvironmentVariable("IOMMUFD_GUEST_OUT") is { Length: > 0 } guestOut ? guestOut : Path.GetTempPath();
+        string folder = Path.Combine(root, $"iommufd-divergences-{seed}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        return folder;
     }
 }
