@@ -41,6 +41,11 @@ internal sealed class GuestTestRun
         };
         if (Environment.GetEnvironmentVariable(KernelTier.RequireKernelVariable) is { } require)
             environment[KernelTier.RequireKernelVariable] = require;
+        // The random differential budget and regression saving are chosen on the host.
+        foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
+            if (variable.Key is string name && variable.Value is string value &&
+                (name.StartsWith("IOMMUFD_RANDOM_", StringComparison.Ordinal) || name is "IOMMUFD_NIGHTLY" or "IOMMUFD_SAVE_REGRESSIONS"))
+                environment[name] = value;
 
         string script =
             $"mkdir -p \"$IOMMUFD_GUEST_OUT/results\"\n" +

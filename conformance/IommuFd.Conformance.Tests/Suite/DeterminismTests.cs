@@ -48,6 +48,21 @@ public sealed class DeterminismTests
             AssertSame(generator.Next(30), _first!, _second!);
     }
 
+    /// <summary>The device-aware sequences on two engines modelling the virtio-iommu VM (mock devices).</summary>
+    [Test]
+    public void RandomDeviceSequencesAreDeterministic()
+    {
+        using var first = BackendSource.CreateForMockDomains("engine");
+        using var second = BackendSource.CreateForMockDomains("engine");
+        var generator = new DeviceSequenceGenerator(RandomBudget.CiSeed);
+        for (int i = 0; i < 50; i++)
+        {
+            Trace trace = generator.Next(40);
+            AssertSame(trace, first, first);
+            AssertSame(trace, first, second);
+        }
+    }
+
     private static void AssertSame(Trace trace, IIommuBackend a, IIommuBackend b)
     {
         DifferentialRun run = DifferentialRun.Execute(trace, a, b);

@@ -23,6 +23,20 @@ internal static class TraceFiles
     public static bool IsMockDomain(string relativePath) =>
         relativePath.StartsWith(MockDomainFolder + "/", StringComparison.Ordinal);
 
+    /// <summary>Where the device-aware random run saves regressions: the mock-domain folder's regressions
+    /// (so the virtio-only differential test replays them), or IOMMUFD_REGRESSIONS_DIR. Inside the test VM
+    /// the repository is read-only: the guest's writable share (IOMMUFD_GUEST_OUT) takes them.</summary>
+    public static string? MockDomainRegressionDirectory()
+    {
+        if (Environment.GetEnvironmentVariable("IOMMUFD_REGRESSIONS_DIR") is { Length: > 0 } configured)
+            return configured;
+        if (Environment.GetEnvironmentVariable("IOMMUFD_GUEST_OUT") is { Length: > 0 } guestOut)
+            return Path.Combine(guestOut, "regressions", MockDomainFolder);
+        return RegressionDirectory() is { } regressions
+            ? Path.Combine(Path.GetDirectoryName(regressions)!, MockDomainFolder, "regressions")
+            : null;
+    }
+
     /// <summary>Where regressions are saved: IOMMUFD_REGRESSIONS_DIR, else the repository's
     /// conformance/traces/regressions (found above the test assembly), else null.</summary>
     public static string? RegressionDirectory()

@@ -27,18 +27,23 @@ public sealed class RandomDifferential(IIommuBackend a, IIommuBackend b)
 
     /// <summary>Runs sequences until <paramref name="sequences"/> are done or <paramref name="time"/>
     /// has passed (whichever limits are given), or <paramref name="maxDivergences"/> were found.</summary>
-    /// <param name="seed">Generator seed.</param>
+    /// <param name="seed">Seed of the core <see cref="SequenceGenerator"/>.</param>
     /// <param name="sequences">How many sequences at most (null: no count limit).</param>
     /// <param name="steps">Steps per sequence.</param>
     /// <param name="time">Time budget (null: none). With neither limit, one sequence runs.</param>
     /// <param name="saveDirectory">Where minimal traces are saved as <c>NAME.jsonl</c>; null to not save.</param>
     /// <param name="maxDivergences">Stop after this many divergences.</param>
     public RandomDifferentialResult Run(int seed, int? sequences, int steps, TimeSpan? time = null,
+                                        string? saveDirectory = null, int maxDivergences = 5) =>
+        Run(new SequenceGenerator(seed), sequences, steps, time, saveDirectory, maxDivergences);
+
+    /// <summary>Like <see cref="Run(int, int?, int, TimeSpan?, string?, int)"/> with the sequences of
+    /// <paramref name="generator"/> (e.g. <see cref="DeviceSequenceGenerator"/>).</summary>
+    public RandomDifferentialResult Run(ISequenceGenerator generator, int? sequences, int steps, TimeSpan? time = null,
                                         string? saveDirectory = null, int maxDivergences = 5)
     {
         if (sequences is null && time is null)
             sequences = 1;
-        var generator = new SequenceGenerator(seed);
         var report = new DivergenceReport();
         var clock = Stopwatch.StartNew();
         int done = 0, stepCount = 0;
@@ -57,7 +62,7 @@ public sealed class RandomDifferential(IIommuBackend a, IIommuBackend b)
             string? saved = saveDirectory is null ? null : Save(minimal, saveDirectory);
             report.Add(DivergenceEntry.Create(minimal, NameA, NameB, divergence, saved));
         }
-        return new RandomDifferentialResult(seed, done, stepCount, clock.Elapsed, report);
+        return new RandomDifferentialResult(generator.Seed, done, stepCount, clock.Elapsed, report);
     }
 
     private static string Save(Trace trace, string directory)

@@ -9,7 +9,7 @@ namespace IommuFd.Conformance.Random;
 /// overlapping IOVAs). The same seed always gives the same traces.</summary>
 /// <remarks>Scope: the IOAS ioctls, IOMMU_OPTION, IOMMU_VFIO_IOAS, DESTROY and the VFIO type1
 /// compatibility ioctls on the iommufd fd, across several fds; no devices.</remarks>
-public sealed class SequenceGenerator
+public sealed class SequenceGenerator : ISequenceGenerator
 {
     private const ulong Page = 4096;
     private const ulong U64Max = ulong.MaxValue;
@@ -23,6 +23,9 @@ public sealed class SequenceGenerator
         _seed = seed;
         _random = new System.Random(seed);
     }
+
+    /// <inheritdoc />
+    public int Seed => _seed;
 
     /// <summary>The next trace of about <paramref name="steps"/> steps, named <c>random-SEED-K</c>.</summary>
     public Trace Next(int steps)

@@ -1,0 +1,70 @@
+using System.Globalization;
+using IommuFd.Bindings.Backends;
+using IommuFd.Conformance.Diff;
+using IommuFd.Conformance.Random;
+using IommuFd.Conformance.Tests.Support;
+
+namespace IommuFd.Conformance.Tests.Suite;
+
+/// <summary>Kernel against engine on seeded random sequences of every op the engine models with devices
+/// (<see cref="DeviceSequenceGenerator"/>): mock devices and domains, HWPTs, attach/replace/detach, destroy
+/// in any order, maps with domains checked by MD_CHECK_MAP/MD_CHECK_REFS, and the IOAS ops. Mock devices
+/// exist only in the kernel tier's virtio-iommu VM. Every step is diffed; a divergence is shrunk to a
+/// minimal trace and the test fails with the report. Minimal traces and the JSON report are saved to a
+/// temporary folder (in the VM: the run's out folder), or, with IOMMUFD_SAVE_REGRESSIONS=1 /
+/// IOMMUFD_NIGHTLY=1, to conformance/traces/mockdomain/regressions.</summary>
+[Category(BackendSource.KernelCategory)]
+public sealed class DeviceRandomDifferentialTests
+{
+    private IIommuBackend? _kernel, _engine;
+
+    [SetUp]
+    public void CreateBackends()
+    {
+        SuiteSummary.TestStarted("kernel+engine");
+        _kernel = BackendSource.CreateForMockDomains("kernel");
+        _engine = BackendSource.CreateForMockDomains("engine");
+    }
+
+    [TearDown]
+    public void DisposeBackends()
+    {
+        _kernel?.Dispose();
+        _engine?.Dispose();
+        _kernel = _engine = null;
+        SuiteSummary.Record("kernel+engine", TestContext.CurrentContext.Result.Outcome.Status);
+    }
+
+    [Test]
+    public void RandomDeviceSequencesMatch()
+    {
+        RandomBudget budget = RandomBudget.ForDevices();
+        string saveTo = (budget.SaveRegressions ? TraceFiles.MockDomainRegressionDirectory() : null) ?? ScratchDirectory(budget.Seed);
+        RandomDifferentialResult result = new RandomDifferential(_kernel!, _engine!) { NameA = "kernel", NameB = "engine" }
+            .Run(new DeviceSequenceGenerator(budget.Seed), budget.Sequences, budget.Steps, budget.Time, saveTo);
+        TestContext.Progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"device random differential: seed {result.Seed}, {result.Sequences} sequences, {result.Steps} steps, " +
+            $"{result.Report.Entries.Count} divergences, {result.Elapsed.TotalSeconds:0.0} s"));
+        if (result.Report.IsEmpty)
+        {
+            if (!budget.SaveRegressions && !Directory.EnumerateFileSystemEntries(saveTo).Any())
+                Directory.Delete(saveTo);
+            return;
+        }
+        Directory.CreateDirectory(saveTo);
+        string json = Path.Combine(saveTo, $"device-divergences-{result.Seed}.json");
+        File.WriteAllText(json, result.Report.ToJson());
+        TestContext.AddTestAttachment(json, "divergence report (JSON)");
+        Assert.Fail(result.Report.ToText());
+    }
+
+    // Not the repository: a temporary folder, or inside the test VM (whose /tmp dies with it and whose
+    // repository is read-only) the run's writable out folder, kept on the host.
+    private static string ScratchDirectory(int seed)
+    {
+        string root = Environment.GetEnvironmentVariable("IOMMUFD_GUEST_OUT") is { Length: > 0 } guestOut ? guestOut : Path.GetTempPath();
+        string folder = Path.Combine(root, $"iommufd-divergences-{seed}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        return folder;
+    }
+}

@@ -1,0 +1,189 @@
+using System.Text.Json.Nodes;
+using IommuFd.Conformance.Traces;
+
+namespace IommuFd.Conformance.Random;
+
+/// <summary>An object a device-aware sequence created (or tried to): its kind (<see cref="DeviceSequenceState"/>'s
+/// constants, or a family's own), the fd it lives on, its ID as a <c>"$N.field"</c> reference, and the
+/// object it belongs to (an HWPT's IOAS, a device's selftest object), so destroys can be predicted;
+/// <paramref name="HoldsOwner"/>: whether it keeps its owner alive (DESTROY of the owner is EBUSY).</summary>
+internal sealed record TrackedObject(string Kind, int Fd, JsonNode Id, TrackedObject? Owner = null, bool HoldsOwner = true);
+
+/// <summary>A mapped IOVA range a sequence created: its IOAS, IOVA (number or reference), length and the
+/// user memory behind it (<c>@Buffer+Offset</c>).</summary>
+internal sealed record TrackedArea(int Fd, JsonNode Ioas, JsonNode Iova, ulong Length, string Buffer, ulong Offset);
+
+/// <summary>What a <see cref="DeviceSequenceGenerator"/> knows while it writes one trace: the steps so far,
+/// the fds, the objects and areas created (optimistically: a call is assumed to succeed when it was
+/// meant to be valid; a wrong guess only makes a later call fail, on both backends alike), and helpers
+/// that pick mostly live and sometimes stale or made-up values. Families add steps through it.</summary>
+internal sealed class DeviceSequenceState(System.Random random)
+{
+    public const ulong Page = 4096;
+    public const ulong IoPage = 2048;                 // the mock domain's IO page (PAGE_SIZE / 2)
+    public const ulong ApertureStart = 1UL << 24;     // MOCK_APERTURE_START
+    public const ulong ApertureLast = (1UL << 31) - 1; // MOCK_APERTURE_LAST
+
+    public const string Ioas = "ioas";
+    public const string Hwpt = "hwpt";           // IOMMU_HWPT_ALLOC
+    public const string AutoHwpt = "auto-hwpt";  // the automatic HWPT of an attach to an IOAS
+    public const string Selftest = "stdev";      // the selftest object of MOCK_DOMAIN (destroying it detaches and unbinds)
+    public const string Device = "idev";         // the bound mock device (owned by its selftest object)
+
+    /// <summary>The user buffers (all pages touched at the start: pins and MD_CHECK_REFS need real pages, not
+    /// the shared zero page) and the scratch buffer <c>r</c> for ranges and hw info (never mapped).</summary>
+    public static readonly (string Name, ulong Length)[] Buffers = [("a", 16 * Page), ("b", 8 * Page)];
+    public const string Scratch = "r";
+
+    public System.Random Random { get; } = random;
+    public List<TraceStep> Steps { get; } = [];
+    public List<TrackedObject> Objects { get; } = [];
+    public List<TrackedArea> Areas { get; } = [];
+    public List<int> OpenFds { get; } = [0];
+    private int _opened = 1;
+
+    /// <summary>True with probability 1/<paramref name="n"/>.</summary>
+    public bool OneIn(int n) => Random.Next(n) == 0;
+
+    public T Pick<T>(IReadOnlyList<T> list) => list[Random.Next(list.Count)];
+
+    public int Fd() => Pick(OpenFds);
+
+    /// <summary>Adds an ioctl step; returns its index (for <see cref="Ref"/>).</summary>
+    public int Add(string command, JsonObject? arg, int fd = 0, byte[]? tail = null, JsonNode? value = null)
+    {
+        Steps.Add(new IoctlStep(command, fd, arg, value, tail));
+        return Steps.Count - 1;
+    }
+
+    /// <summary>An IOMMU_TEST_CMD step of <paramref name="op"/>; <paramref name="union"/> names the union member.</summary>
+    public int TestCmd(int fd, uint op, JsonNode? id, string? union = null, JsonObject? member = null)
+    {
+        var arg = new JsonObject { ["op"] = op };
+        if (id is not null)
+            arg["id"] = id;
+        if (union is not null)
+            arg[union] = member;
+        return Add("IOMMU_TEST_CMD", arg, fd);
+    }
+
+    public static JsonNode Ref(int step, string field) => JsonValue.Create($"${step}.{field}");
+
+    /// <summary>A small ID that may or may not name an object (of any type).</summary>
+    public JsonNode MadeUpId() => JsonValue.Create((uint)(OneIn(6) ? Random.Next(100, 1000) : Random.Next(0, 12)));
+
+    public TrackedObject Track(string kind, int fd, JsonNode id, TrackedObject? owner = null, bool holdsOwner = true)
+    {
+        var tracked = new TrackedObject(kind, fd, id, owner, holdsOwner);
+        Objects.Add(tracked);
+        return tracked;
+    }
+
+    public List<TrackedObject> Of(params string[] kinds) => Objects.Where(o => kinds.Contains(o.Kind)).ToList();
+
+    /// <summary>A live object of one of <paramref name="kinds"/>, or null (none, or one time in
+    /// <paramref name="staleOneIn"/> to let the caller use a made-up ID).</summary>
+    public TrackedObject? Live(int staleOneIn, params string[] kinds)
+    {
+        List<TrackedObject> live = Of(kinds);
+        return live.Count == 0 || OneIn(staleOneIn) ? null : Pick(live);
+    }
+
+    /// <summary>The ID of a live object of <paramref name="kinds"/> and its fd, else a made-up ID on some fd.</summary>
+    public (int Fd, JsonNode Id, TrackedObject? Object) IdOf(int staleOneIn, params string[] kinds)
+    {
+        TrackedObject? picked = Live(staleOneIn, kinds);
+        return picked is null ? (Fd(), MadeUpId(), null) : (picked.Fd, picked.Id.DeepClone(), picked);
+    }
+
+    /// <summary>Objects of the same fd among <paramref name="kinds"/> (IDs are per fd).</summary>
+    public List<TrackedObject> OnFd(int fd, params string[] kinds) => Of(kinds).Where(o => o.Fd == fd).ToList();
+
+    /// <summary>Forgets an object that was destroyed, with what it owned and the areas of an IOAS.</summary>
+    public void Forget(TrackedObject gone)
+    {
+        foreach (TrackedObject owned in Objects.Where(o => o.Owner == gone).ToList())
+            Forget(owned);
+        Objects.Remove(gone);
+        if (gone.Kind == Ioas)
+            Areas.RemoveAll(a => a.Fd == gone.Fd && Same(a.Ioas, gone.Id));
+    }
+
+    /// <summary>True when some tracked object is held by <paramref name="o"/> (DESTROY would be EBUSY).</summary>
+    public bool Holds(TrackedObject o) => Objects.Any(x => x.Owner == o && x.HoldsOwner);
+
+    public static bool Same(JsonNode a, JsonNode b) => a.ToJsonString() == b.ToJsonString();
+
+    /// <summary>Opens a new fd (numbered by opening order, as the trace format does).</summary>
+    public int Open()
+    {
+        Steps.Add(new OpenStep());
+        OpenFds.Add(_opened);
+        return _opened++;
+    }
+
+    /// <summary>Closes a non-zero fd: every object and area of it is gone.</summary>
+    public void Close(int fd)
+    {
+        Steps.Add(new CloseStep(fd));
+        OpenFds.Remove(fd);
+        Objects.RemoveAll(o => o.Fd == fd);
+        Areas.RemoveAll(a => a.Fd == fd);
+    }
+
+    /// <summary>A length: mostly whole pages, sometimes IO pages, any bytes, large or zero.</summary>
+    public ulong Length() => Random.Next(12) switch
+    {
+        0 => (ulong)Random.Next(1, 8192),
+        1 => IoPage * (ulong)Random.Next(1, 9),
+        2 => 0,
+        _ => Page * (ulong)Random.Next(1, 9),
+    };
+
+    /// <summary>A place in a user buffer for <paramref name="length"/> bytes: page aligned mostly, else IO-page
+    /// aligned or any byte.</summary>
+    public (string Buffer, ulong Offset) UserAddress(ulong length)
+    {
+        (string name, ulong size) = Pick(Buffers);
+        ulong room = length < size ? size - length : 0;
+        ulong offset = Random.Next(8) switch
+        {
+            0 => (ulong)Random.NextInt64(0, (long)room + 1),
+            1 => IoPage * (ulong)Random.NextInt64(0, (long)(room / IoPage) + 1),
+            _ => Page * (ulong)Random.NextInt64(0, (long)(room / Page) + 1),
+        };
+        return (name, Math.Min(offset, size));
+    }
+
+    /// <summary>A fixed IOVA: mostly inside the mock aperture (page or IO-page aligned), sometimes an existing
+    /// area's (a clash), below the aperture, at its end, or at the top of the address space.</summary>
+    public JsonNode FixedIova(ulong length)
+    {
+        if (Areas.Count > 0 && OneIn(5))
+            return Pick(Areas).Iova.DeepClone();
+        return Random.Next(10) switch
+        {
+            0 => JsonValue.Create(Page * (ulong)Random.Next(0, 64)),
+            1 => JsonValue.Create(ApertureLast + 1 - Page * (ulong)Random.Next(0, 3)),
+            2 => JsonValue.Create(ulong.MaxValue - length + 1),
+            3 => JsonValue.Create(ApertureStart + IoPage * (ulong)Random.Next(0, 256)),
+            _ => JsonValue.Create(ApertureStart + Page * (ulong)Random.Next(0, 256)),
+        };
+    }
+
+    /// <summary>IOAS_MAP/COPY flags: mostly READ|WRITE, sometimes one of them, none, or an unknown bit.</summary>
+    public uint MapFlags() => Random.Next(20) switch
+    {
+        0 => 0,
+        1 => 1u << Random.Next(3, 32),
+        2 => 4,
+        3 => 2,
+        _ => 6,
+    };
+
+    /// <summary>Writes <paramref name="data"/> into the scratch buffer (for ALLOW_IOVAS).</summary>
+    public void WriteScratch(byte[] data) => Steps.Add(new WriteStep(Scratch, 0, data));
+
+    /// <summary>Reads back the scratch buffer, so what the kernel wrote there is compared.</summary>
+    public void ReadScratch(int length) => Steps.Add(new ReadStep(Scratch, 0, length));
+}
