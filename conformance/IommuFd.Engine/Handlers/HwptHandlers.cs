@@ -9,8 +9,8 @@ using IommuFd.Interop;
 namespace IommuFd.Engine.Handlers;
 
 /// <summary>
-/// The 6.12 HWPT, HW_INFO, dirty-tracking, invalidation and fault-queue commands. Devices are the
-/// selftest's mock devices; paging HWPTs are modelled, nested HWPTs and dirty tracking answer ENOSYS
+/// The 6.12 HWPT, HW_INFO, invalidation and fault-queue commands (dirty tracking: DirtyHandlers).
+/// Devices are the selftest's mock devices; paging HWPTs are modelled, nested HWPTs answer ENOSYS
 /// past the kernel's argument checks and lookups.
 /// </summary>
 internal static class HwptHandlers
@@ -115,24 +115,6 @@ internal static class HwptHandlers
     {
         System.Diagnostics.Debug.Assert(ctx.Objects.Get(id, type) == null, "the engine never creates nested HWPTs");
         return -Errno.ENOENT;
-    }
-
-    /// <summary>iommufd_hwpt_set_dirty_tracking: past the HWPT_PAGING lookup, dirty tracking is not modelled.</summary>
-    public static int SetDirtyTracking(IommufdContext ctx, ref UserCommand ucmd)
-    {
-        ref iommu_hwpt_set_dirty_tracking cmd = ref ucmd.As<iommu_hwpt_set_dirty_tracking>();
-        if ((cmd.flags & ~(uint)Iommufd.IOMMU_HWPT_DIRTY_TRACKING_ENABLE) != 0)
-            return -Errno.EOPNOTSUPP;
-        return ctx.Objects.Get(cmd.hwpt_id, ObjectType.HwptPaging) == null ? -Errno.ENOENT : SelftestHandlers.NotModelled;
-    }
-
-    /// <summary>iommufd_hwpt_get_dirty_bitmap: past the HWPT_PAGING lookup, dirty tracking is not modelled.</summary>
-    public static int GetDirtyBitmap(IommufdContext ctx, ref UserCommand ucmd)
-    {
-        ref iommu_hwpt_get_dirty_bitmap cmd = ref ucmd.As<iommu_hwpt_get_dirty_bitmap>();
-        if ((cmd.flags & ~(uint)Iommufd.IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR) != 0 || cmd.__reserved != 0)
-            return -Errno.EOPNOTSUPP;
-        return ctx.Objects.Get(cmd.hwpt_id, ObjectType.HwptPaging) == null ? -Errno.ENOENT : SelftestHandlers.NotModelled;
     }
 
     /// <summary>iommufd_hwpt_invalidate: entry_num is written back (as the count handled) on every path.</summary>

@@ -5,10 +5,10 @@ using IommuFd.Interop;
 
 namespace IommuFd.Engine.Handlers;
 
-/// <summary>IOMMU_TEST_CMD of a CONFIG_IOMMUFD_TEST kernel (selftest.c), except the nested, dirty, access and IOPF ops.</summary>
+/// <summary>IOMMU_TEST_CMD of a CONFIG_IOMMUFD_TEST kernel (selftest.c), except the nested, access and IOPF ops.</summary>
 internal static class SelftestHandlers
 {
-    /// <summary>Returned for what the engine does not model yet: nested HWPTs, dirty tracking, accesses, IOPF.</summary>
+    /// <summary>Returned for what the engine does not model yet: nested HWPTs, accesses, IOPF.</summary>
     public const int NotModelled = -38; // ENOSYS: never an iommufd answer, so a conformance diff names it
 
     public static int TestCmd(IommufdContext ctx, ref UserCommand ucmd)
@@ -30,13 +30,14 @@ internal static class SelftestHandlers
                 return MockDomainHandlers.CheckMap(ctx, cmd.id, cmd.check_map.iova, cmd.check_map.length, cmd.check_map.uptr);
             case IommufdTest.IOMMU_TEST_OP_MD_CHECK_REFS:
                 return MockDomainHandlers.CheckRefs(ctx, cmd.check_refs.uptr, cmd.check_refs.length, cmd.check_refs.refs);
+            case IommufdTest.IOMMU_TEST_OP_DIRTY:
+                return DirtyHandlers.TestDirty(ctx, ref ucmd);
             case IommufdTest.IOMMU_TEST_OP_MD_CHECK_IOTLB: // nested domains only
             case IommufdTest.IOMMU_TEST_OP_CREATE_ACCESS:
             case IommufdTest.IOMMU_TEST_OP_ACCESS_REPLACE_IOAS:
             case IommufdTest.IOMMU_TEST_OP_ACCESS_PAGES:
             case IommufdTest.IOMMU_TEST_OP_ACCESS_RW:
             case IommufdTest.IOMMU_TEST_OP_DESTROY_ACCESS_PAGES:
-            case IommufdTest.IOMMU_TEST_OP_DIRTY:
             case IommufdTest.IOMMU_TEST_OP_TRIGGER_IOPF:
                 return NotModelled;
             default:
