@@ -23,6 +23,8 @@ class T:
     def read(self, buf, off, n, label=None): return self.add({"op": "read", "buf": buf, "offset": off, "length": n}, label)
     def open(self, label=None): return self.add({"op": "open"}, label)
     def close(self, fd, label=None): return self.add({"op": "close", "fd": fd}, label)
+    def fdread(self, fd, n, label=None): return self.add({"op": "fdread", "fd": fd, "length": n}, label)
+    def fdwrite(self, fd, data, label=None): return self.add({"op": "fdwrite", "fd": fd, "hex": data.hex()}, label)
     def ioctl(self, cmd, arg=None, label=None, fd=0, tail=None, value=None, noarg=False):
         s = {"op": "ioctl", "cmd": cmd}
         if fd: s["fd"] = fd
@@ -45,6 +47,7 @@ class T:
         print(f"{self.name}: {len(self.steps)} steps; " + ", ".join(f"{k}={v}" for k, v in self.labels.items()))
 
 def ref(step, field): return f"${step}.{field}"
+def fd(k): return f"%{k}"  # the real number of trace fd k (an access's id, say)
 def ranges(*pairs): return b"".join(s.to_bytes(8, "little") + l.to_bytes(8, "little") for s, l in pairs)
 
 TRACES = []

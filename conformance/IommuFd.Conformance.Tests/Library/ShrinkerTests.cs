@@ -30,6 +30,29 @@ public sealed class ShrinkerTests
     }
 
     [Test]
+    public void CreatedFdsAndFdValuesAreDependenciesAndAreRenumbered()
+    {
+        Trace trace = Trace.Parse("t", """
+            {"op":"open"}
+            {"op":"ioctl","cmd":"IOMMU_FAULT_QUEUE_ALLOC","arg":{}}
+            {"op":"fdread","fd":2,"length":40}
+            {"op":"ioctl","cmd":"FAKE_CMD","arg":{"id":"%2"}}
+            {"op":"fdwrite","fd":2,"hex":"00"}
+            {"op":"close","fd":1}
+            """);
+        Assert.That(TraceEditor.Dependencies(trace)[3], Is.EquivalentTo(new[] { 1 }));
+        Trace smaller = TraceEditor.Remove(trace, [0]);
+        Assert.That(smaller.ToJsonLines(), Is.EqualTo("""
+            {"op":"ioctl","cmd":"IOMMU_FAULT_QUEUE_ALLOC","arg":{}}
+            {"op":"fdread","fd":1,"length":40}
+            {"op":"ioctl","cmd":"FAKE_CMD","arg":{"id":"%1"}}
+            {"op":"fdwrite","fd":1,"hex":"00"}
+
+            """));
+        Assert.That(TraceEditor.Remove(trace, [1]).Steps, Has.Count.EqualTo(2), "removing the allocation takes its fd's users");
+    }
+
+    [Test]
     public void ShrinksToTheStepsTheFailureNeeds()
     {
         var lines = new List<string> { "{\"op\":\"alloc\",\"buf\":\"a\",\"length\":4096}" };

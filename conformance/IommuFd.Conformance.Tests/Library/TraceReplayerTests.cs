@@ -83,6 +83,47 @@ public sealed class TraceReplayerTests
         Assert.That(backend.Closed, Is.EquivalentTo(new[] { 101, 100 }), "the replay closes what it opened");
     }
 
+    [Test]
+    public void FdValuesResolveToTheRealFdAndPrintAsTheTraceFd()
+    {
+        var results = Replay("""
+            {"op":"open"}
+            {"op":"ioctl","cmd":"FAKE_CMD","arg":{"id":"%1","flags":"%0"}}
+            {"op":"ioctl","cmd":"FAKE_CMD","arg":{"id":"$1.id"}}
+            {"op":"fdread","fd":1,"length":8}
+            {"op":"fdwrite","fd":1,"hex":"00"}
+            """);
+        StepAssert.FieldIs(results[1], "id", "fd 1");
+        StepAssert.FieldIs(results[1], "flags", "fd 0");
+        StepAssert.FieldIs(results[2], "id", 101); // "$1.id" is fd 1 again: the fake's fd 101, and the value was not given as "%K"
+        StepAssert.Fails(results[3], Errno.EINVAL); // what the fake's read answers
+        StepAssert.Fails(results[4], Errno.EINVAL);
+    }
+
+    [Test]
+    public void FdCreatingIoctlsTakeTheNextFdIndexEvenWhenTheyFail()
+    {
+        using var engine = IommuFd.Conformance.TestKernelEngine.Create();
+        var results = TraceReplayer.Replay(engine, Trace.Parse("t", """
+            {"op":"ioctl","cmd":"IOMMU_FAULT_QUEUE_ALLOC","arg":{}}
+            {"op":"ioctl","cmd":"IOMMU_FAULT_QUEUE_ALLOC","arg":{"flags":1}}
+            {"op":"open"}
+            {"op":"ioctl","cmd":"IOMMU_IOAS_ALLOC","arg":{},"fd":3}
+            {"op":"fdread","fd":1,"length":0}
+            {"op":"close","fd":2}
+            {"op":"close","fd":1}
+            {"op":"fdread","fd":1,"length":0}
+            """));
+        StepAssert.FieldIs(results[0], "out_fault_fd", "fd 1");
+        StepAssert.Fails(results[1], Errno.EOPNOTSUPP);
+        StepAssert.Succeeds(results[3]); // fd 3 is the opened /dev/iommu: the failed allocation took fd 2
+        StepAssert.Succeeds(results[4]);
+        Assert.That(results[4].Hex, Is.Empty);
+        StepAssert.Fails(results[5], Errno.EBADF);
+        StepAssert.Succeeds(results[6]);
+        StepAssert.Fails(results[7], Errno.EBADF);
+    }
+
     [TestCase("{\"op\":\"ioctl\",\"cmd\":\"FAKE_CMD\",\"arg\":{\"nope\":1}}", "has no field 'nope'")]
     [TestCase("{\"op\":\"ioctl\",\"cmd\":\"FAKE_CMD\",\"arg\":{\"flags\":4294967296}}", "does not fit in 4 bytes")]
     [TestCase("{\"op\":\"ioctl\",\"cmd\":\"FAKE_CMD\",\"arg\":{\"id\":\"$5.id\"}}", "refers to step 5")]
@@ -92,6 +133,8 @@ public sealed class TraceReplayerTests
     [TestCase("{\"op\":\"ioctl\",\"cmd\":\"FAKE_VALUE\",\"arg\":{}}", "takes no struct")]
     [TestCase("{\"op\":\"read\",\"buf\":\"a\",\"offset\":0,\"length\":1}", "no buffer 'a'")]
     [TestCase("{\"op\":\"close\",\"fd\":3}", "fd 3 was never opened")]
+    [TestCase("{\"op\":\"fdread\",\"fd\":2,\"length\":8}", "fd 2 was never opened")]
+    [TestCase("{\"op\":\"ioctl\",\"cmd\":\"FAKE_CMD\",\"arg\":{\"id\":\"%4\"}}", "names fd 4, which was never opened")]
     public void ReportsStepsThatCannotBeReplayedWithLineAndStep(string line, string expected)
     {
         var error = Assert.Throws<TraceFormatException>(() => Replay("{\"op\":\"open\"}\n" + line));

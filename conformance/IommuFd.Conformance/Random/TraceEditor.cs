@@ -7,7 +7,7 @@ namespace IommuFd.Conformance.Random;
 
 /// <summary>Removes steps from a trace while keeping it well-formed: a removed step takes every
 /// step that depends on it along (references <c>"$N.field"</c>, buffers it allocated, the fd it
-/// opened), and the remaining references and fd numbers are renumbered.</summary>
+/// opened or created, <c>"%K"</c> fd values), and the remaining references and fd numbers are renumbered.</summary>
 public static class TraceEditor
 {
     /// <summary>The steps each step depends on (indexes of earlier steps).</summary>
@@ -37,15 +37,25 @@ public static class TraceEditor
                 case CloseStep close:
                     AddFd(close.Fd);
                     break;
+                case FdReadStep fdRead:
+                    AddFd(fdRead.Fd);
+                    break;
+                case FdWriteStep fdWrite:
+                    AddFd(fdWrite.Fd);
+                    break;
                 case IoctlStep ioctl:
                     AddFd(ioctl.Fd);
                     foreach (string text in Strings(ioctl.Arg).Concat(Strings(ioctl.Value)))
                     {
                         if (ReferencedStep(text) is int referenced)
                             deps.Add(referenced);
+                        else if (FdCreatingIoctls.FdReference(text) is int fd)
+                            AddFd(fd);
                         else if (SymbolicAddress.TryParse(text, out string buffer, out _))
                             AddBuffer(buffer);
                     }
+                    if (FdCreatingIoctls.CreatedFdField(ioctl) is not null)
+                        openOf.Add(i);
                     break;
             }
             result.Add(deps);
@@ -79,7 +89,7 @@ public static class TraceEditor
         int oldFd = 0, nextFd = 0;
         for (int i = 0, kept = 0; i < trace.Steps.Count; i++)
         {
-            bool isOpen = trace.Steps[i] is OpenStep;
+            bool isOpen = CreatesFd(trace.Steps[i]);
             if (isOpen)
                 oldFd++;
             if (removed.Contains(i))
@@ -99,17 +109,22 @@ public static class TraceEditor
                 IoctlStep ioctl => ioctl with
                 {
                     Fd = newFd.GetValueOrDefault(ioctl.Fd, ioctl.Fd),
-                    Arg = (JsonObject?)Renumber(ioctl.Arg, newIndex),
-                    Value = Renumber(ioctl.Value, newIndex),
+                    Arg = (JsonObject?)Renumber(ioctl.Arg, newIndex, newFd),
+                    Value = Renumber(ioctl.Value, newIndex, newFd),
                 },
                 CloseStep close => close with { Fd = newFd.GetValueOrDefault(close.Fd, close.Fd) },
+                FdReadStep fdRead => fdRead with { Fd = newFd.GetValueOrDefault(fdRead.Fd, fdRead.Fd) },
+                FdWriteStep fdWrite => fdWrite with { Fd = newFd.GetValueOrDefault(fdWrite.Fd, fdWrite.Fd) },
                 var other => other,
             } with { Line = 0 });
         }
         return new Trace(trace.Name, steps);
     }
 
-    private static JsonNode? Renumber(JsonNode? node, Dictionary<int, int> newIndex)
+    private static bool CreatesFd(TraceStep step) =>
+        step is OpenStep || (step is IoctlStep ioctl && FdCreatingIoctls.CreatedFdField(ioctl) is not null);
+
+    private static JsonNode? Renumber(JsonNode? node, Dictionary<int, int> newIndex, Dictionary<int, int> newFd)
     {
         switch (node)
         {
@@ -118,12 +133,12 @@ public static class TraceEditor
             case JsonObject obj:
                 var copy = new JsonObject();
                 foreach (KeyValuePair<string, JsonNode?> entry in obj)
-                    copy[entry.Key] = Renumber(entry.Value, newIndex);
+                    copy[entry.Key] = Renumber(entry.Value, newIndex, newFd);
                 return copy;
             case JsonArray array:
                 var items = new JsonArray();
                 foreach (JsonNode? item in array)
-                    items.Add(Renumber(item, newIndex));
+                    items.Add(Renumber(item, newIndex, newFd));
                 return items;
             default:
                 if (node.GetValueKind() == System.Text.Json.JsonValueKind.String && ReferencedStep(node.GetValue<string>()) is int step)
@@ -131,6 +146,8 @@ public static class TraceEditor
                     string text = node.GetValue<string>();
                     return JsonValue.Create($"${newIndex[step]}{text[text.IndexOf('.')..]}");
                 }
+                if (node.GetValueKind() == System.Text.Json.JsonValueKind.String && FdCreatingIoctls.FdReference(node.GetValue<string>()) is int fd)
+                    return JsonValue.Create($"%{newFd.GetValueOrDefault(fd, fd)}");
                 return node.DeepClone();
         }
     }

@@ -45,7 +45,7 @@ public static class TraceReplayer
         fds.Add(first);
         try
         {
-            var resolver = new ValueResolver(buffers, results);
+            var resolver = new ValueResolver(buffers, results, fds);
             for (int index = 0; index < trace.Steps.Count; index++)
             {
                 TraceStep step = trace.Steps[index];
@@ -92,6 +92,14 @@ public static class TraceReplayer
                 return Result(index, backend.Close(real));
             case IoctlStep ioctl:
                 return RunIoctl(backend, catalog, ioctl, index, buffers, fds, resolver);
+            case FdReadStep fdRead:
+                var bytes = new byte[fdRead.Length];
+                long got = backend.Read(FdAt(fds, fdRead.Fd), bytes);
+                (long readRc, int readErrno) = StepResult.FromBackend(got);
+                string? hex = got >= 0 ? Convert.ToHexStringLower(bytes.AsSpan(0, (int)got)) : null;
+                return new StepResult { Step = index, Rc = readRc, Errno = readErrno, Hex = hex };
+            case FdWriteStep fdWrite:
+                return Result(index, backend.Write(FdAt(fds, fdWrite.Fd), fdWrite.Data));
             default:
                 throw new TraceFormatException($"unsupported step {step.GetType().Name}");
         }
@@ -143,6 +151,7 @@ public static class TraceReplayer
             (long rc, int errno) = StepResult.FromBackend(backend.Ioctl(fd, request, memory));
 
             JsonObject after = CStructCodec.Read(layout, bytes, buffers.Symbolize);
+            FdFields.Symbolize(step, after, rc, fds);
             string? tailAfter = step.Tail is null ? null : Convert.ToHexStringLower(bytes[layout.Size..]);
             return new StepResult { Step = index, Rc = rc, Errno = errno, Arg = after, Tail = tailAfter };
         }

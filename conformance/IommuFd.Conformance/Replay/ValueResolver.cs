@@ -1,13 +1,15 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using IommuFd.Conformance.Traces;
 
 namespace IommuFd.Conformance.Replay;
 
 /// <summary>Turns a trace value into the integer to store: a JSON number (negative numbers are
 /// two's complement), a string <c>"0x..."</c>, a reference <c>"$N.field"</c> to the output of an
-/// earlier step, or a user address <c>"@a+OFF"</c>.</summary>
-internal sealed class ValueResolver(ReplayBuffers buffers, IReadOnlyList<StepResult> results)
+/// earlier step, a user address <c>"@a+OFF"</c>, or the real number of trace fd K, <c>"%K"</c>
+/// (results print such fds as <c>"fd K"</c>, which resolves the same way).</summary>
+internal sealed class ValueResolver(ReplayBuffers buffers, IReadOnlyList<StepResult> results, IReadOnlyList<int> fds)
 {
     public ulong Resolve(JsonNode value, string path)
     {
@@ -41,7 +43,13 @@ internal sealed class ValueResolver(ReplayBuffers buffers, IReadOnlyList<StepRes
             return Resolve(Lookup(text, path), $"{path} ({text})");
         if (Numbers.TryParseUnsigned(text, out ulong number))
             return number;
-        throw new TraceFormatException($"{path}: '{text}' is neither a number, \"$N.field\" nor \"@buf+OFF\"");
+        if (FdCreatingIoctls.FdReference(text.StartsWith("fd ", StringComparison.Ordinal) ? "%" + text[3..] : text) is int fd)
+        {
+            if (fd >= fds.Count)
+                throw new TraceFormatException($"{path}: '{text}' names fd {fd}, which was never opened ({fds.Count} so far)");
+            return (uint)fds[fd]; // fd fields are 32-bit; -1 (closed or failed) stays -1, as a stale fd would
+        }
+        throw new TraceFormatException($"{path}: '{text}' is neither a number, \"$N.field\", \"@buf+OFF\" nor \"%K\"");
     }
 
     /// <summary>Finds <c>"$N.a.b[2]"</c> in the results of earlier steps (<c>"$N.rc"</c> is the return value).</summary>

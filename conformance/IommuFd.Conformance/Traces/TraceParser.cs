@@ -49,7 +49,9 @@ internal static class TraceParser
             "open" => new OpenStep(OptionalString(json, "path")),
             "close" => new CloseStep(checked((int)RequiredUnsigned(json, "fd"))),
             "ioctl" => ParseIoctl(json),
-            _ => throw new TraceFormatException($"unknown op '{op}' (alloc, write, read, open, close, ioctl)"),
+            "fdread" => new FdReadStep(checked((int)RequiredUnsigned(json, "fd")), checked((int)RequiredUnsigned(json, "length"))),
+            "fdwrite" => new FdWriteStep(checked((int)RequiredUnsigned(json, "fd")), Hex(json, "hex") ?? throw Missing("hex")),
+            _ => throw new TraceFormatException($"unknown op '{op}' (alloc, write, read, open, close, ioctl, fdread, fdwrite)"),
         };
         CheckKeys(json, op);
         return step;
@@ -81,6 +83,8 @@ internal static class TraceParser
         ["open"] = ["op", "path"],
         ["close"] = ["op", "fd"],
         ["ioctl"] = ["op", "cmd", "fd", "arg", "value", "tail"],
+        ["fdread"] = ["op", "fd", "length"],
+        ["fdwrite"] = ["op", "fd", "hex"],
     };
 
     private static void CheckKeys(JsonObject json, string op)

@@ -86,3 +86,19 @@ public sealed record IoctlStep(string Command, int Fd, JsonObject? Arg, JsonNode
         return json;
     }
 }
+
+/// <summary><c>{"op":"fdread","fd":K,"length":N}</c>: read(2) of up to N bytes from fd K (a fault
+/// queue's fd); the result's rc is the byte count and "hex" the bytes.</summary>
+public sealed record FdReadStep(int Fd, int Length) : TraceStep
+{
+    /// <inheritdoc />
+    public override JsonObject ToJson() => new() { ["op"] = "fdread", ["fd"] = Fd, ["length"] = Length };
+}
+
+/// <summary><c>{"op":"fdwrite","fd":K,"hex":"..."}</c>: write(2) of the bytes to fd K (a fault
+/// response); the result's rc is the byte count.</summary>
+public sealed record FdWriteStep(int Fd, byte[] Data) : TraceStep
+{
+    /// <inheritdoc />
+    public override JsonObject ToJson() => new() { ["op"] = "fdwrite", ["fd"] = Fd, ["hex"] = Convert.ToHexStringLower(Data) };
+}
