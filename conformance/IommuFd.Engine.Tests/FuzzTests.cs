@@ -1,5 +1,6 @@
 using IommuFd.Bindings.Backends;
 using IommuFd.Engine.Diagnostics;
+using IommuFd.Interop;
 
 namespace IommuFd.Engine.Tests;
 
@@ -75,6 +76,13 @@ public unsafe class FuzzTests
                 if (rng.Next(2) == 0) u32[2] = (uint)rng.Next(0, 8);
                 if (rng.Next(2) == 0) u32[3] = 0;
                 if (rng.Next(3) == 0) words[2] = RandomPointer();
+            }
+            if (request == Iommufd.IOMMU_HWPT_GET_DIRTY_BITMAP && arg >= buf && arg < guard)
+            {
+                // GET_DIRTY_BITMAP writes bits at data + up to 256 MiB (IOVA offsets below the mock
+                // aperture's end), into whatever is mapped there, as the kernel would: keep data in the
+                // kernel half, where that whole span faults (no draw from rng: the sequence stays as it was).
+                ((ulong*)arg)[5] = 0xFFFF_8000_0000_0000;
             }
             if (request is 0x3B65 or 0x3B66 && rng.Next(2) == 0)
                 arg = (ulong)rng.Next(0, 12); // CHECK_EXTENSION / SET_IOMMU take a value

@@ -1610,6 +1610,220 @@ def failnth_md_access_pin_domain():
     memory_limit(t, DEFAULT_MEMORY_LIMIT, "memory_limit_default")
     return t
 
+# ---------------------------------------------------------------- dirty tracking (virtio-iommu VM)
+# Fixture iommufd_dirty_tracking: an IOAS with one mock device (its automatic HWPT), a buffer and a
+# bitmap with room for an unaligned start. MAP_HUGETLB variants are not expressible (no hugetlbfs in
+# the test kernel); the buffer is not touched, as in the selftest (pinning faults the pages in).
+MOCK_PAGE = PAGE // 2
+DIRTY_TRACKING, DIRTY_ENABLE, NO_CLEAR = 2, 1, 1
+DIRTY_VARIANTS = {"8k": 8 << 10, "16k": 16 << 10, "64k": 64 << 10, "128k": 128 << 10, "320k": 320 << 10,
+                  "64M": 64 << 20, "128M": 128 << 20}
+
+def set_dirty(t, hw, enable, label, flags=None):
+    return t.ioctl("IOMMU_HWPT_SET_DIRTY_TRACKING", {"flags": DIRTY_ENABLE if enable else 0 if flags is None else flags, "hwpt_id": hw}, label)
+def get_dirty(t, hw, iova, length, page_size, data, label, flags=0, **extra):
+    arg = {"hwpt_id": hw, "flags": flags, "iova": iova, "length": length, "page_size": page_size, "data": data}
+    arg.update(extra)
+    return t.ioctl("IOMMU_HWPT_GET_DIRTY_BITMAP", arg, label)
+def mark_dirty(t, hw, iova, length, page_size, uptr, label):
+    return t.ioctl("IOMMU_TEST_CMD", {"op": 13, "id": hw, "dirty": {"iova": iova, "length": length, "page_size": page_size, "uptr": uptr}}, label)
+def bits(n, every=1, first=0):
+    out = bytearray((n + 7) // 8)
+    for i in range(first, n, every):
+        out[i // 8] |= 1 << (i % 8)
+    return bytes(out)
+
+def dirty_fixture(name, buffer_size):
+    t = T("mockdomain/" + name)
+    nbits = buffer_size // MOCK_PAGE
+    t.alloc("buf", buffer_size)
+    t.alloc("bm", (nbits + 7) // 8 + PAGE)
+    i = t.ioas("ioas")
+    m = md(t, ref(i, "out_ioas_id"), "mock_domain")
+    return t, i, m, nbits
+
+def mock_dirty_bitmaps(t, hw, length, off, nbits, flags, tag):
+    # _test_mock_dirty_bitmaps with page_size == pte size == MOCK_PAGE_SIZE: every even bit.
+    size = (nbits + 7) // 8
+    t.write("bm", off, bits(nbits, 2))
+    mark_dirty(t, hw, BASE, length, MOCK_PAGE, f"@bm+{off:#x}", f"{tag}_mark")
+    t.write("bm", off, bytes(size))
+    get_dirty(t, hw, BASE, length, MOCK_PAGE, f"@bm+{off:#x}", f"{tag}_get", flags)
+    t.read("bm", off, size, f"{tag}_bits")
+    t.write("bm", off, bytes(size))
+    get_dirty(t, hw, BASE, length, MOCK_PAGE, f"@bm+{off:#x}", f"{tag}_get_again", flags)
+    t.read("bm", off, size, f"{tag}_bits_again")
+
+def dirty_bitmap_case(variant, flags):
+    size = DIRTY_VARIANTS[variant]
+    name = ("dirty-get-bitmap-no-clear-" if flags else "dirty-get-bitmap-") + variant
+    t, _, m, nbits = dirty_fixture(name, size)
+    i2 = t.ioas("ioas2")
+    t.map_fixed(i2, "@buf+0", size, BASE, "map")
+    h = hwpt_alloc(t, idev(m), ref(i2, "out_ioas_id"), "hwpt_dirty", flags=DIRTY_TRACKING)
+    hw = ref(h, "out_hwpt_id")
+    set_dirty(t, hw, True, "enable")
+    mock_dirty_bitmaps(t, hw, size, 0, nbits, flags, "aligned")
+    mock_dirty_bitmaps(t, hw, size, MOCK_PAGE, nbits, flags, "page_unaligned")
+    mock_dirty_bitmaps(t, hw, size, 0xff1, nbits, flags, "u64_unaligned")
+    destroy(t, hw, "destroy_hwpt")
+    return t
+
+for _v in DIRTY_VARIANTS:
+    trace(lambda v=_v: dirty_bitmap_case(v, 0))
+    trace(lambda v=_v: dirty_bitmap_case(v, NO_CLEAR))
+
+# enforce_dirty, set_dirty_tracking and device_dirty_capability do not use the fixture's buffer, so
+# every non-hugepage variant runs the same calls: one trace each.
+@trace
+def dirty_enforce():
+    t, _, m, _ = dirty_fixture("dirty-enforce", 8 << 10)
+    h = hwpt_alloc(t, idev(m), ref(t.labels["ioas"], "out_ioas_id"), "hwpt_dirty", flags=DIRTY_TRACKING)
+    hw = ref(h, "out_hwpt_id")
+    m2 = md(t, hw, "capable_device")
+    md(t, hw, "no_dirty_device", flags=NO_DIRTY)
+    destroy(t, stdev(m2), "destroy_stdev")
+    destroy(t, hw, "destroy_hwpt")
+    i2 = t.ioas("ioas2")
+    m3 = md(t, ref(i2, "out_ioas_id"), "no_dirty_on_ioas2", flags=NO_DIRTY)
+    hwpt_alloc(t, idev(m3), ref(i2, "out_ioas_id"), "dirty_hwpt_for_no_dirty", flags=DIRTY_TRACKING)
+    destroy(t, stdev(m3), "destroy_no_dirty")
+    return t
+
+@trace
+def dirty_set_tracking():
+    t, _, m, _ = dirty_fixture("dirty-set-tracking", 8 << 10)
+    h = hwpt_alloc(t, idev(m), ref(t.labels["ioas"], "out_ioas_id"), "hwpt_dirty", flags=DIRTY_TRACKING)
+    hw = ref(h, "out_hwpt_id")
+    m2 = md(t, hw, "attach")
+    set_dirty(t, hw, True, "enable")
+    set_dirty(t, hw, False, "disable")
+    destroy(t, stdev(m2), "destroy_stdev")
+    destroy(t, hw, "destroy_hwpt")
+    return t
+
+@trace
+def dirty_device_capability():
+    t, _, m, _ = dirty_fixture("dirty-device-capability", 8 << 10)
+    t.alloc("h", PAGE)
+    h = hwpt_alloc(t, idev(m), ref(t.labels["ioas"], "out_ioas_id"), "hwpt_plain")
+    hw = ref(h, "out_hwpt_id")
+    m2 = md(t, hw, "attach")
+    t.ioctl("IOMMU_GET_HW_INFO", {"dev_id": idev(m), "data_len": 8, "data_uptr": "@h+0"}, "hw_info")
+    destroy(t, stdev(m2), "destroy_stdev")
+    destroy(t, hw, "destroy_hwpt")
+    return t
+
+@trace
+def dirty_errors():
+    # Argument checks and their order, and what the three calls do at the edges.
+    t = T("mockdomain/dirty-errors")
+    t.alloc("buf", 16 * PAGE)
+    t.alloc("bm", 2 * PAGE)
+    i = t.ioas("ioas")
+    io = ref(i, "out_ioas_id")
+    m = md(t, io, "mock_domain")
+    auto = hwpt(m)
+    h = hwpt_alloc(t, idev(m), io, "hwpt_dirty", flags=DIRTY_TRACKING)
+    hw = ref(h, "out_hwpt_id")
+    t.map_fixed(i, "@buf+0", 8 * PAGE, BASE, "map_low")
+    t.map_fixed(i, "@buf+0x8000", 4 * PAGE, BASE + 12 * PAGE, "map_after_hole")
+    # SET_DIRTY_TRACKING
+    set_dirty(t, hw, False, "set_bad_flags", flags=2)
+    set_dirty(t, 999, True, "set_missing")
+    set_dirty(t, io, True, "set_on_ioas")
+    set_dirty(t, stdev(m), True, "set_on_stdev")
+    set_dirty(t, auto, True, "set_no_dirty_ops")
+    set_dirty(t, auto, False, "clear_no_dirty_ops")
+    set_dirty(t, hw, False, "disable_when_off")
+    # IOMMU_TEST_OP_DIRTY before tracking is on
+    t.write("bm", 0, b"\xff" * 4)
+    mark_dirty(t, hw, BASE, 16 * MOCK_PAGE, MOCK_PAGE, "@bm+0", "mark_not_tracking")
+    mark_dirty(t, auto, BASE, 16 * MOCK_PAGE, MOCK_PAGE, "@bm+0", "mark_no_dirty_ops")
+    set_dirty(t, hw, True, "enable")
+    set_dirty(t, hw, True, "enable_again")
+    # IOMMU_TEST_OP_DIRTY argument checks
+    mark_dirty(t, hw, BASE, 16 * MOCK_PAGE, 0, "@bm+0", "mark_page_size_zero")
+    mark_dirty(t, hw, BASE, 0, MOCK_PAGE, "@bm+0", "mark_length_zero")
+    mark_dirty(t, hw, BASE + 1024, 16 * MOCK_PAGE, MOCK_PAGE, "@bm+0", "mark_iova_unaligned")
+    mark_dirty(t, hw, BASE, 16 * MOCK_PAGE + 1, MOCK_PAGE, "@bm+0", "mark_length_unaligned")
+    mark_dirty(t, hw, BASE, 16 * MOCK_PAGE, MOCK_PAGE, 0, "mark_null_uptr")
+    mark_dirty(t, 999, 0, (1 << 27) + 1, 1, "@bm+0", "mark_too_many_bits")
+    mark_dirty(t, 999, BASE, 16 * MOCK_PAGE, MOCK_PAGE, "@bm+0", "mark_missing")
+    mark_dirty(t, io, BASE, 16 * MOCK_PAGE, MOCK_PAGE, "@bm+0", "mark_on_ioas")
+    mark_dirty(t, hw, BASE, 16 * MOCK_PAGE, MOCK_PAGE, UNMAPPED_VA, "mark_bad_uptr")
+    # Bits over mapped and unmapped IO pages: only the mapped ones count, dirty or not already.
+    t.write("bm", 0, bits(32, 3))
+    mark_dirty(t, hw, BASE, 32 * MOCK_PAGE, MOCK_PAGE, "@bm+0", "mark_every_third")
+    mark_dirty(t, hw, BASE, 32 * MOCK_PAGE, MOCK_PAGE, "@bm+0", "mark_again")
+    # GET_DIRTY_BITMAP argument checks, in the kernel's order
+    bm = "@bm+0"
+    get_dirty(t, hw, BASE, 8 * PAGE, MOCK_PAGE, bm, "get_bad_flags", flags=2)
+    get_dirty(t, hw, BASE, 8 * PAGE, MOCK_PAGE, bm, "get_reserved", __reserved=1)
+    get_dirty(t, 999, BASE, 0, MOCK_PAGE, bm, "get_missing")
+    get_dirty(t, io, BASE, 8 * PAGE, MOCK_PAGE, bm, "get_on_ioas")
+    get_dirty(t, hw, BASE, 0, MOCK_PAGE, bm, "get_length_zero")
+    get_dirty(t, hw, U64 - PAGE + 1, 2 * PAGE, 0, bm, "get_overflow")
+    get_dirty(t, hw, BASE + 1024, 8 * PAGE, MOCK_PAGE, bm, "get_iova_below_alignment")
+    get_dirty(t, hw, BASE, 8 * PAGE + 1024, 0, bm, "get_length_below_alignment")
+    get_dirty(t, hw, BASE, 8 * PAGE, 0, bm, "get_page_size_zero")
+    get_dirty(t, hw, BASE + MOCK_PAGE, 8 * PAGE, PAGE, bm, "get_iova_not_page_aligned")
+    get_dirty(t, hw, BASE, 8 * PAGE + MOCK_PAGE, PAGE, bm, "get_length_not_page_aligned")
+    get_dirty(t, auto, BASE + 1, 8 * PAGE, MOCK_PAGE, bm, "get_no_dirty_ops_bad_range")
+    get_dirty(t, auto, BASE, 8 * PAGE, MOCK_PAGE, bm, "get_no_dirty_ops")
+    # Reading: a range over a hole stops at the hole (rc 0); the pages after it stay dirty.
+    t.write("bm", 0, bytes(16))
+    get_dirty(t, hw, BASE, 16 * PAGE, MOCK_PAGE, bm, "get_over_hole", flags=NO_CLEAR)
+    t.read("bm", 0, 16, "over_hole_bits")
+    get_dirty(t, hw, BASE + 8 * PAGE, 8 * PAGE, MOCK_PAGE, bm, "get_from_hole")
+    t.read("bm", 0, 16, "from_hole_bits")
+    t.write("bm", 0, bytes(16))
+    get_dirty(t, hw, BASE + 12 * PAGE, 4 * PAGE, MOCK_PAGE, bm, "get_after_hole", flags=NO_CLEAR)
+    t.read("bm", 0, 16, "after_hole_bits")
+    # Bit granularity: 4 KiB (two IO pages a bit), 1 KiB (two bits an IO page), 6 KiB (no power of two:
+    # the mask test passes, bits are 2 KiB), 1 byte (2048 bits an IO page).
+    t.write("bm", 0, bytes(PAGE))
+    get_dirty(t, hw, BASE, 8 * PAGE, PAGE, "@bm+0x10", "get_4k", flags=NO_CLEAR)
+    get_dirty(t, hw, BASE, 8 * PAGE, 1024, "@bm+0x20", "get_1k", flags=NO_CLEAR)
+    get_dirty(t, hw, BASE, 4 * 6144, 6144, "@bm+0x30", "get_6k", flags=NO_CLEAR)
+    get_dirty(t, hw, BASE, 2 * PAGE, 1, "@bm+0x100", "get_1_byte", flags=NO_CLEAR)
+    t.read("bm", 0, 0x500, "granularity_bits")
+    # An unwritable bitmap: still 0, and the bits are cleared all the same.
+    get_dirty(t, hw, BASE, 8 * PAGE, MOCK_PAGE, UNMAPPED_VA, "get_unwritable")
+    t.write("bm", 0, bytes(PAGE))
+    get_dirty(t, hw, BASE, 8 * PAGE, MOCK_PAGE, bm, "get_after_unwritable")
+    t.read("bm", 0, 16, "after_unwritable_bits")
+    # Unmapping drops the dirty bits with the pages; disabling keeps them; enabling clears them.
+    t.write("bm", 0, b"\xff" * 4)
+    mark_dirty(t, hw, BASE + 12 * PAGE, 8 * MOCK_PAGE, MOCK_PAGE, "@bm+0", "mark_after_hole")
+    t.unmap(i, BASE + 12 * PAGE, 4 * PAGE, "unmap_dirty_area")
+    t.map_fixed(i, "@buf+0x8000", 4 * PAGE, BASE + 12 * PAGE, "remap")
+    t.write("bm", 0, bytes(16))
+    get_dirty(t, hw, BASE + 12 * PAGE, 4 * PAGE, MOCK_PAGE, bm, "get_after_remap")
+    t.read("bm", 0, 16, "after_remap_bits")
+    t.write("bm", 0, b"\xff" * 4)
+    mark_dirty(t, hw, BASE, 16 * MOCK_PAGE, MOCK_PAGE, "@bm+0", "mark_low")
+    set_dirty(t, hw, False, "disable")
+    t.write("bm", 0, bytes(16))
+    get_dirty(t, hw, BASE, 8 * PAGE, MOCK_PAGE, bm, "get_while_disabled")
+    t.read("bm", 0, 16, "while_disabled_bits")
+    mark_dirty(t, hw, BASE, 16 * MOCK_PAGE, MOCK_PAGE, "@bm+0", "mark_while_disabled")
+    set_dirty(t, hw, True, "enable_clears")
+    get_dirty(t, hw, BASE, 8 * PAGE, MOCK_PAGE, bm, "get_after_enable")
+    t.read("bm", 0, 16, "after_enable_bits")
+    # The index quirk: bit i marks the entry at index (iova + i*page_size) / page_size, so with
+    # page_size 4 KiB and iova 64 MiB the bits land on the IO pages at 32 MiB.
+    t.map_fixed(i, "@buf+0", 4 * PAGE, 2 * BASE, "map_32m")
+    t.write("bm", 0, b"\x0f")
+    mark_dirty(t, hw, 4 * BASE, 4 * PAGE, PAGE, "@bm+0", "mark_quirk_4k")
+    mark_dirty(t, hw, BASE, 4 * PAGE, PAGE, "@bm+0", "mark_quirk_below_aperture")
+    t.write("bm", 0, bytes(16))
+    get_dirty(t, hw, 2 * BASE, 4 * PAGE, MOCK_PAGE, bm, "get_quirk")
+    t.read("bm", 0, 16, "quirk_bits")
+    destroy(t, stdev(m), "destroy_stdev")
+    destroy(t, hw, "destroy_hwpt")
+    return t
+
 if __name__ == "__main__":
     os.makedirs(os.path.join(OUT, "selftest"), exist_ok=True)
     os.makedirs(os.path.join(OUT, "errno"), exist_ok=True)

@@ -20,6 +20,9 @@ internal sealed class IommuDomain(ulong apertureStart, ulong apertureLast, ulong
     /// <summary>domain->dirty_ops is set (allocated with IOMMU_HWPT_ALLOC_DIRTY_TRACKING).</summary>
     public bool DirtyOps { get; } = dirtyOps;
 
+    /// <summary>The mock domain's dirty-tracking flag and per-IO-page dirty bits.</summary>
+    public DirtyBits Dirty { get; } = new();
+
     /// <summary>1UL &lt;&lt; __ffs(pgsize_bitmap): the smallest IO page, which drives iova_alignment.</summary>
     public ulong MinPageSize => PgsizeBitmap & (~PgsizeBitmap + 1);
 }

@@ -9,9 +9,9 @@ using IommuFd.Interop;
 namespace IommuFd.Engine.Handlers;
 
 /// <summary>
-/// The 6.12 HWPT, HW_INFO, dirty-tracking and fault-queue commands. Devices are the selftest's mock
-/// devices; nested HWPTs and invalidation are in <see cref="NestedHwptHandlers"/>; dirty tracking
-/// answers ENOSYS past the kernel's argument checks and lookups.
+/// The 6.12 HWPT, HW_INFO and fault-queue commands. Devices are the selftest's mock devices;
+/// nested HWPTs and invalidation are in <see cref="NestedHwptHandlers"/>, dirty tracking in
+/// <see cref="DirtyHandlers"/>.
 /// </summary>
 internal static class HwptHandlers
 {
@@ -91,24 +91,6 @@ internal static class HwptHandlers
             length -= (ulong)n;
         }
         return 0;
-    }
-
-    /// <summary>iommufd_hwpt_set_dirty_tracking: past the HWPT_PAGING lookup, dirty tracking is not modelled.</summary>
-    public static int SetDirtyTracking(IommufdContext ctx, ref UserCommand ucmd)
-    {
-        ref iommu_hwpt_set_dirty_tracking cmd = ref ucmd.As<iommu_hwpt_set_dirty_tracking>();
-        if ((cmd.flags & ~(uint)Iommufd.IOMMU_HWPT_DIRTY_TRACKING_ENABLE) != 0)
-            return -Errno.EOPNOTSUPP;
-        return ctx.Objects.Get(cmd.hwpt_id, ObjectType.HwptPaging) == null ? -Errno.ENOENT : SelftestHandlers.NotModelled;
-    }
-
-    /// <summary>iommufd_hwpt_get_dirty_bitmap: past the HWPT_PAGING lookup, dirty tracking is not modelled.</summary>
-    public static int GetDirtyBitmap(IommufdContext ctx, ref UserCommand ucmd)
-    {
-        ref iommu_hwpt_get_dirty_bitmap cmd = ref ucmd.As<iommu_hwpt_get_dirty_bitmap>();
-        if ((cmd.flags & ~(uint)Iommufd.IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR) != 0 || cmd.__reserved != 0)
-            return -Errno.EOPNOTSUPP;
-        return ctx.Objects.Get(cmd.hwpt_id, ObjectType.HwptPaging) == null ? -Errno.ENOENT : SelftestHandlers.NotModelled;
     }
 
     /// <summary>iommufd_fault_alloc: a FAULT object and its fd. The fd keeps a users reference on the

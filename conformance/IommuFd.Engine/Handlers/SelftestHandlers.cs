@@ -5,12 +5,9 @@ using IommuFd.Interop;
 
 namespace IommuFd.Engine.Handlers;
 
-/// <summary>IOMMU_TEST_CMD of a CONFIG_IOMMUFD_TEST kernel (selftest.c), except the dirty op.</summary>
+/// <summary>IOMMU_TEST_CMD of a CONFIG_IOMMUFD_TEST kernel (selftest.c).</summary>
 internal static class SelftestHandlers
 {
-    /// <summary>Returned for what the engine does not model yet: dirty tracking.</summary>
-    public const int NotModelled = -38; // ENOSYS: never an iommufd answer, so a conformance diff names it
-
     public static int TestCmd(IommufdContext ctx, ref UserCommand ucmd)
     {
         ref iommu_test_cmd cmd = ref ucmd.As<iommu_test_cmd>();
@@ -32,6 +29,8 @@ internal static class SelftestHandlers
                 return MockDomainHandlers.CheckRefs(ctx, cmd.check_refs.uptr, cmd.check_refs.length, cmd.check_refs.refs);
             case IommufdTest.IOMMU_TEST_OP_MD_CHECK_IOTLB:
                 return NestedHwptHandlers.CheckIotlb(ctx, cmd.id, cmd.check_iotlb.id, cmd.check_iotlb.iotlb);
+            case IommufdTest.IOMMU_TEST_OP_DIRTY:
+                return DirtyHandlers.TestDirty(ctx, ref ucmd);
             case IommufdTest.IOMMU_TEST_OP_TRIGGER_IOPF:
                 return IopfHandlers.TriggerIopf(ctx, cmd.trigger_iopf.dev_id, cmd.trigger_iopf.pasid, cmd.trigger_iopf.grpid,
                     cmd.trigger_iopf.perm, cmd.trigger_iopf.addr);
@@ -45,8 +44,6 @@ internal static class SelftestHandlers
                 return AccessHandlers.ReadWrite(ctx, ref ucmd);
             case IommufdTest.IOMMU_TEST_OP_DESTROY_ACCESS_PAGES:
                 return AccessHandlers.DestroyPages(ctx, ref ucmd);
-            case IommufdTest.IOMMU_TEST_OP_DIRTY:
-                return NotModelled;
             default:
                 return -Errno.EOPNOTSUPP;
         }

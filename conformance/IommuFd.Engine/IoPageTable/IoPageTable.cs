@@ -424,7 +424,11 @@ internal sealed partial class IoPageTable
     {
         Pages pages = area.Pages!;
         if (_domains.Count != 0)
+        {
             UnpinArea(area, pages); // iopt_area_unfill_domains
+            foreach (IommuDomain d in _domains)
+                d.Dirty.Forget(area.Start, area.Last); // the unmapped entries take their dirty bits along
+        }
         area.Pages = null;
         _tree.Remove(area);
         AreaCount--;

@@ -1,0 +1,201 @@
+using IommuFd.Conformance.Replay;
+using IommuFd.Conformance.Tests.Support;
+using static IommuFd.Conformance.Tests.Support.StepAssert;
+
+namespace IommuFd.Conformance.Tests.Suite;
+
+/// <summary>The 6.12 selftest fixture <c>iommufd_dirty_tracking</c> (enforce_dirty, set_dirty_tracking,
+/// device_dirty_capability, get_dirty_bitmap, get_dirty_bitmap_no_clear) for every variant without
+/// MAP_HUGETLB, and the argument checks and edge cases of IOMMU_HWPT_SET_DIRTY_TRACKING,
+/// IOMMU_HWPT_GET_DIRTY_BITMAP and IOMMU_TEST_OP_DIRTY, from the traces mockdomain/dirty-*
+/// (step numbers printed by conformance/tools/tracegen.py).</summary>
+public sealed class DirtyTrackingTests(string backend) : MockDomainFixture(backend)
+{
+    private const ulong MockPage = TestEnv.MockPageSize;
+
+    /// <summary>The non-hugepage variants: name and buffer size.</summary>
+    public static IEnumerable<TestCaseData> Variants() =>
+        new (string Name, ulong Size)[]
+        {
+            ("8k", 8UL << 10), ("16k", 16UL << 10), ("64k", 64UL << 10), ("128k", 128UL << 10),
+            ("320k", 320UL << 10), ("64M", 64UL << 20), ("128M", 128UL << 20),
+        }.Select(v => new TestCaseData(v.Name, v.Size).SetArgDisplayNames(v.Name));
+
+    [Test]
+    public void EnforceDirty()
+    {
+        var r = Replay("mockdomain/dirty-enforce");
+        Assert.Multiple(() =>
+        {
+            Succeeds(r[4]);                  // a dirty-tracking HWPT for a capable device
+            Succeeds(r[5]);                  // another capable device attaches to it
+            Fails(r[6], Errno.EINVAL);       // a NO_DIRTY device does not
+            Succeeds(r[7]);
+            Succeeds(r[8]);
+            Succeeds(r[10]);
+            Fails(r[11], Errno.EOPNOTSUPP);  // no dirty-tracking HWPT for a NO_DIRTY device
+            Succeeds(r[12]);
+        });
+    }
+
+    [Test]
+    public void SetDirtyTracking()
+    {
+        var r = Replay("mockdomain/dirty-set-tracking");
+        Assert.Multiple(() =>
+        {
+            for (int step = 4; step <= 9; step++)
+                Succeeds(r[step]);
+        });
+    }
+
+    [Test]
+    public void DeviceDirtyCapability()
+    {
+        var r = Replay("mockdomain/dirty-device-capability");
+        Assert.Multiple(() =>
+        {
+            Succeeds(r[5]);
+            Succeeds(r[6]);
+            Succeeds(r[7]);
+            FieldIs(r[7], "out_capabilities", 1); // IOMMU_HW_CAP_DIRTY_TRACKING
+            Succeeds(r[8]);
+            Succeeds(r[9]);
+        });
+    }
+
+    [TestCaseSource(nameof(Variants))]
+    public void GetDirtyBitmap(string variant, ulong size) => CheckBitmaps("mockdomain/dirty-get-bitmap-" + variant, size, noClear: false);
+
+    [TestCaseSource(nameof(Variants))]
+    public void GetDirtyBitmapNoClear(string variant, ulong size) => CheckBitmaps("mockdomain/dirty-get-bitmap-no-clear-" + variant, size, noClear: true);
+
+    // _test_mock_dirty_bitmaps for a bitmap at offset 0, MOCK_PAGE_SIZE and 0xff1: every even IO page is
+    // marked, read back as every even bit, and read again as nothing (or the same without clearing).
+    private void CheckBitmaps(string traceName, ulong size, bool noClear)
+    {
+        var r = Replay(traceName);
+        ulong nbits = size / MockPage;
+        byte[] even = EvenBits(nbits), none = new byte[even.Length];
+        Assert.Multiple(() =>
+        {
+            for (int step = 3; step <= 7; step++)
+                Succeeds(r[step]);
+            foreach (int first in new[] { 9, 17, 25 })
+            {
+                Succeeds(r[first]);
+                FieldIs(r[first], "dirty.out_nr_dirty", Math.Max(nbits / 2, 1));
+                Succeeds(r[first + 2]);
+                Assert.That(Bytes(r[first + 3]), Is.EqualTo(even), $"step {first + 3}");
+                Succeeds(r[first + 5]);
+                Assert.That(Bytes(r[first + 6]), Is.EqualTo(noClear ? even : none), $"step {first + 6}");
+            }
+            Succeeds(r[32]);
+        });
+    }
+
+    [Test]
+    public void ArgumentChecksAndEdges()
+    {
+        var r = Replay("mockdomain/dirty-errors");
+        Assert.Multiple(() =>
+        {
+            // SET_DIRTY_TRACKING: flags, then the HWPT_PAGING lookup, then dirty ops (both directions).
+            Fails(r[7], Errno.EOPNOTSUPP);
+            Fails(r[8], Errno.ENOENT);
+            Fails(r[9], Errno.ENOENT);
+            Fails(r[10], Errno.ENOENT);
+            Fails(r[11], Errno.EOPNOTSUPP);
+            Fails(r[12], Errno.EOPNOTSUPP);
+            Succeeds(r[13]);
+            // IOMMU_TEST_OP_DIRTY needs tracking on (EINVAL), also on a domain without dirty ops.
+            Fails(r[15], Errno.EINVAL);
+            Fails(r[16], Errno.EINVAL);
+            Succeeds(r[17]);
+            Succeeds(r[18]);
+            // Its checks: arguments (EINVAL), bit count (EOVERFLOW) before the lookup, then the lookup, tracking, the bitmap.
+            for (int step = 19; step <= 23; step++)
+                Fails(r[step], Errno.EINVAL);
+            Fails(r[24], Errno.EOVERFLOW);
+            Fails(r[25], Errno.ENOENT);
+            Fails(r[26], Errno.ENOENT);
+            Fails(r[27], Errno.EFAULT);
+            FieldIs(r[29], "dirty.out_nr_dirty", 9); // every third of 32 IO pages, the 8 of the hole not counted
+            FieldIs(r[30], "dirty.out_nr_dirty", 9); // pages already dirty count again
+            // GET_DIRTY_BITMAP: flags and __reserved, lookup, range (length, overflow, IOAS alignment,
+            // page_size), and only then dirty ops.
+            Fails(r[31], Errno.EOPNOTSUPP);
+            Fails(r[32], Errno.EOPNOTSUPP);
+            Fails(r[33], Errno.ENOENT);
+            Fails(r[34], Errno.ENOENT);
+            Fails(r[35], Errno.EINVAL);
+            Fails(r[36], Errno.EOVERFLOW);
+            for (int step = 37; step <= 42; step++)
+                Fails(r[step], Errno.EINVAL);
+            Fails(r[43], Errno.EOPNOTSUPP);
+            // A hole ends the walk without an error; a range starting in a hole reports nothing.
+            Succeeds(r[45]);
+            Assert.That(Bytes(r[46]), Is.EqualTo(Bits(16, 0, 3, 6, 9, 12, 15)));
+            Succeeds(r[47]);
+            Assert.That(Bytes(r[48]), Is.EqualTo(Bits(16, 0, 3, 6, 9, 12, 15)));
+            Succeeds(r[50]);
+            Assert.That(Bytes(r[51]), Is.EqualTo(Bits(16, 0, 3, 6)));
+            // Granularity: one bit per 4 KiB, two bits per IO page at 1 KiB, 2 KiB bits for 6 KiB, 2048 bits at 1 byte.
+            for (int step = 53; step <= 56; step++)
+                Succeeds(r[step]);
+            byte[] g = Bytes(r[57]);
+            Assert.That(g[0x10], Is.EqualTo(0b1101_1011), "4 KiB bits");
+            Assert.That(g[0x20..0x24], Is.EqualTo(Bits(4, 0, 1, 6, 7, 12, 13, 18, 19, 24, 25, 30, 31)), "1 KiB bits");
+            Assert.That(g[0x30..0x32], Is.EqualTo(Bits(2, 0, 3, 6, 9)), "6 KiB bits");
+            Assert.That(g[0x100..0x500], Is.EqualTo(Enumerable.Repeat((byte)0xff, 256).Concat(new byte[512]).Concat(Enumerable.Repeat((byte)0xff, 256)).ToArray()), "1-byte bits");
+            // An unwritable bitmap still answers 0 and the bits are cleared.
+            Succeeds(r[58]);
+            Succeeds(r[60]);
+            Assert.That(Bytes(r[61]), Is.EqualTo(new byte[16]));
+            // Unmapping drops dirty bits; disabling keeps them but stops reporting (0, nothing written);
+            // enabling clears them.
+            FieldIs(r[63], "dirty.out_nr_dirty", 8);
+            Succeeds(r[64]);
+            Succeeds(r[65]);
+            Succeeds(r[67]);
+            Assert.That(Bytes(r[68]), Is.EqualTo(new byte[16]));
+            FieldIs(r[70], "dirty.out_nr_dirty", 16);
+            Succeeds(r[71]);
+            Succeeds(r[73]);
+            Assert.That(Bytes(r[74]), Is.EqualTo(new byte[16]));
+            Fails(r[75], Errno.EINVAL);
+            Succeeds(r[76]);
+            Succeeds(r[77]);
+            Assert.That(Bytes(r[78]), Is.EqualTo(new byte[16]));
+            // The index quirk of IOMMU_TEST_OP_DIRTY: (iova + i * page_size) / page_size indexes 2 KiB pages.
+            FieldIs(r[81], "dirty.out_nr_dirty", 4);
+            FieldIs(r[82], "dirty.out_nr_dirty", 0);
+            Succeeds(r[84]);
+            Assert.That(Bytes(r[85]), Is.EqualTo(Bits(16, 0, 1, 2, 3)));
+            Succeeds(r[86]);
+            Succeeds(r[87]);
+        });
+    }
+
+    private static byte[] Bytes(StepResult read)
+    {
+        Assert.That(read.Hex, Is.Not.Null, () => $"step {read.Step} is not a read: {read}");
+        return Convert.FromHexString(read.Hex!);
+    }
+
+    private static byte[] EvenBits(ulong nbits)
+    {
+        var bytes = new byte[(nbits + 7) / 8];
+        for (ulong i = 0; i < nbits; i += 2)
+            bytes[i / 8] |= (byte)(1 << (int)(i % 8));
+        return bytes;
+    }
+
+    private static byte[] Bits(int length, params int[] set)
+    {
+        var bytes = new byte[length];
+        foreach (int i in set)
+            bytes[i / 8] |= (byte)(1 << (i % 8));
+        return bytes;
+    }
+}

@@ -1,0 +1,85 @@
+using IommuFd.Engine.Domains;
+
+namespace IommuFd.Engine.IoPageTable;
+
+/// <summary>The dirty-tracking half of io_pagetable.c: iopt_set_dirty_tracking and
+/// iopt_read_and_clear_dirty_data, for a domain of this IOAS.</summary>
+internal static class DirtyTracking
+{
+    /// <summary>iopt_set_dirty_tracking: a domain without dirty ops refuses both ways (EOPNOTSUPP).
+    /// Enabling first clears every mapped page's dirty bit, so tracking starts from a clean snapshot;
+    /// disabling keeps the bits.</summary>
+    public static int Set(IoPageTable iopt, IommuDomain domain, bool enable)
+    {
+        if (!domain.DirtyOps)
+            return -Errno.EOPNOTSUPP;
+        if (enable)
+            foreach (Area area in iopt.Areas())
+                if (area.Pages != null)
+                    _ = domain.Dirty.ReadAndClear(area.Start, area.Length, noClear: false, bitmap: null);
+        domain.Dirty.Tracking = enable;
+        return 0;
+    }
+
+    /// <summary>iommufd_check_iova_range: non-empty, no wrap, both ends aligned to the IOAS's
+    /// iova_alignment, then to page_size (tested as a mask, so a page_size that is no power of two
+    /// passes whenever its low bits allow).</summary>
+    public static int CheckIovaRange(IoPageTable iopt, ulong iova, ulong length, ulong pageSize)
+    {
+        ulong alignMask = iopt.IovaAlignment - 1;
+        if (length == 0)
+            return -Errno.EINVAL;
+        ulong last = iova + (length - 1);
+        if (last < iova)
+            return -Errno.EOVERFLOW;
+        if ((iova & alignMask) != 0 || ((last + 1) & alignMask) != 0)
+            return -Errno.EINVAL;
+        if (pageSize == 0)
+            return -Errno.EINVAL;
+        if ((iova & (pageSize - 1)) != 0 || ((last + 1) & (pageSize - 1)) != 0)
+            return -Errno.EINVAL;
+        return 0;
+    }
+
+    /// <summary>iopt_read_and_clear_dirty_data: after the range checks and the dirty-ops check, the
+    /// domain's dirty pages in the range are reported into the user bitmap at <paramref name="data"/>
+    /// (and cleared unless <paramref name="noClear"/>). The walk's own result is dropped
+    /// (iommu_read_and_clear_dirty returns 0 whatever iova_bitmap_for_each said): a hole in the range
+    /// or a domain that is not tracking still answers 0, having reported nothing past that point.</summary>
+    public static int ReadAndClear(IoPageTable iopt, IommuDomain domain, ulong iova, ulong length, ulong pageSize,
+        ulong data, bool noClear, ulong userPageSize)
+    {
+        int rc = CheckIovaRange(iopt, iova, length, pageSize);
+        if (rc != 0)
+            return rc;
+        if (!domain.DirtyOps)
+            return -Errno.EOPNOTSUPP;
+        var bitmap = new IovaBitmap(iova, pageSize, data, userPageSize);
+        _ = ReadContiguous(iopt, domain, iova, iova + (length - 1), noClear, bitmap);
+        bitmap.Flush();
+        return 0;
+    }
+
+    // __iommu_read_and_clear_dirty: the contiguous areas from the one holding iova; a hole, or an area
+    // being set up, ends the walk with EINVAL.
+    private static int ReadContiguous(IoPageTable iopt, IommuDomain domain, ulong iova, ulong last, bool noClear, IovaBitmap bitmap)
+    {
+        ulong cur = iova;
+        Area? area = iopt.FirstArea(iova, iova);
+        if (area?.Pages == null)
+            return -Errno.EINVAL;
+        while (true)
+        {
+            ulong end = Math.Min(last, area.Last);
+            int rc = domain.Dirty.ReadAndClear(cur, end - cur + 1, noClear, bitmap);
+            if (rc != 0)
+                return rc;
+            if (last <= area.Last)
+                return 0;
+            cur = area.Last + 1;
+            area = iopt.NextArea(area, last);
+            if (area == null || area.Start != cur || area.Pages == null)
+                return -Errno.EINVAL;
+        }
+    }
+}
