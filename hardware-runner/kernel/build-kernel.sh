@@ -92,7 +92,7 @@ build() {
     echo "$key" > "$work/.configured"
   fi
 
-  say "building bzImage with -j$jobs (log: $log); this takes about 8 minutes on 2 cores"
+  say "building bzImage with -j$jobs (log: $log); this takes about 10 minutes on 2 cores"
   # Show one line in 200 of make's output as progress; the whole output stays in the log.
   if ! ( cd "$src" && nice make -j"$jobs" bzImage 2>&1 ) | tee -a "$log" | awk 'NR % 200 == 0 { print "build-kernel: ... " $0; fflush() }' >&2 \
      || [ ! -f "$src/arch/x86/boot/bzImage" ]; then
