@@ -31,6 +31,9 @@ public static class TraceEditor
                 case ReadStep read:
                     AddBuffer(read.Buffer);
                     break;
+                case ProtectStep protect:
+                    AddBuffer(protect.Buffer);
+                    break;
                 case OpenStep:
                     openOf.Add(i);
                     break;

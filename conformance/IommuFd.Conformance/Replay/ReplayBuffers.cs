@@ -15,9 +15,16 @@ internal sealed class ReplayBuffers : IDisposable
     private readonly Dictionary<string, Buffer> _byName = new(StringComparer.Ordinal);
     private readonly List<Buffer> _inOrder = [];
 
-    private sealed record Buffer(string Name, UserMemory Memory, ulong Address, ulong Length);
+    private sealed record Buffer(string Name, UserMemory Memory, ulong Address, ulong Length)
+    {
+        // The protection of each page ("none", "r", "rw"), so the replay itself never touches a page
+        // it may not (a write step into a read-only page would crash the process, not the trace).
+        public string[] PageProt { get; } = Enumerable.Repeat("rw", checked((int)((Length + PageSize - 1) / PageSize))).ToArray();
+    }
 
-    public void Allocate(IIommuBackend backend, string name, ulong length)
+    private static readonly ulong PageSize = (ulong)Environment.SystemPageSize;
+
+    public void Allocate(IIommuBackend backend, string name, ulong length, string? file = null)
     {
         if (_byName.ContainsKey(name))
             throw new TraceFormatException($"buffer '{name}' is already allocated");
@@ -25,9 +32,35 @@ internal sealed class ReplayBuffers : IDisposable
             throw new TraceFormatException($"buffer '{name}' has length 0");
         UserMemory memory = backend.Allocate(checked((nuint)(length + Alignment)));
         ulong address = (memory.Address + Alignment - 1) & ~(Alignment - 1);
+        if (file is not null)
+        {
+            try
+            {
+                // Over the aligned part of the allocation, so disposing the allocation unmaps it too.
+                BufferMemory.MapFilePrivate(file, address, length);
+            }
+            catch
+            {
+                memory.Dispose();
+                throw;
+            }
+        }
         var buffer = new Buffer(name, memory, address, length);
         _byName.Add(name, buffer);
         _inOrder.Add(buffer);
+    }
+
+    /// <summary>mprotect of whole pages of a buffer; the range must start on a page and stay inside the
+    /// buffer's pages.</summary>
+    public void Protect(string name, ulong offset, ulong length, string prot)
+    {
+        Buffer buffer = Find(name);
+        ulong pages = (ulong)buffer.PageProt.Length;
+        if (offset % PageSize != 0 || length % PageSize != 0 || length == 0 || offset / PageSize + length / PageSize > pages)
+            throw new TraceFormatException($"protect needs whole pages inside buffer '{name}' ({pages} pages), got [{offset}, {offset + length})");
+        BufferMemory.Protect(buffer.Address + offset, length, prot);
+        for (ulong page = offset / PageSize; page < (offset + length) / PageSize; page++)
+            buffer.PageProt[page] = prot;
     }
 
     /// <summary>The address of <c>name + offset</c>; the offset may reach the end of the buffer.</summary>
@@ -39,12 +72,19 @@ internal sealed class ReplayBuffers : IDisposable
         return buffer.Address + offset;
     }
 
-    /// <summary>The bytes <c>[offset, offset+length)</c> of a buffer.</summary>
-    public unsafe Span<byte> Bytes(string name, ulong offset, ulong length)
+    /// <summary>The bytes <c>[offset, offset+length)</c> of a buffer, to read or (<paramref name="write"/>)
+    /// to write; pages protected against that access are refused.</summary>
+    public unsafe Span<byte> Bytes(string name, ulong offset, ulong length, bool write = false)
     {
         Buffer buffer = Find(name);
         if (offset > buffer.Length || length > buffer.Length - offset)
             throw new TraceFormatException($"bytes [{offset}, {offset + length}) are outside buffer '{name}' ({buffer.Length} bytes)");
+        for (ulong page = offset / PageSize; length != 0 && page <= (offset + length - 1) / PageSize; page++)
+        {
+            string prot = buffer.PageProt[page];
+            if (prot == "none" || (write && prot == "r"))
+                throw new TraceFormatException($"page {page} of buffer '{name}' is protected '{prot}': the replay cannot {(write ? "write" : "read")} it");
+        }
         return new Span<byte>((void*)(buffer.Address + offset), checked((int)length));
     }
 

@@ -75,10 +75,13 @@ public static class TraceReplayer
         switch (step)
         {
             case AllocStep alloc:
-                buffers.Allocate(backend, alloc.Buffer, alloc.Length);
+                buffers.Allocate(backend, alloc.Buffer, alloc.Length, alloc.File);
+                return new StepResult { Step = index };
+            case ProtectStep protect:
+                buffers.Protect(protect.Buffer, protect.Offset, protect.Length, protect.Prot);
                 return new StepResult { Step = index };
             case WriteStep write:
-                write.Data.CopyTo(buffers.Bytes(write.Buffer, write.Offset, (ulong)write.Data.Length));
+                write.Data.CopyTo(buffers.Bytes(write.Buffer, write.Offset, (ulong)write.Data.Length, write: true));
                 return new StepResult { Step = index };
             case ReadStep read:
                 return new StepResult { Step = index, Hex = Convert.ToHexStringLower(buffers.Bytes(read.Buffer, read.Offset, (ulong)read.Length)) };

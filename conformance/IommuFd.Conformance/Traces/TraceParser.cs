@@ -43,7 +43,8 @@ internal static class TraceParser
         string op = RequiredString(json, "op");
         TraceStep step = op switch
         {
-            "alloc" => new AllocStep(BufferName(json), RequiredUnsigned(json, "length")),
+            "alloc" => new AllocStep(BufferName(json), RequiredUnsigned(json, "length"), OptionalString(json, "file")),
+            "protect" => ParseProtect(json),
             "write" => new WriteStep(BufferName(json), RequiredUnsigned(json, "offset"), Hex(json, "hex") ?? throw Missing("hex")),
             "read" => new ReadStep(BufferName(json), RequiredUnsigned(json, "offset"), checked((int)RequiredUnsigned(json, "length"))),
             "open" => new OpenStep(OptionalString(json, "path")),
@@ -51,7 +52,7 @@ internal static class TraceParser
             "ioctl" => ParseIoctl(json),
             "fdread" => new FdReadStep(checked((int)RequiredUnsigned(json, "fd")), checked((int)RequiredUnsigned(json, "length"))),
             "fdwrite" => new FdWriteStep(checked((int)RequiredUnsigned(json, "fd")), Hex(json, "hex") ?? throw Missing("hex")),
-            _ => throw new TraceFormatException($"unknown op '{op}' (alloc, write, read, open, close, ioctl, fdread, fdwrite)"),
+            _ => throw new TraceFormatException($"unknown op '{op}' (alloc, protect, write, read, open, close, ioctl, fdread, fdwrite)"),
         };
         CheckKeys(json, op);
         return step;
@@ -75,9 +76,18 @@ internal static class TraceParser
         return new IoctlStep(command, fd, (JsonObject?)arg?.DeepClone(), value?.DeepClone(), tail);
     }
 
+    private static ProtectStep ParseProtect(JsonObject json)
+    {
+        string prot = RequiredString(json, "prot");
+        if (!ProtectStep.Protections.Contains(prot))
+            throw new TraceFormatException($"'prot' must be one of {string.Join(", ", ProtectStep.Protections)}, got '{prot}'");
+        return new ProtectStep(BufferName(json), RequiredUnsigned(json, "offset"), RequiredUnsigned(json, "length"), prot);
+    }
+
     private static readonly Dictionary<string, string[]> AllowedKeys = new()
     {
-        ["alloc"] = ["op", "buf", "length"],
+        ["alloc"] = ["op", "buf", "length", "file"],
+        ["protect"] = ["op", "buf", "offset", "length", "prot"],
         ["write"] = ["op", "buf", "offset", "hex"],
         ["read"] = ["op", "buf", "offset", "length"],
         ["open"] = ["op", "path"],

@@ -19,11 +19,35 @@ public abstract record TraceStep
     public string ToJsonLine() => ToJson().ToJsonString(Json.Compact);
 }
 
-/// <summary><c>{"op":"alloc","buf":"a","length":N}</c>: user memory, readable and writable.</summary>
-public sealed record AllocStep(string Buffer, ulong Length) : TraceStep
+/// <summary><c>{"op":"alloc","buf":"a","length":N}</c>: user memory, readable and writable; with
+/// <c>"file":PATH</c> the first N bytes of that file (opened read-only) mapped MAP_PRIVATE, readable and
+/// writable copy-on-write, as the selftest's ro_unshare maps /proc/self/exe.</summary>
+/// <param name="Buffer">The buffer's name.</param>
+/// <param name="Length">Its length in bytes.</param>
+/// <param name="File">The file to map privately, or null for anonymous memory.</param>
+public sealed record AllocStep(string Buffer, ulong Length, string? File = null) : TraceStep
 {
     /// <inheritdoc />
-    public override JsonObject ToJson() => new() { ["op"] = "alloc", ["buf"] = Buffer, ["length"] = Length };
+    public override JsonObject ToJson()
+    {
+        var json = new JsonObject { ["op"] = "alloc", ["buf"] = Buffer, ["length"] = Length };
+        if (File is not null)
+            json["file"] = File;
+        return json;
+    }
+}
+
+/// <summary><c>{"op":"protect","buf":"a","offset":OFF,"length":N,"prot":"none"|"r"|"rw"}</c>: mprotect of
+/// whole pages of a buffer. "none" stands for memory that is gone (get_user_pages faults on it as on an
+/// unmapped range) while keeping the addresses reserved, so nothing else can be mapped there.</summary>
+public sealed record ProtectStep(string Buffer, ulong Offset, ulong Length, string Prot) : TraceStep
+{
+    /// <summary>The values <see cref="Prot"/> may take.</summary>
+    public static readonly IReadOnlyList<string> Protections = ["none", "r", "rw"];
+
+    /// <inheritdoc />
+    public override JsonObject ToJson() =>
+        new() { ["op"] = "protect", ["buf"] = Buffer, ["offset"] = Offset, ["length"] = Length, ["prot"] = Prot };
 }
 
 /// <summary><c>{"op":"write","buf":"a","offset":OFF,"hex":"..."}</c>: fills user memory.</summary>

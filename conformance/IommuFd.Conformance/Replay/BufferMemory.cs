@@ -1,0 +1,68 @@
+using System.Runtime.InteropServices;
+
+namespace IommuFd.Conformance.Replay;
+
+/// <summary>The memory calls a replay makes on buffers besides allocating them: a private file mapping
+/// placed over part of an allocation, and mprotect. Both backends run in this process on the same
+/// memory, so these need no backend.</summary>
+internal static partial class BufferMemory
+{
+    private const int ProtNone = 0, ProtRead = 1, ProtWrite = 2;
+    private const int MapPrivate = 0x02, MapFixed = 0x10;
+    private const int ORdOnly = 0, OCloexec = 0x80000, SeekEnd = 2;
+
+    /// <summary>The protection bits of a trace's "none", "r" or "rw".</summary>
+    public static int Protection(string prot) => prot switch
+    {
+        "none" => ProtNone,
+        "r" => ProtRead,
+        "rw" => ProtRead | ProtWrite,
+        _ => throw new TraceFormatException($"unknown protection '{prot}'"),
+    };
+
+    /// <summary>Maps the first <paramref name="length"/> bytes of <paramref name="path"/> (opened
+    /// read-only) MAP_PRIVATE and read-write at <paramref name="address"/>, replacing what was there.
+    /// The file must be at least that long: pages past its end would be SIGBUS for the replay and
+    /// EFAULT for the kernel, which no model of memory could tell apart from present pages.</summary>
+    public static void MapFilePrivate(string path, ulong address, ulong length)
+    {
+        int fd = open(path, ORdOnly | OCloexec);
+        if (fd < 0)
+            throw new TraceFormatException($"cannot open '{path}': errno {Marshal.GetLastPInvokeError()}");
+        try
+        {
+            long size = lseek(fd, 0, SeekEnd);
+            if (size < 0 || (ulong)size < length)
+                throw new TraceFormatException($"file '{path}' has {size} bytes, fewer than the {length} to map");
+            nint mapped = mmap((nint)address, (nuint)length, ProtRead | ProtWrite, MapPrivate | MapFixed, fd, 0);
+            if (mapped != (nint)address)
+                throw new TraceFormatException($"cannot map '{path}' privately: errno {Marshal.GetLastPInvokeError()}");
+        }
+        finally
+        {
+            _ = close(fd);
+        }
+    }
+
+    /// <summary>mprotect of [address, address+length).</summary>
+    public static void Protect(ulong address, ulong length, string prot)
+    {
+        if (mprotect((nint)address, (nuint)length, Protection(prot)) != 0)
+            throw new TraceFormatException($"mprotect to '{prot}' failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
+    private static partial long lseek(int fd, long offset, int whence);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
+    private static partial nint mmap(nint addr, nuint length, int prot, int flags, int fd, nint offset);
+
+    [LibraryImport("libc", EntryPoint = "mprotect", SetLastError = true)]
+    private static partial int mprotect(nint addr, nuint length, int prot);
+}
