@@ -973,6 +973,218 @@ def md_close_cleanup():
     t.ioas("ioas_fd2", fd=2)
     return t
 
+# ---------------------------------------------------------------- iommufd_mock_domain and vfio_compat_mock_domain, part 2 (virtio-iommu VM)
+# One trace per case and variant. iommufd_mock_domain: one_domain and two_domains (two mock devices on
+# the IOAS; the second reuses the first's automatic HWPT, so both hwpt_ids name one domain); the
+# *_hugepage variants need MAP_HUGETLB, which the test kernel lacks (no hugetlbfs, no THP).
+# vfio_compat_mock_domain: Ver1v2 (VFIO_TYPE1v2_IOMMU) and Ver1v0 (VFIO_TYPE1_IOMMU).
+MOCK_PAGE = PAGE // 2
+MD_BUF = 8 * PAGE           # the fixture's mmap_buf_size (PAGE_SIZE * 8)
+SELFTEST_BUFFER = 16 * PAGE  # the selftests' global buffer (BUFFER_SIZE)
+MAP_READABLE = 4
+MD_VARIANTS = (("one-domain", 1), ("two-domains", 2))
+COMPAT_VARIANTS = (("ver1v2", 3), ("ver1v0", 1))
+
+def alloc_file(t, buf, length, path, label=None):
+    # The first `length` bytes of a file opened read-only, mapped MAP_PRIVATE read-write (docs/traces.md).
+    return t.add({"op": "alloc", "buf": buf, "length": length, "file": path}, label)
+
+def protect(t, buf, off, length, prot, label=None):
+    return t.add({"op": "protect", "buf": buf, "offset": off, "length": length, "prot": prot}, label)
+
+def teardown(t, buf, length):
+    # teardown_iommufd: close the fixture's fd, then a fresh fd finds no page of the buffer pinned.
+    t.close(0, "teardown_close")
+    t.open("teardown_open")
+    check_refs(t, "@%s+0" % buf, length, 0, "teardown_refs", fd=t.nfds - 1)
+
+def md_variant_fixture(case, variant, domains):
+    t = T(f"mockdomain/{case}-{variant}")
+    t.alloc("buffer", SELFTEST_BUFFER)
+    touch(t, "buffer", SELFTEST_BUFFER // PAGE)
+    i = t.ioas("ioas")
+    hws = [hwpt(md(t, ref(i, "out_ioas_id"), f"mock_domain{n}")) for n in range(domains)]
+    return t, i, hws
+
+def check_mock_iova(t, hws, uptr, iova, length, label):
+    # check_mock_iova: MD_CHECK_MAP through hwpt_ids[0], and hwpt_ids[1] when it is set.
+    for n, hw in enumerate(hws):
+        if hw is not None:
+            check_map(t, hw, iova, length, uptr, f"{label}_hwpt{n}")
+
+def sweep_label(start, end): return f"{start // MOCK_PAGE}_{end // MOCK_PAGE}"
+
+def md_basic(variant, domains):
+    t, i, hws = md_variant_fixture("basic", variant, domains)
+    a = t.map(i, "@buffer+0", PAGE, "map_one_page")
+    check_mock_iova(t, hws, "@buffer+0", ref(a, "iova"), PAGE, "check_one_page")
+    t.alloc("buf", MD_BUF)
+    protect(t, "buf", MD_BUF // 2, MD_BUF // 2, "none", "gone_second_half")
+    t.map(i, "@buf+0", MD_BUF, "map_half_gone")
+    protect(t, "buf", 0, MD_BUF // 2, "none", "gone_first_half")
+    t.map(i, "@buf+0", MD_BUF, "map_all_gone")
+    teardown(t, "buffer", SELFTEST_BUFFER)
+    return t
+
+def md_all_aligns(variant, domains, copy):
+    t, i, hws = md_variant_fixture("all-aligns-copy" if copy else "all-aligns", variant, domains)
+    io = ref(i, "out_ioas_id")
+    t.alloc("buf", MD_BUF)
+    touch(t, "buf", MD_BUF // PAGE)
+    check_refs(t, "@buf+0", MD_BUF, 0, "refs_before")
+    for start in range(0, MD_BUF, MOCK_PAGE):
+        for end in range(start + MOCK_PAGE, MD_BUF, MOCK_PAGE):
+            tag = sweep_label(start, end)
+            length = end - start
+            a = t.map(i, f"@buf+{start}", length, f"map_{tag}")
+            checked = hws
+            if copy:
+                # Add and destroy a domain while the area exists (it reuses the automatic HWPT).
+                m = md(t, io, f"add_{tag}")
+                checked = [hws[0], hwpt(m)]
+            check_mock_iova(t, checked, f"@buf+{start}", ref(a, "iova"), length, f"check_{tag}")
+            first = start // PAGE * PAGE
+            check_refs(t, f"@buf+{first}", end // PAGE * PAGE - first, 1, f"refs_{tag}")
+            if copy:
+                destroy(t, stdev(m), f"remove_{tag}")
+            t.unmap(i, ref(a, "iova"), length, f"unmap_{tag}")
+    check_refs(t, "@buf+0", MD_BUF, 0, "refs_after")
+    teardown(t, "buffer", SELFTEST_BUFFER)
+    return t
+
+def md_ro_unshare(variant, domains):
+    t, i, hws = md_variant_fixture("ro-unshare", variant, domains)
+    # A page of this process's executable, MAP_PRIVATE and writable, mapped for reading only: the
+    # long-term pin unshares it (an anonymous copy), so writing it afterwards keeps the PFN.
+    alloc_file(t, "f", PAGE, "/proc/self/exe", "mmap_private_file")
+    a = t.map(i, "@f+0", PAGE, "map_readable", flags=MAP_READABLE)
+    check_mock_iova(t, hws, "@f+0", ref(a, "iova"), PAGE, "check_before_write")
+    t.write("f", 0, b"\x01" * PAGE, "memset")
+    check_mock_iova(t, hws, "@f+0", ref(a, "iova"), PAGE, "check_after_write")
+    # Beyond the selftest: the pin counts on the page, and a private file page made read-only.
+    check_refs(t, "@f+0", PAGE, 1, "refs_pinned")
+    alloc_file(t, "g", PAGE, "/proc/self/exe", "mmap_private_file_ro")
+    protect(t, "g", 0, PAGE, "r", "protect_ro")
+    b = t.map(i, "@g+0", PAGE, "map_ro_readable", flags=MAP_READABLE)
+    check_mock_iova(t, hws, "@g+0", ref(b, "iova"), PAGE, "check_ro")
+    check_refs(t, "@g+0", PAGE, 1, "refs_ro")
+    t.map(i, "@g+0", PAGE, "map_ro_writeable")
+    t.unmap(i, ref(a, "iova"), PAGE, "unmap")
+    check_refs(t, "@f+0", PAGE, 0, "refs_unpinned")
+    teardown(t, "buffer", SELFTEST_BUFFER)
+    return t
+
+for _variant, _domains in MD_VARIANTS:
+    trace(lambda v=_variant, d=_domains: md_basic(v, d))
+    trace(lambda v=_variant, d=_domains: md_all_aligns(v, d, copy=False))
+    trace(lambda v=_variant, d=_domains: md_all_aligns(v, d, copy=True))
+    trace(lambda v=_variant, d=_domains: md_ro_unshare(v, d))
+
+def glibc_rand(seed=1):
+    # glibc's rand() (the TYPE_3 additive feedback generator). The selftest never calls srand and the
+    # harness forks every test from a parent that never called rand, so each test starts at seed 1.
+    r = [seed]
+    for k in range(1, 31):
+        hi, lo = divmod(r[k - 1], 127773)
+        word = 16807 * lo - 2836 * hi
+        r.append(word + 2147483647 if word < 0 else word)
+    r += r[0:3]
+    k = 34
+    while True:
+        r.append((r[k - 31] + r[k - 3]) & 0xFFFFFFFF)
+        if k >= 344:
+            yield r[k] >> 1
+        k += 1
+
+def shuffle_array(items):
+    # The selftest's shuffle_array, as written (the swap partner is rand() % (n - i), not i + that).
+    rand, items = glibc_rand(), list(items)
+    for k in range(len(items)):
+        other = next(rand) % (len(items) - k)
+        items[k], items[other] = items[other], items[k]
+    return items
+
+def compat_fixture(case, variant, version):
+    t = T(f"mockdomain/vfio-compat-{case}-{variant}")
+    t.alloc("buffer", SELFTEST_BUFFER)
+    touch(t, "buffer", SELFTEST_BUFFER // PAGE)
+    i = t.ioas("ioas")
+    io = ref(i, "out_ioas_id")
+    md(t, io, "mock_domain")
+    t.ioctl("IOMMU_VFIO_IOAS", {"op": 1, "ioas_id": io}, "vfio_ioas_set")
+    t.ioctl("VFIO_SET_IOMMU", value=version, label="set_iommu")
+    return t, i
+
+def compat_simple_close(variant, version):
+    t, _ = compat_fixture("simple-close", variant, version)
+    teardown(t, "buffer", SELFTEST_BUFFER)
+    return t
+
+def compat_option_huge_pages(variant, version):
+    t, i = compat_fixture("option-huge-pages", variant, version)
+    t.ioctl("IOMMU_OPTION", {"option_id": 1, "op": 1, "val64": 3, "object_id": ref(i, "out_ioas_id")}, "get_huge_pages")
+    teardown(t, "buffer", SELFTEST_BUFFER)
+    return t
+
+INFO_CHAIN_LEN = 72   # header 24 + dma_avail 16 + one IOVA range 32: what the kernel reports
+INFO_WINDOW = 128     # bytes filled with 0xAA past argsz and read back (nothing may be written there)
+
+def compat_get_info(variant, version):
+    t, _ = compat_fixture("get-info", variant, version)
+    t.alloc("info", PAGE)
+    def call(argsz, label):
+        # ioctl_check_buf: the struct {.argsz = argsz}, 0xAA from argsz on, the call, the bytes read back.
+        head = argsz.to_bytes(4, "little") + bytes(20)
+        t.write("info", 0, head[:argsz] + b"\xaa" * (INFO_WINDOW - min(argsz, 24)) if argsz < 24
+                else head + b"\xaa" * (INFO_WINDOW - 24))
+        t.ioctl("VFIO_IOMMU_GET_INFO", value="@info+0", label=label)
+        t.read("info", 0, INFO_WINDOW, label + "_bytes")
+    call(16, "pre_cap")
+    call(24, "chain_size")
+    for argsz in range(24, INFO_CHAIN_LEN):
+        call(argsz, f"argsz_{argsz}")
+    # Beyond the selftest: below the total, cap_offset stays 0, so its chain check never runs; the whole
+    # chain is read here.
+    call(INFO_CHAIN_LEN, "whole_chain")
+    teardown(t, "buffer", SELFTEST_BUFFER)
+    return t
+
+def compat_map(variant, version):
+    t, _ = compat_fixture("map", variant, version)
+    mp = lambda label, **kw: t.ioctl("VFIO_IOMMU_MAP_DMA", dict({"flags": 3, "vaddr": "@buffer+0", "size": SELFTEST_BUFFER, "iova": BASE}, **kw), label)
+    um = lambda label, **kw: t.ioctl("VFIO_IOMMU_UNMAP_DMA", dict({"size": SELFTEST_BUFFER, "iova": BASE}, **kw), label)
+    mp("map")
+    um("unmap")
+    um("unmap_empty")
+    mp("map_again")
+    um("unmap_all_with_range", flags=2)
+    um("unmap_all", flags=2, iova=0, size=0)
+    pages = [BASE + k * PAGE for k in range(SELFTEST_BUFFER // PAGE)]
+    for k, iova in enumerate(pages):
+        mp(f"map_page_{k}", iova=iova, vaddr=f"@buffer+{k * PAGE}", size=PAGE)
+    for iova in shuffle_array(pages):
+        um(f"unmap_page_{(iova - BASE) // PAGE}", iova=iova, size=PAGE)
+    teardown(t, "buffer", SELFTEST_BUFFER)
+    return t
+
+HUGE_MAP_LEN = 4 << 20  # HUGEPAGE_SIZE * 2
+
+def compat_huge_map_small_pages(variant, version):
+    # huge_map's calls on an ordinary (4 KiB page) buffer: the selftest's MAP_HUGETLB buffer cannot
+    # exist in the test kernel. Type1 cuts the mapping into 16 pieces, type1v2 refuses every piece.
+    t, _ = compat_fixture("huge-map-small-pages", variant, version)
+    t.alloc("buf", HUGE_MAP_LEN)
+    t.ioctl("VFIO_IOMMU_MAP_DMA", {"flags": 3, "vaddr": "@buf+0", "size": HUGE_MAP_LEN, "iova": BASE}, "map")
+    piece = HUGE_MAP_LEN // 16
+    for iova in shuffle_array(BASE + k * piece for k in range(16)):
+        t.ioctl("VFIO_IOMMU_UNMAP_DMA", {"iova": iova, "size": piece}, f"unmap_piece_{(iova - BASE) // piece}")
+    teardown(t, "buffer", SELFTEST_BUFFER)
+    return t
+
+for _variant, _version in COMPAT_VARIANTS:
+    for _case in (compat_simple_close, compat_option_huge_pages, compat_get_info, compat_map, compat_huge_map_small_pages):
+        trace(lambda c=_case, v=_variant, n=_version: c(v, n))
+
 # ---------------------------------------------------------------- fail-nth with mock domains (virtio-iommu VM)
 # Swept by FailNthSweepTests with the kernel in the virtio VM (docs/fail-nth.md): attaching a domain,
 # mapping into it (pinning), filling a new domain from existing areas, replacing and detaching.

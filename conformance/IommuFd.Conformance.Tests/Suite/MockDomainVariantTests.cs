@@ -1,0 +1,116 @@
+using IommuFd.Conformance.Replay;
+using IommuFd.Conformance.Tests.Support;
+using IommuFd.Conformance.Traces;
+using static IommuFd.Conformance.Tests.Support.StepAssert;
+
+namespace IommuFd.Conformance.Tests.Suite;
+
+/// <summary>The 6.12 <c>iommufd_mock_domain</c> cases basic, all_aligns, all_aligns_copy and ro_unshare
+/// for the variants one_domain and two_domains (the *_hugepage variants need MAP_HUGETLB, which the test
+/// kernel lacks), from the traces mockdomain/{basic,all-aligns,all-aligns-copy,ro-unshare}-VARIANT
+/// (step numbers printed by conformance/tools/tracegen.py). Every trace starts with the selftests'
+/// 16-page buffer (steps 0-16), the IOAS (17) and one mock device per domain (18, 19), and ends with
+/// teardown_iommufd: close, reopen, no page of the buffer pinned.</summary>
+public sealed class MockDomainVariantTests(string backend) : MockDomainFixture(backend)
+{
+    private const ulong Page = TestEnv.PageSize, MockPage = TestEnv.MockPageSize, BufferLength = 8 * Page;
+
+    /// <summary>The non-hugepage variants: trace suffix and number of mock devices.</summary>
+    public static IEnumerable<TestCaseData> Variants() =>
+        new (string Name, int Domains)[] { ("one-domain", 1), ("two-domains", 2) }
+            .Select(v => new TestCaseData(v.Name, v.Domains).SetArgDisplayNames(v.Name));
+
+    [TestCaseSource(nameof(Variants))]
+    public void Basic(string variant, int domains)
+    {
+        var r = Replay($"mockdomain/basic-{variant}");
+        int map = 18 + domains;
+        Assert.Multiple(() =>
+        {
+            CheckFixture(r, domains);
+            Succeeds(r[map]);
+            for (int k = 1; k <= domains; k++)
+                Succeeds(r[map + k]);                    // MD_CHECK_MAP through every hwpt_id
+            Fails(r[map + domains + 3], Errno.EFAULT);   // the buffer's second half is gone: EFAULT half way
+            Fails(r[map + domains + 5], Errno.EFAULT);   // and now its first page
+            Succeeds(r[^1]);
+        });
+    }
+
+    [TestCaseSource(nameof(Variants))]
+    public void AllAligns(string variant, int domains)
+    {
+        Trace trace = TraceFiles.Load($"mockdomain/all-aligns-{variant}");
+        var r = Replay(trace);
+        Assert.Multiple(() =>
+        {
+            CheckFixture(r, domains);
+            AllSucceed(r, from: 18);
+            // Every start and end in 2 KiB steps inside the 8-page buffer, end < buffer end: 15+14+...+0.
+            Assert.That(StepsOf(trace, "IOMMU_IOAS_MAP").Count(), Is.EqualTo(120));
+        });
+    }
+
+    [TestCaseSource(nameof(Variants))]
+    public void AllAlignsCopy(string variant, int domains)
+    {
+        Trace trace = TraceFiles.Load($"mockdomain/all-aligns-copy-{variant}");
+        var r = Replay(trace);
+        ulong hwpt = Number(r[18], "mock_domain.out_hwpt_id");
+        int[] added = StepsOf(trace, "IOMMU_TEST_CMD").Where(i => Op(trace, i) == 2 && i > 17 + domains).ToArray();
+        Assert.Multiple(() =>
+        {
+            CheckFixture(r, domains);
+            AllSucceed(r, from: 18);
+            Assert.That(added, Has.Length.EqualTo(120));
+            foreach (int step in added)
+            {
+                // The added device joins the automatic HWPT already on the IOAS, and its IDs are the
+                // lowest free ones each round (the last round's device was destroyed).
+                FieldIs(r[step], "mock_domain.out_hwpt_id", hwpt);
+                FieldIs(r[step], "mock_domain.out_stdev_id", Number(r[added[0]], "mock_domain.out_stdev_id"));
+            }
+        });
+    }
+
+    [TestCaseSource(nameof(Variants))]
+    public void RoUnshare(string variant, int domains)
+    {
+        var r = Replay($"mockdomain/ro-unshare-{variant}");
+        int map = 19 + domains;
+        int writeableOnReadOnly = map + 3 * domains + 7;
+        Assert.Multiple(() =>
+        {
+            CheckFixture(r, domains);
+            AllSucceed(r, from: 18, except: writeableOnReadOnly);
+            // The page a read-only pin took is the one the process writes later: the pin unshared it.
+            Succeeds(r[map + 2 * domains + 1]);
+            // A private file page made PROT_READ: a readable pin works, a writeable one faults.
+            Fails(r[writeableOnReadOnly], Errno.EFAULT);
+        });
+    }
+
+    // The fixture: one mock device per domain, the second on the first's automatic HWPT.
+    private static void CheckFixture(IReadOnlyList<StepResult> r, int domains)
+    {
+        Succeeds(r[17]);
+        for (int k = 0; k < domains; k++)
+        {
+            Succeeds(r[18 + k]);
+            FieldIs(r[18 + k], "mock_domain.out_hwpt_id", Number(r[18], "mock_domain.out_hwpt_id"));
+        }
+    }
+
+    private static void AllSucceed(IReadOnlyList<StepResult> r, int from, int except = -1)
+    {
+        for (int step = from; step < r.Count; step++)
+            if (step != except)
+                Assert.That(r[step].Errno, Is.EqualTo(0), () => $"step {step}: {r[step]}");
+    }
+
+    private static IEnumerable<int> StepsOf(Trace trace, string command) =>
+        Enumerable.Range(0, trace.Steps.Count).Where(i => trace.Steps[i] is IoctlStep s && s.Command == command);
+
+    private static int Op(Trace trace, int step) =>
+        ((IoctlStep)trace.Steps[step]).Arg?["op"]?.GetValue<int>() ?? -1;
+}

@@ -1,0 +1,157 @@
+using IommuFd.Conformance.Replay;
+using IommuFd.Conformance.Tests.Support;
+using static IommuFd.Conformance.Tests.Support.StepAssert;
+
+namespace IommuFd.Conformance.Tests.Suite;
+
+/// <summary>The 6.12 <c>vfio_compat_mock_domain</c> cases for both variants (Ver1v2: VFIO_TYPE1v2_IOMMU,
+/// Ver1v0: VFIO_TYPE1_IOMMU), from the traces mockdomain/vfio-compat-CASE-VARIANT (step numbers printed
+/// by conformance/tools/tracegen.py). The fixture (steps 17-20): an IOAS, a mock device on it,
+/// IOMMU_VFIO_IOAS SET, VFIO_SET_IOMMU; every trace ends with teardown_iommufd (close, reopen, no page
+/// of the 16-page buffer pinned). huge_map's MAP_HUGETLB buffer cannot exist in the test kernel (no
+/// hugetlbfs), so its calls run on an ordinary 4 MiB buffer.</summary>
+public sealed class VfioCompatMockDomainTests(string backend) : MockDomainFixture(backend)
+{
+    private const ulong Page = TestEnv.PageSize, Base = TestEnv.BaseIova, BufferSize = TestEnv.BufferSize;
+    private const ulong ApertureLast = (1UL << 31) - 1;
+    private const int Type1 = 1, InfoWindow = 128, ChainLength = 72;
+
+    /// <summary>The variants: trace suffix and VFIO_SET_IOMMU's type.</summary>
+    public static IEnumerable<TestCaseData> Variants() =>
+        new (string Name, int Version)[] { ("ver1v2", 3), ("ver1v0", Type1) }
+            .Select(v => new TestCaseData(v.Name, v.Version).SetArgDisplayNames(v.Name));
+
+    [TestCaseSource(nameof(Variants))]
+    public void SimpleClose(string variant, int version)
+    {
+        var r = Replay($"mockdomain/vfio-compat-simple-close-{variant}");
+        Assert.Multiple(() => AllSucceed(r, from: 17));
+    }
+
+    [TestCaseSource(nameof(Variants))]
+    public void OptionHugePages(string variant, int version)
+    {
+        var r = Replay($"mockdomain/vfio-compat-option-huge-pages-{variant}");
+        Assert.Multiple(() =>
+        {
+            AllSucceed(r, from: 17);
+            FieldIs(r[21], "val64", version == Type1 ? 0UL : 1UL); // type1 turns huge pages off, even with a domain
+        });
+    }
+
+    [TestCaseSource(nameof(Variants))]
+    public void GetInfo(string variant, int version)
+    {
+        var r = Replay($"mockdomain/vfio-compat-get-info-{variant}");
+        Assert.Multiple(() =>
+        {
+            AllSucceed(r, from: 17);
+            CheckInfo(r[24], argsz: 16);   // the pre-cap ABI: argsz up to iova_pgsizes
+            CheckInfo(r[27], argsz: 24);   // the chain's size
+            for (int argsz = 24; argsz < ChainLength; argsz++)
+                CheckInfo(r[30 + 3 * (argsz - 24)], argsz);
+            byte[] whole = CheckInfo(r[174], ChainLength);
+            Assert.That(Word32(whole, 16), Is.EqualTo(24), "cap_offset once the whole chain fits");
+            CheckChain(whole);
+        });
+    }
+
+    [TestCaseSource(nameof(Variants))]
+    public void Map(string variant, int version)
+    {
+        var r = Replay($"mockdomain/vfio-compat-map-{variant}");
+        Assert.Multiple(() =>
+        {
+            AllSucceed(r, from: 17, except: 25);
+            FieldIs(r[22], "size", BufferSize);
+            FieldIs(r[23], "size", 0);            // unmapping nothing is success
+            Fails(r[25], Errno.EINVAL);           // UNMAP_FLAG_ALL with an iova and a size
+            FieldIs(r[26], "size", BufferSize);
+            // 16 one-page maps, unmapped in the selftest's shuffled order (glibc rand() from seed 1).
+            for (int step = 43; step < 59; step++)
+                FieldIs(r[step], "size", Page);
+        });
+    }
+
+    [TestCaseSource(nameof(Variants))]
+    public void HugeMapWithSmallPages(string variant, int version)
+    {
+        var r = Replay($"mockdomain/vfio-compat-huge-map-small-pages-{variant}");
+        const ulong Piece = (4UL << 20) / 16;
+        Assert.Multiple(() =>
+        {
+            Succeeds(r[22]);
+            for (int step = 23; step < 39; step++)
+            {
+                if (version == Type1)
+                {
+                    Succeeds(r[step]);            // type1 cuts the mapping
+                    FieldIs(r[step], "size", Piece);
+                }
+                else
+                {
+                    Fails(r[step], Errno.ENOENT); // type1v2 never does
+                    FieldIs(r[step], "size", 0);
+                }
+            }
+            Succeeds(r[^1]);
+        });
+    }
+
+    // ioctl_check_buf and the header checks: flags PGSIZES|CAPS, the total in argsz, the mock domain's
+    // 2 KiB IO page folded into PAGE_SIZE, and nothing written from argsz on (the window is 0xAA there).
+    private static byte[] CheckInfo(StepResult read, int argsz)
+    {
+        byte[] bytes = Convert.FromHexString(read.Hex ?? "");
+        Assert.That(bytes, Has.Length.EqualTo(InfoWindow), () => $"step {read.Step}: {read}");
+        if (bytes.Length != InfoWindow)
+            return bytes;
+        Assert.That(Word32(bytes, 0), Is.EqualTo(ChainLength), () => $"step {read.Step}: argsz");
+        Assert.That(Word32(bytes, 4), Is.EqualTo(3), () => $"step {read.Step}: flags");
+        Assert.That(BitConverter.ToUInt64(bytes, 8), Is.EqualTo(Page), () => $"step {read.Step}: iova_pgsizes");
+        if (argsz >= 24 && argsz < ChainLength)
+            Assert.That(Word32(bytes, 16), Is.EqualTo(0), () => $"step {read.Step}: cap_offset below the total");
+        Assert.That(bytes[argsz..].All(b => b == 0xAA), Is.True, () => $"step {read.Step}: written past argsz {argsz}: {read.Hex}");
+        return bytes;
+    }
+
+    // check_vfio_info_cap_chain: the DMA-avail cap (16 bytes) then the IOVA range cap with the aperture.
+    private static void CheckChain(byte[] info)
+    {
+        int offset = (int)Word32(info, 16);
+        var seen = new List<int>();
+        while (offset != 0)
+        {
+            Assert.That(offset + 8, Is.LessThanOrEqualTo(ChainLength), "a cap header past argsz");
+            if (offset + 8 > ChainLength || seen.Count > 4)
+                return;
+            int id = BitConverter.ToUInt16(info, offset), capVersion = BitConverter.ToUInt16(info, offset + 2);
+            int next = (int)Word32(info, offset + 4);
+            seen.Add(id);
+            Assert.That(capVersion, Is.EqualTo(1));
+            if (id == 1) // VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE
+            {
+                Assert.That(Word32(info, offset + 8), Is.EqualTo(1), "nr_iovas");
+                Assert.That(BitConverter.ToUInt64(info, offset + 16), Is.EqualTo(Base), "MOCK_APERTURE_START");
+                Assert.That(BitConverter.ToUInt64(info, offset + 24), Is.EqualTo(ApertureLast), "MOCK_APERTURE_LAST");
+            }
+            else
+            {
+                Assert.That(id, Is.EqualTo(3), "VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL");
+                Assert.That((next == 0 ? ChainLength : next) - offset, Is.EqualTo(16), "sizeof dma_avail");
+            }
+            Assert.That(next == 0 || next > offset, Is.True, "the chain goes forward");
+            offset = next;
+        }
+        Assert.That(seen, Is.EqualTo(new[] { 3, 1 }));
+    }
+
+    private static uint Word32(byte[] bytes, int offset) => BitConverter.ToUInt32(bytes, offset);
+
+    private static void AllSucceed(IReadOnlyList<StepResult> r, int from, int except = -1)
+    {
+        for (int step = from; step < r.Count; step++)
+            if (step != except)
+                Assert.That(r[step].Errno, Is.EqualTo(0), () => $"step {step}: {r[step]}");
+    }
+}
