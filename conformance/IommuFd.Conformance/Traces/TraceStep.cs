@@ -19,11 +19,21 @@ public abstract record TraceStep
     public string ToJsonLine() => ToJson().ToJsonString(Json.Compact);
 }
 
-/// <summary><c>{"op":"alloc","buf":"a","length":N}</c>: user memory, readable and writable.</summary>
+/// <summary><c>{"op":"alloc","buf":"a","length":N}</c>: user memory, readable and writable; with
+/// <c>"proc":"p"</c> in the memory of the other process p.</summary>
 public sealed record AllocStep(string Buffer, ulong Length) : TraceStep
 {
+    /// <summary>The other process whose memory holds the buffer, or null for the replaying process.</summary>
+    public string? Process { get; init; }
+
     /// <inheritdoc />
-    public override JsonObject ToJson() => new() { ["op"] = "alloc", ["buf"] = Buffer, ["length"] = Length };
+    public override JsonObject ToJson()
+    {
+        var json = new JsonObject { ["op"] = "alloc", ["buf"] = Buffer, ["length"] = Length };
+        if (Process is not null)
+            json["proc"] = Process;
+        return json;
+    }
 }
 
 /// <summary><c>{"op":"write","buf":"a","offset":OFF,"hex":"..."}</c>: fills user memory.</summary>
@@ -71,10 +81,15 @@ public sealed record CloseStep(int Fd) : TraceStep
 /// <param name="Tail">Bytes appended after the struct, or null.</param>
 public sealed record IoctlStep(string Command, int Fd, JsonObject? Arg, JsonNode? Value, byte[]? Tail) : TraceStep
 {
+    /// <summary>The other process that issues the ioctl (<c>"proc":"p"</c>), or null for the replaying process.</summary>
+    public string? Process { get; init; }
+
     /// <inheritdoc />
     public override JsonObject ToJson()
     {
         var json = new JsonObject { ["op"] = "ioctl", ["cmd"] = Command };
+        if (Process is not null)
+            json["proc"] = Process;
         if (Fd != 0)
             json["fd"] = Fd;
         if (Arg is not null)
@@ -101,4 +116,20 @@ public sealed record FdWriteStep(int Fd, byte[] Data) : TraceStep
 {
     /// <inheritdoc />
     public override JsonObject ToJson() => new() { ["op"] = "fdwrite", ["fd"] = Fd, ["hex"] = Convert.ToHexStringLower(Data) };
+}
+
+/// <summary><c>{"op":"spawn","proc":"p"}</c>: starts the other process p, which shares the replay's fds
+/// (as a forked child would) and has its own memory.</summary>
+public sealed record SpawnStep(string Process) : TraceStep
+{
+    /// <inheritdoc />
+    public override JsonObject ToJson() => new() { ["op"] = "spawn", ["proc"] = Process };
+}
+
+/// <summary><c>{"op":"exit","proc":"p"}</c>: the other process p exits and is waited for; its memory
+/// (its mm) is gone from then on.</summary>
+public sealed record ExitStep(string Process) : TraceStep
+{
+    /// <inheritdoc />
+    public override JsonObject ToJson() => new() { ["op"] = "exit", ["proc"] = Process };
 }
