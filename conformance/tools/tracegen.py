@@ -1859,12 +1859,13 @@ def fork_access_rw(t, k, tag, child_alive):
     n = 0
     for off in range(PAGE - 50, PAGE + 50, 11):
         for length in (1, 9, 63):
-            access_rw(t, k, BASE + off, length, "@t+0", 0, f"{tag}_read_{n}")
+            first = n == 0
+            access_rw(t, k, BASE + off, length, "@t+0", 0, f"{tag}_read" if first else None)
             t.read("t", 0, length)
             t.write("t", 0, pattern(length, 40 + n))
-            access_rw(t, k, BASE + off, length, "@t+0", RW_WRITE, f"{tag}_write_{n}")
+            access_rw(t, k, BASE + off, length, "@t+0", RW_WRITE, f"{tag}_write" if first else None)
             t.write("t", 0, bytes(length))
-            access_rw(t, k, BASE + off, length, "@t+0", 0, f"{tag}_reread_{n}")
+            access_rw(t, k, BASE + off, length, "@t+0", 0, f"{tag}_reread" if first else None)
             t.read("t", 0, length)
             if child_alive:
                 t.read("c", off, length)
@@ -1888,7 +1889,12 @@ def fork_gone(variant):
         access_rw(t, k, BASE, 2 * PAGE, "@u+0", 0, "rw_two_pages")
         t.unmap(i, BASE, 16 * PAGE, "unmap")
     t.close(k, "destroy_access")
+    fork_teardown(t, variant)
     return t
+
+def fork_teardown(t, variant):
+    if FORK_VARIANTS[variant][1] is not None:
+        memory_limit(t, DEFAULT_MEMORY_LIMIT, "default_memory_limit")  # the limit is global
 
 def fork_present(variant):
     t, i, k, domains = fork_fixture("fork-present", variant)
@@ -1900,6 +1906,7 @@ def fork_present(variant):
     access_rw(t, k, BASE, 16 * PAGE, "@u+0", 0, "rw_after_exit")
     t.read("u", PAGE - 64, 128)
     t.close(k, "destroy_access")
+    fork_teardown(t, variant)
     return t
 
 for _variant in FORK_VARIANTS:
