@@ -66,6 +66,17 @@ public sealed class EngineBackend : IIommuBackend
         return file == null ? -Errno.EBADF : file.Ioctl(request, argument);
     }
 
+    /// <summary>ioctl(2) issued by another process on an fd of this engine (a child sharing the fd):
+    /// <paramref name="argument"/> is an address in that process, copy_{from,to}_user read and write its
+    /// memory, and a MAP takes its pages from its mm (pinning them later fails with EFAULT once it has
+    /// exited, whoever pins). The kernel side of the same call is the process issuing it itself.</summary>
+    public int IoctlAs(EngineProcess process, int fd, uint request, ulong argument)
+    {
+        ArgumentNullException.ThrowIfNull(process);
+        using (Memory.UserMm.Use(process.Mm))
+            unsafe { return Ioctl(fd, request, (void*)argument); }
+    }
+
     /// <inheritdoc />
     public long Read(int fd, Span<byte> buffer, long offset = -1)
     {

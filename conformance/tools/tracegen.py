@@ -2036,6 +2036,95 @@ def dirty_errors():
     destroy(t, hw, "destroy_hwpt")
     return t
 
+# ---------------------------------------------------------------- iommufd_ioas fork_gone / fork_present
+# A mapping made by another process: "spawn" starts it (it shares the trace's fds like a forked child),
+# its buffer "c" lives in its memory, {"proc":"p"} makes it issue the MAP, "exit" ends it (its mm is
+# gone). The selftest's buffer is MAP_SHARED, so it compares against its own copy; here the data the
+# access reads is compared with what was written into the child's buffer (kernel vs engine too).
+# Every variant creates a mock domain at some point, so all of them run in the virtio VM.
+FORK_VARIANTS = {"no-domain": (0, None), "mock-domain": (1, None), "two-mock-domain": (2, None),
+                 "mock-domain-limit": (1, 16)}
+
+def fork_fixture(name, variant):
+    domains, limit = FORK_VARIANTS[variant]
+    t = T(f"mockdomain/ioas-{name}-{variant}")
+    t.alloc("t", PAGE)
+    t.alloc("u", 16 * PAGE)
+    i = t.ioas("ioas")
+    if limit is not None:
+        memory_limit(t, limit, "memory_limit")
+    for n in range(domains):
+        md(t, ref(i, "out_ioas_id"), f"mock_domain{n}")
+    k = create_access(t, ref(i, "out_ioas_id"), "create_access")
+    t.add({"op": "spawn", "proc": "p"}, "spawn")
+    t.add({"op": "alloc", "buf": "c", "length": 16 * PAGE, "proc": "p"}, "child_alloc")
+    for p in range(16):
+        t.write("c", p * PAGE, pattern(64, p))              # every page real, not the zero page
+        t.write("c", p * PAGE + PAGE - 64, pattern(64, p + 16))
+    s = t.add({"op": "ioctl", "proc": "p", "cmd": "IOMMU_IOAS_MAP", "arg": {"flags": 7, "ioas_id": ref(i, "out_ioas_id"),
+               "user_va": "@c+0", "length": 16 * PAGE, "iova": BASE}}, "child_map")
+    return t, i, k, domains
+
+def fork_access_rw(t, k, tag, child_alive):
+    # check_access_rw, sampled: reads and writes around the first page boundary, each write read back
+    # through the access (and, while the child lives, in its memory), then a read of all 16 pages.
+    n = 0
+    for off in range(PAGE - 50, PAGE + 50, 11):
+        for length in (1, 9, 63):
+            first = n == 0
+            access_rw(t, k, BASE + off, length, "@t+0", 0, f"{tag}_read" if first else None)
+            t.read("t", 0, length)
+            t.write("t", 0, pattern(length, 40 + n))
+            access_rw(t, k, BASE + off, length, "@t+0", RW_WRITE, f"{tag}_write" if first else None)
+            t.write("t", 0, bytes(length))
+            access_rw(t, k, BASE + off, length, "@t+0", 0, f"{tag}_reread" if first else None)
+            t.read("t", 0, length)
+            if child_alive:
+                t.read("c", off, length)
+            n += 1
+    access_rw(t, k, BASE, 16 * PAGE, "@u+0", 0, f"{tag}_all_pages")
+    t.read("u", 0, 64)
+    t.read("u", PAGE - 64, 128)
+    t.read("u", 15 * PAGE + PAGE - 64, 64)
+
+def fork_gone(variant):
+    t, i, k, domains = fork_fixture("fork-gone", variant)
+    t.add({"op": "exit", "proc": "p"}, "child_exit")
+    if domains:
+        # Everything was pinned inside the child; the new domain copies from the old one.
+        md(t, ref(i, "out_ioas_id"), "mock_domain_after")
+        fork_access_rw(t, k, "rw", child_alive=False)
+    else:
+        # Pinning needs the child's mm, which is gone: EFAULT, and so for the access's pinning reads.
+        md(t, ref(i, "out_ioas_id"), "mock_domain_after")
+        access_rw(t, k, BASE + 8, 8, "@t+0", 0, "rw_one_page")
+        access_rw(t, k, BASE, 2 * PAGE, "@u+0", 0, "rw_two_pages")
+        t.unmap(i, BASE, 16 * PAGE, "unmap")
+    t.close(k, "destroy_access")
+    fork_teardown(t, variant)
+    return t
+
+def fork_teardown(t, variant):
+    if FORK_VARIANTS[variant][1] is not None:
+        memory_limit(t, DEFAULT_MEMORY_LIMIT, "default_memory_limit")  # the limit is global
+
+def fork_present(variant):
+    t, i, k, domains = fork_fixture("fork-present", variant)
+    # Read pages from the remote process: the new domain pins them from the child's mm.
+    md(t, ref(i, "out_ioas_id"), "mock_domain_after")
+    fork_access_rw(t, k, "rw", child_alive=True)
+    t.add({"op": "exit", "proc": "p"}, "child_exit")
+    # The pinned pages outlive the child.
+    access_rw(t, k, BASE, 16 * PAGE, "@u+0", 0, "rw_after_exit")
+    t.read("u", PAGE - 64, 128)
+    t.close(k, "destroy_access")
+    fork_teardown(t, variant)
+    return t
+
+for _variant in FORK_VARIANTS:
+    trace(lambda v=_variant: fork_gone(v))
+    trace(lambda v=_variant: fork_present(v))
+
 if __name__ == "__main__":
     os.makedirs(os.path.join(OUT, "selftest"), exist_ok=True)
     os.makedirs(os.path.join(OUT, "errno"), exist_ok=True)

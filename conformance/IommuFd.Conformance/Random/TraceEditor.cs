@@ -15,6 +15,7 @@ public static class TraceEditor
     {
         var allocOf = new Dictionary<string, int>(StringComparer.Ordinal);
         var openOf = new List<int> { -1 }; // fd 0 is implicit
+        var spawnOf = new Dictionary<string, int>(StringComparer.Ordinal);
         var result = new List<IReadOnlySet<int>>();
         for (int i = 0; i < trace.Steps.Count; i++)
         {
@@ -24,6 +25,13 @@ public static class TraceEditor
             {
                 case AllocStep alloc:
                     allocOf.TryAdd(alloc.Buffer, i);
+                    AddProcess(alloc.Process);
+                    break;
+                case SpawnStep spawn:
+                    spawnOf.TryAdd(spawn.Process, i);
+                    break;
+                case ExitStep exit:
+                    AddProcess(exit.Process);
                     break;
                 case WriteStep write:
                     AddBuffer(write.Buffer);
@@ -48,6 +56,7 @@ public static class TraceEditor
                     break;
                 case IoctlStep ioctl:
                     AddFd(ioctl.Fd);
+                    AddProcess(ioctl.Process);
                     foreach (string text in Strings(ioctl.Arg).Concat(Strings(ioctl.Value)))
                     {
                         if (ReferencedStep(text) is int referenced)
@@ -62,6 +71,12 @@ public static class TraceEditor
                     break;
             }
             result.Add(deps);
+
+            void AddProcess(string? name)
+            {
+                if (name is not null && spawnOf.TryGetValue(name, out int at))
+                    deps.Add(at);
+            }
 
             void AddBuffer(string name)
             {

@@ -1,4 +1,5 @@
 using IommuFd.Bindings.Backends;
+using IommuFd.Conformance.Processes;
 
 namespace IommuFd.Conformance.Replay;
 
@@ -15,7 +16,8 @@ internal sealed class ReplayBuffers : IDisposable
     private readonly Dictionary<string, Buffer> _byName = new(StringComparer.Ordinal);
     private readonly List<Buffer> _inOrder = [];
 
-    private sealed record Buffer(string Name, UserMemory Memory, ulong Address, ulong Length)
+    // Memory is null for a buffer of another process (Owner), which frees it when it exits.
+    private sealed record Buffer(string Name, UserMemory? Memory, ulong Address, ulong Length, OtherProcess? Owner)
     {
         // The protection of each page ("none", "r", "rw"), so the replay itself never touches a page
         // it may not (a write step into a read-only page would crash the process, not the trace).
@@ -26,10 +28,7 @@ internal sealed class ReplayBuffers : IDisposable
 
     public void Allocate(IIommuBackend backend, string name, ulong length, string? file = null)
     {
-        if (_byName.ContainsKey(name))
-            throw new TraceFormatException($"buffer '{name}' is already allocated");
-        if (length == 0)
-            throw new TraceFormatException($"buffer '{name}' has length 0");
+        CheckNew(name, length);
         UserMemory memory = backend.Allocate(checked((nuint)(length + Alignment)));
         ulong address = (memory.Address + Alignment - 1) & ~(Alignment - 1);
         if (file is not null)
@@ -45,9 +44,16 @@ internal sealed class ReplayBuffers : IDisposable
                 throw;
             }
         }
-        var buffer = new Buffer(name, memory, address, length);
-        _byName.Add(name, buffer);
-        _inOrder.Add(buffer);
+        Add(new Buffer(name, memory, address, length, null));
+    }
+
+    /// <summary>A buffer in the memory of another process (aligned the same way by the process).</summary>
+    public void Allocate(OtherProcess owner, string name, ulong length, string? file = null)
+    {
+        if (file is not null)
+            throw new TraceFormatException($"buffer '{name}': a file mapping in another process is not supported");
+        CheckNew(name, length);
+        Add(new Buffer(name, null, owner.Allocate(length), length, owner));
     }
 
     /// <summary>mprotect of whole pages of a buffer; the range must start on a page and stay inside the
@@ -55,12 +61,53 @@ internal sealed class ReplayBuffers : IDisposable
     public void Protect(string name, ulong offset, ulong length, string prot)
     {
         Buffer buffer = Find(name);
+        if (buffer.Owner is not null)
+            throw new TraceFormatException($"buffer '{name}' is in another process: protect works on the replaying process's buffers");
         ulong pages = (ulong)buffer.PageProt.Length;
         if (offset % PageSize != 0 || length % PageSize != 0 || length == 0 || offset / PageSize + length / PageSize > pages)
             throw new TraceFormatException($"protect needs whole pages inside buffer '{name}' ({pages} pages), got [{offset}, {offset + length})");
         BufferMemory.Protect(buffer.Address + offset, length, prot);
         for (ulong page = offset / PageSize; page < (offset + length) / PageSize; page++)
             buffer.PageProt[page] = prot;
+    }
+
+    private void CheckNew(string name, ulong length)
+    {
+        if (_byName.ContainsKey(name))
+            throw new TraceFormatException($"buffer '{name}' is already allocated");
+        if (length == 0)
+            throw new TraceFormatException($"buffer '{name}' has length 0");
+    }
+
+    private void Add(Buffer buffer)
+    {
+        _byName.Add(buffer.Name, buffer);
+        _inOrder.Add(buffer);
+    }
+
+    /// <summary>Writes bytes at <c>name + offset</c>, in whichever process holds the buffer.</summary>
+    public void Write(string name, ulong offset, ReadOnlySpan<byte> data)
+    {
+        if (Find(name).Owner is { } owner)
+            owner.Write(Checked(name, offset, (ulong)data.Length), data);
+        else
+            data.CopyTo(Bytes(name, offset, (ulong)data.Length, write: true));
+    }
+
+    /// <summary>Reads the bytes <c>[offset, offset+length)</c> of a buffer, in whichever process holds it.</summary>
+    public byte[] Read(string name, ulong offset, ulong length) =>
+        Find(name).Owner is { } owner
+            ? owner.Read(Checked(name, offset, length), (int)length)
+            : Bytes(name, offset, length).ToArray();
+
+    private ulong Checked(string name, ulong offset, ulong length)
+    {
+        Buffer buffer = Find(name);
+        if (offset > buffer.Length || length > buffer.Length - offset)
+            throw new TraceFormatException($"bytes [{offset}, {offset + length}) are outside buffer '{name}' ({buffer.Length} bytes)");
+        if (buffer.Owner is { HasExited: true })
+            throw new TraceFormatException($"buffer '{name}' belongs to a process that has exited");
+        return buffer.Address + offset;
     }
 
     /// <summary>The address of <c>name + offset</c>; the offset may reach the end of the buffer.</summary>
@@ -77,6 +124,8 @@ internal sealed class ReplayBuffers : IDisposable
     public unsafe Span<byte> Bytes(string name, ulong offset, ulong length, bool write = false)
     {
         Buffer buffer = Find(name);
+        if (buffer.Owner is not null)
+            throw new TraceFormatException($"buffer '{name}' is in another process");
         if (offset > buffer.Length || length > buffer.Length - offset)
             throw new TraceFormatException($"bytes [{offset}, {offset + length}) are outside buffer '{name}' ({buffer.Length} bytes)");
         for (ulong page = offset / PageSize; length != 0 && page <= (offset + length - 1) / PageSize; page++)
@@ -103,7 +152,7 @@ internal sealed class ReplayBuffers : IDisposable
     public void Dispose()
     {
         foreach (Buffer buffer in _inOrder)
-            buffer.Memory.Dispose();
+            buffer.Memory?.Dispose();
         _inOrder.Clear();
         _byName.Clear();
     }

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using IommuFd.Bindings.Backends;
 using IommuFd.Conformance.Layout;
+using IommuFd.Conformance.Processes;
 using IommuFd.Conformance.Traces;
 using IommuFd.Uapi;
 
@@ -37,6 +38,7 @@ public static class TraceReplayer
                                                     Action<IReadOnlyList<int>>? beforeClose)
     {
         var results = new List<StepResult>(trace.Steps.Count);
+        using var processes = new ReplayProcesses();
         using var buffers = new ReplayBuffers();
         var fds = new List<int>();
         int first = backend.Open(DefaultDevice);
@@ -51,7 +53,7 @@ public static class TraceReplayer
                 TraceStep step = trace.Steps[index];
                 try
                 {
-                    results.Add(Run(backend, catalog, step, index, buffers, fds, resolver));
+                    results.Add(Run(backend, catalog, step, index, buffers, fds, resolver, processes));
                 }
                 catch (TraceFormatException e)
                 {
@@ -70,21 +72,29 @@ public static class TraceReplayer
     }
 
     private static StepResult Run(IIommuBackend backend, IoctlCatalog catalog, TraceStep step, int index,
-                                  ReplayBuffers buffers, List<int> fds, ValueResolver resolver)
+                                  ReplayBuffers buffers, List<int> fds, ValueResolver resolver, ReplayProcesses processes)
     {
         switch (step)
         {
             case AllocStep alloc:
-                buffers.Allocate(backend, alloc.Buffer, alloc.Length, alloc.File);
+                if (alloc.Process is { } owner)
+                    buffers.Allocate(processes.Live(owner), alloc.Buffer, alloc.Length, alloc.File);
+                else
+                    buffers.Allocate(backend, alloc.Buffer, alloc.Length, alloc.File);
                 return new StepResult { Step = index };
             case ProtectStep protect:
                 buffers.Protect(protect.Buffer, protect.Offset, protect.Length, protect.Prot);
                 return new StepResult { Step = index };
             case WriteStep write:
-                write.Data.CopyTo(buffers.Bytes(write.Buffer, write.Offset, (ulong)write.Data.Length, write: true));
+                buffers.Write(write.Buffer, write.Offset, write.Data);
                 return new StepResult { Step = index };
             case ReadStep read:
-                return new StepResult { Step = index, Hex = Convert.ToHexStringLower(buffers.Bytes(read.Buffer, read.Offset, (ulong)read.Length)) };
+                return new StepResult { Step = index, Hex = Convert.ToHexStringLower(buffers.Read(read.Buffer, read.Offset, (ulong)read.Length)) };
+            case SpawnStep spawn:
+                processes.Spawn(spawn.Process);
+                return new StepResult { Step = index };
+            case ExitStep exit:
+                return Result(index, processes.Live(exit.Process).Exit());
             case OpenStep open:
                 int fd = backend.Open(open.Path ?? DefaultDevice);
                 fds.Add(fd >= 0 ? fd : -1);
@@ -94,7 +104,8 @@ public static class TraceReplayer
                 fds[close.Fd] = -1;
                 return Result(index, backend.Close(real));
             case IoctlStep ioctl:
-                return RunIoctl(backend, catalog, ioctl, index, buffers, fds, resolver);
+                OtherProcess? issuer = ioctl.Process is { } name ? processes.Live(name) : null;
+                return RunIoctl(backend, catalog, ioctl, index, buffers, fds, resolver, issuer);
             case FdReadStep fdRead:
                 var bytes = new byte[fdRead.Length];
                 long got = backend.Read(FdAt(fds, fdRead.Fd), bytes);
@@ -123,7 +134,7 @@ public static class TraceReplayer
     }
 
     private static unsafe StepResult RunIoctl(IIommuBackend backend, IoctlCatalog catalog, IoctlStep step, int index,
-                                              ReplayBuffers buffers, List<int> fds, ValueResolver resolver)
+                                              ReplayBuffers buffers, List<int> fds, ValueResolver resolver, OtherProcess? issuer)
     {
         (uint request, IoctlDescriptor? descriptor) = ResolveCommand(catalog, step.Command);
         int fd = FdAt(fds, step.Fd);
@@ -132,7 +143,7 @@ public static class TraceReplayer
         if (step.Value is not null || (argumentType is null && step.Arg is null && step.Tail is null))
         {
             ulong value = step.Value is null ? 0 : resolver.Resolve(step.Value, "value");
-            return Result(index, backend.Ioctl(fd, request, (void*)value));
+            return Result(index, issuer is null ? backend.Ioctl(fd, request, (void*)value) : issuer.Ioctl(backend, fd, request, value));
         }
         if (argumentType is null)
             throw new TraceFormatException($"{step.Command} takes no struct; use \"value\" or nothing");
@@ -151,7 +162,7 @@ public static class TraceReplayer
                 CStructCodec.Write(layout, bytes, step.Arg, resolver.Resolve);
             tail.CopyTo(bytes[layout.Size..]);
 
-            (long rc, int errno) = StepResult.FromBackend(backend.Ioctl(fd, request, memory));
+            (long rc, int errno) = StepResult.FromBackend(issuer is null ? backend.Ioctl(fd, request, memory) : issuer.Ioctl(backend, fd, request, bytes));
 
             int? createdFd = FdFields.TakeCreatedFd(step, layout, bytes, rc, fds.Count);
             JsonObject after = CStructCodec.Read(layout, bytes, buffers.Symbolize);

@@ -43,7 +43,7 @@ internal static class TraceParser
         string op = RequiredString(json, "op");
         TraceStep step = op switch
         {
-            "alloc" => new AllocStep(BufferName(json), RequiredUnsigned(json, "length"), OptionalString(json, "file")),
+            "alloc" => new AllocStep(BufferName(json), RequiredUnsigned(json, "length"), OptionalString(json, "file")) { Process = OptionalProcess(json) },
             "protect" => ParseProtect(json),
             "write" => new WriteStep(BufferName(json), RequiredUnsigned(json, "offset"), Hex(json, "hex") ?? throw Missing("hex")),
             "read" => new ReadStep(BufferName(json), RequiredUnsigned(json, "offset"), checked((int)RequiredUnsigned(json, "length"))),
@@ -52,7 +52,9 @@ internal static class TraceParser
             "ioctl" => ParseIoctl(json),
             "fdread" => new FdReadStep(checked((int)RequiredUnsigned(json, "fd")), checked((int)RequiredUnsigned(json, "length"))),
             "fdwrite" => new FdWriteStep(checked((int)RequiredUnsigned(json, "fd")), Hex(json, "hex") ?? throw Missing("hex")),
-            _ => throw new TraceFormatException($"unknown op '{op}' (alloc, protect, write, read, open, close, ioctl, fdread, fdwrite)"),
+            "spawn" => new SpawnStep(OptionalProcess(json) ?? throw Missing("proc")),
+            "exit" => new ExitStep(OptionalProcess(json) ?? throw Missing("proc")),
+            _ => throw new TraceFormatException($"unknown op '{op}' (alloc, protect, write, read, open, close, ioctl, fdread, fdwrite, spawn, exit)"),
         };
         CheckKeys(json, op);
         return step;
@@ -73,7 +75,7 @@ internal static class TraceParser
         byte[]? tail = Hex(json, "tail");
         if (tail is not null && value is not null)
             throw new TraceFormatException("'tail' needs a struct argument");
-        return new IoctlStep(command, fd, (JsonObject?)arg?.DeepClone(), value?.DeepClone(), tail);
+        return new IoctlStep(command, fd, (JsonObject?)arg?.DeepClone(), value?.DeepClone(), tail) { Process = OptionalProcess(json) };
     }
 
     private static ProtectStep ParseProtect(JsonObject json)
@@ -86,15 +88,17 @@ internal static class TraceParser
 
     private static readonly Dictionary<string, string[]> AllowedKeys = new()
     {
-        ["alloc"] = ["op", "buf", "length", "file"],
+        ["alloc"] = ["op", "buf", "length", "file", "proc"],
         ["protect"] = ["op", "buf", "offset", "length", "prot"],
         ["write"] = ["op", "buf", "offset", "hex"],
         ["read"] = ["op", "buf", "offset", "length"],
         ["open"] = ["op", "path"],
         ["close"] = ["op", "fd"],
-        ["ioctl"] = ["op", "cmd", "fd", "arg", "value", "tail"],
+        ["ioctl"] = ["op", "cmd", "fd", "arg", "value", "tail", "proc"],
         ["fdread"] = ["op", "fd", "length"],
         ["fdwrite"] = ["op", "fd", "hex"],
+        ["spawn"] = ["op", "proc"],
+        ["exit"] = ["op", "proc"],
     };
 
     private static void CheckKeys(JsonObject json, string op)
@@ -109,6 +113,14 @@ internal static class TraceParser
         string name = RequiredString(json, "buf");
         if (name.Length == 0 || name.Contains('+') || name.Contains('@'))
             throw new TraceFormatException($"buffer name '{name}' must be non-empty without '+' or '@'");
+        return name;
+    }
+
+    private static string? OptionalProcess(JsonObject json)
+    {
+        string? name = OptionalString(json, "proc");
+        if (name is not null && name.Length == 0)
+            throw new TraceFormatException("process name 'proc' must be non-empty");
         return name;
     }
 

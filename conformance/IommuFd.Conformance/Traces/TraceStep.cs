@@ -21,18 +21,24 @@ public abstract record TraceStep
 
 /// <summary><c>{"op":"alloc","buf":"a","length":N}</c>: user memory, readable and writable; with
 /// <c>"file":PATH</c> the first N bytes of that file (opened read-only) mapped MAP_PRIVATE, readable and
-/// writable copy-on-write, as the selftest's ro_unshare maps /proc/self/exe.</summary>
+/// writable copy-on-write, as the selftest's ro_unshare maps /proc/self/exe; with <c>"proc":"p"</c> in
+/// the memory of the other process p.</summary>
 /// <param name="Buffer">The buffer's name.</param>
 /// <param name="Length">Its length in bytes.</param>
 /// <param name="File">The file to map privately, or null for anonymous memory.</param>
 public sealed record AllocStep(string Buffer, ulong Length, string? File = null) : TraceStep
 {
+    /// <summary>The other process whose memory holds the buffer, or null for the replaying process.</summary>
+    public string? Process { get; init; }
+
     /// <inheritdoc />
     public override JsonObject ToJson()
     {
         var json = new JsonObject { ["op"] = "alloc", ["buf"] = Buffer, ["length"] = Length };
         if (File is not null)
             json["file"] = File;
+        if (Process is not null)
+            json["proc"] = Process;
         return json;
     }
 }
@@ -95,10 +101,15 @@ public sealed record CloseStep(int Fd) : TraceStep
 /// <param name="Tail">Bytes appended after the struct, or null.</param>
 public sealed record IoctlStep(string Command, int Fd, JsonObject? Arg, JsonNode? Value, byte[]? Tail) : TraceStep
 {
+    /// <summary>The other process that issues the ioctl (<c>"proc":"p"</c>), or null for the replaying process.</summary>
+    public string? Process { get; init; }
+
     /// <inheritdoc />
     public override JsonObject ToJson()
     {
         var json = new JsonObject { ["op"] = "ioctl", ["cmd"] = Command };
+        if (Process is not null)
+            json["proc"] = Process;
         if (Fd != 0)
             json["fd"] = Fd;
         if (Arg is not null)
@@ -125,4 +136,20 @@ public sealed record FdWriteStep(int Fd, byte[] Data) : TraceStep
 {
     /// <inheritdoc />
     public override JsonObject ToJson() => new() { ["op"] = "fdwrite", ["fd"] = Fd, ["hex"] = Convert.ToHexStringLower(Data) };
+}
+
+/// <summary><c>{"op":"spawn","proc":"p"}</c>: starts the other process p, which shares the replay's fds
+/// (as a forked child would) and has its own memory.</summary>
+public sealed record SpawnStep(string Process) : TraceStep
+{
+    /// <inheritdoc />
+    public override JsonObject ToJson() => new() { ["op"] = "spawn", ["proc"] = Process };
+}
+
+/// <summary><c>{"op":"exit","proc":"p"}</c>: the other process p exits and is waited for; its memory
+/// (its mm) is gone from then on.</summary>
+public sealed record ExitStep(string Process) : TraceStep
+{
+    /// <inheritdoc />
+    public override JsonObject ToJson() => new() { ["op"] = "exit", ["proc"] = Process };
 }

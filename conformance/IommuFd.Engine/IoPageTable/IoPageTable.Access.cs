@@ -166,11 +166,13 @@ internal sealed partial class IoPageTable
         return -Errno.ENOENT;
     }
 
-    /// <summary>iopt_pages_rw_access. The caller shares the pages' mm, so the fast path copies through
-    /// the user VA (EFAULT where it is not mapped or not writable). The test-only slow path pins instead:
-    /// a single page with the direction's FOLL_WRITE (iopt_pages_rw_page), several through the pfn
-    /// reader, which takes pinned pages as they are and pins the others as the pages object does
-    /// (writable map: FOLL_WRITE), charging them for the moment of the copy.</summary>
+    /// <summary>iopt_pages_rw_access. When the caller shares the pages' mm, the fast path copies through
+    /// the user VA (EFAULT where it is not mapped or not writable). Otherwise (pages another process
+    /// mapped), and always on the test-only slow path, it pins instead: a single page with the
+    /// direction's FOLL_WRITE (iopt_pages_rw_page; when the pages' mm is gone, the pfn reader instead),
+    /// several through the pfn reader, which takes pinned pages as they are and pins the others from the
+    /// pages' mm as the pages object does (writable map: FOLL_WRITE), charging them for the moment of
+    /// the copy.</summary>
     private int PagesReadWrite(Pages pages, ulong startByte, Span<byte> data, uint flags)
     {
         bool write = (flags & RwWrite) != 0;
@@ -178,24 +180,24 @@ internal sealed partial class IoPageTable
             return -Errno.EPERM;
         ulong address = pages.Uptr + startByte;
         ulong first = startByte / _pageSize, last = (startByte + (ulong)data.Length - 1) / _pageSize;
+        bool changeMm = pages.Mm != UserMm.Current || (flags & RwSlowPath) != 0;
         int rc = 0;
-        if ((flags & RwSlowPath) != 0)
+        if (changeMm)
         {
             ulong usable = (ulong)data.Length;
-            if (first == last)
-                rc = ProcessMappings.CheckPinnable(pages.Uptr + first * _pageSize, _pageSize, write);
+            if (first == last && pages.Mm.IsAlive)
+                rc = ProcessMappings.CheckPinnable(pages.Mm, pages.Uptr + first * _pageSize, _pageSize, write);
             else
                 rc = SlowPathPinnablePrefix(pages, first, last, address, ref usable);
             if (rc != 0)
             {
                 // The pfn reader copies batch by batch: what precedes the first unpinnable page is done.
                 if (write && usable > 0)
-                    _ = UserAccess.CopyToUser(data[..(int)usable], address);
+                    _ = pages.Transfer(data[..(int)usable], address, write: true, _pageSize);
                 return rc;
             }
         }
-        rc = write ? UserAccess.CopyToUser(data, address) : UserAccess.CopyFromUser(data, address);
-        return rc == 0 ? 0 : -Errno.EFAULT;
+        return pages.Transfer(data, address, write, _pageSize) == data.Length ? 0 : -Errno.EFAULT;
     }
 
     /// <summary>The pfn reader's view of pages [first, last]: pinned pages are read as they are, every
@@ -208,7 +210,7 @@ internal sealed partial class IoPageTable
         {
             if (pages.IsPinned(i))
                 continue;
-            int rc = ProcessMappings.CheckPinnable(pages.Uptr + i * _pageSize, _pageSize, pages.Writable);
+            int rc = ProcessMappings.CheckPinnable(pages.Mm, pages.Uptr + i * _pageSize, _pageSize, pages.Writable);
             if (rc != 0)
             {
                 usable = Math.Min(usable, pages.Uptr + i * _pageSize - address);

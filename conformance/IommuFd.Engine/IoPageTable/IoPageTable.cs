@@ -134,7 +134,8 @@ internal sealed partial class IoPageTable
 
     // ---- MAP / COPY ---------------------------------------------------------------------------
 
-    /// <summary>iopt_alloc_pages: validates a user range and describes its pages (nothing is touched).</summary>
+    /// <summary>iopt_alloc_pages: validates a user range and describes its pages (nothing is touched);
+    /// the pages belong to the current mm (source_mm).</summary>
     public int AllocPages(ulong uptr, ulong length, bool writable, AccountMode mode, out Pages? pages)
     {
         pages = null;
@@ -144,7 +145,7 @@ internal sealed partial class IoPageTable
             return -Errno.EOVERFLOW;
         ulong baseVa = uptr & ~(_pageSize - 1);
         ulong npages = (length + (uptr - baseVa) + _pageSize - 1) / _pageSize;
-        pages = new Pages(baseVa, npages, writable, mode);
+        pages = new Pages(baseVa, npages, writable, mode, UserMm.Current);
         return 0;
     }
 

@@ -9,14 +9,21 @@ internal enum AccountMode : byte { None, User, Mm }
 /// iopt_pages: one MAP's user memory, shared by every area that COPY derives from it. A page is
 /// pinned (once, whatever the number of domains or areas) while at least one area stored in a
 /// domain or one access pin covers it; otherwise nothing is pinned and <c>user_va</c> is never touched.
+/// The pages belong to the mm that mapped them (<see cref="Mm"/>, source_mm): pins read that mm.
 /// </summary>
 internal sealed class Pages
 {
     // Page index → number of domain-backed areas covering it; a page is pinned while its count is > 0.
     private readonly Dictionary<ulong, int> _coverage = [];
 
-    public Pages(ulong uptr, ulong npages, bool writable, AccountMode accountMode)
+    // Another process's pinned pages, copied at pin time (see PinnedFrames).
+    private readonly PinnedFrames? _frames;
+
+    public Pages(ulong uptr, ulong npages, bool writable, AccountMode accountMode, UserMm mm)
     {
+        Mm = mm;
+        if (mm != UserMm.Self)
+            _frames = new PinnedFrames(mm);
         Uptr = uptr;
         NPages = npages;
         Writable = writable;
@@ -29,6 +36,9 @@ internal sealed class Pages
     public ulong NPages { get; }
     public bool Writable { get; }
     public AccountMode AccountMode { get; set; }
+
+    /// <summary>source_mm: the mm of the process that mapped them.</summary>
+    public UserMm Mm { get; }
 
     /// <summary>kref: one per area using the pages plus transient holders (a COPY in flight).</summary>
     public int RefCount;
@@ -53,7 +63,7 @@ internal sealed class Pages
             ulong runEnd = i;
             while (runEnd < last && !_coverage.ContainsKey(runEnd + 1))
                 runEnd++;
-            int rc = ProcessMappings.CheckPinnable(Uptr + i * pageSize, (runEnd - i + 1) * pageSize, Writable);
+            int rc = ProcessMappings.CheckPinnable(Mm, Uptr + i * pageSize, (runEnd - i + 1) * pageSize, Writable);
             if (rc != 0)
                 return rc;
             fresh += runEnd - i + 1;
@@ -66,7 +76,10 @@ internal sealed class Pages
         {
             int n = _coverage.GetValueOrDefault(i);
             if (n == 0)
-                registry.Pin(Uptr + i * pageSize);
+            {
+                registry.Pin(Mm, Uptr + i * pageSize);
+                _frames?.Capture(Uptr + i * pageSize, pageSize);
+            }
             _coverage[i] = n + 1;
         }
         return 0;
@@ -84,7 +97,8 @@ internal sealed class Pages
                 if (n == 1)
                 {
                     _coverage.Remove(i);
-                    registry.Unpin(Uptr + i * pageSize);
+                    registry.Unpin(Mm, Uptr + i * pageSize);
+                    _frames?.Release(Uptr + i * pageSize);
                     released++;
                 }
             }
@@ -93,4 +107,10 @@ internal sealed class Pages
         }
         registry.Uncharge(AccountMode, released);
     }
+
+    /// <summary>Copies [address, address+data.Length) of these pages to or from <paramref name="data"/>
+    /// through their mm; pages of a gone process that are pinned still answer from their frames.
+    /// Bytes copied from the start, or -1.</summary>
+    public long Transfer(Span<byte> data, ulong address, bool write, ulong pageSize) =>
+        _frames is null ? Mm.Transfer(data, address, write) : _frames.Transfer(data, address, write, pageSize);
 }

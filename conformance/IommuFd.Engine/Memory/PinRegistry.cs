@@ -5,34 +5,34 @@ namespace IommuFd.Engine.Memory;
 /// <summary>
 /// The machine-wide side of pinning for one engine: how many long-term pins each user page holds
 /// (page_ref_count / GUP_PIN_COUNTING_BIAS, which IOMMU_TEST_OP_MD_CHECK_REFS compares) and the
-/// locked-page counts that RLIMIT_MEMLOCK accounting charges. Pages are named by their user VA: the
-/// engine has no physical pages, so two VAs aliasing one page count separately.
+/// locked-page counts that RLIMIT_MEMLOCK accounting charges. Pages are named by their mm and user VA:
+/// the engine has no physical pages, so two VAs aliasing one page count separately.
 /// </summary>
 internal sealed partial class PinRegistry
 {
     private const int RlimitMemlock = 8;
-    private readonly Dictionary<ulong, int> _pins = [];
+    private readonly Dictionary<(UserMm Mm, ulong Va), int> _pins = [];
     private readonly Lock _lock = new();
     private ulong _userLocked, _mmLocked;
 
-    /// <summary>Long-term pins on the page at <paramref name="pageVa"/>.</summary>
+    /// <summary>Long-term pins on the page at <paramref name="pageVa"/> of the current mm.</summary>
     public int Pins(ulong pageVa)
     {
-        lock (_lock) return _pins.GetValueOrDefault(pageVa);
+        lock (_lock) return _pins.GetValueOrDefault((UserMm.Current, pageVa));
     }
 
-    public void Pin(ulong pageVa)
+    public void Pin(UserMm mm, ulong pageVa)
     {
-        lock (_lock) _pins[pageVa] = _pins.GetValueOrDefault(pageVa) + 1;
+        lock (_lock) _pins[(mm, pageVa)] = _pins.GetValueOrDefault((mm, pageVa)) + 1;
     }
 
-    public void Unpin(ulong pageVa)
+    public void Unpin(UserMm mm, ulong pageVa)
     {
         lock (_lock)
         {
-            int n = _pins.GetValueOrDefault(pageVa) - 1;
-            if (n <= 0) _pins.Remove(pageVa);
-            else _pins[pageVa] = n;
+            int n = _pins.GetValueOrDefault((mm, pageVa)) - 1;
+            if (n <= 0) _pins.Remove((mm, pageVa));
+            else _pins[(mm, pageVa)] = n;
         }
     }
 

@@ -19,7 +19,7 @@ internal static unsafe partial class ProcSelfMem
     /// <summary>Bytes transferred from the start of the range (a fault ends it), or -1 when none.</summary>
     public static long Transfer(Span<byte> local, ulong address, bool write)
     {
-        ulong allowed = ProcessMappings.AccessiblePrefix(address, (ulong)local.Length, write);
+        ulong allowed = ProcessMappings.AccessiblePrefix(UserMm.Self, address, (ulong)local.Length, write);
         if (allowed == 0 || address > long.MaxValue)
             return -1;
         int fd = Volatile.Read(ref _fd);

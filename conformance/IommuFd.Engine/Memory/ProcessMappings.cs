@@ -4,18 +4,26 @@ namespace IommuFd.Engine.Memory;
 
 /// <summary>
 /// What get_user_pages / pin_user_pages would find in this process: every page of a range must lie
-/// in a mapping that is readable (or writable, for a write pin), else EFAULT. Read from
-/// /proc/self/maps, so it sees the caller's real mappings.
+/// in a mapping that is readable (or writable, for a write pin), else EFAULT. Read from the mm's
+/// /proc/PID/maps (the current mm unless one is named), so it sees the real mappings.
 /// </summary>
 internal static class ProcessMappings
 {
     /// <summary>0 when [start, start+length) can be pinned (with <paramref name="write"/> access), else -EFAULT.</summary>
     public static int CheckPinnable(ulong start, ulong length, bool write) =>
-        AccessiblePrefix(start, length, write) >= length ? 0 : -Errno.EFAULT;
+        CheckPinnable(UserMm.Current, start, length, write);
+
+    /// <summary>The same in <paramref name="mm"/> (pages->source_mm): EFAULT once that mm is gone.</summary>
+    public static int CheckPinnable(UserMm mm, ulong start, ulong length, bool write) =>
+        AccessiblePrefix(mm, start, length, write) >= length ? 0 : -Errno.EFAULT;
 
     /// <summary>How many bytes from <paramref name="start"/> lie in mappings allowing the access (at most
     /// <paramref name="length"/>): where a page-by-page get_user_pages would first fault.</summary>
-    public static ulong AccessiblePrefix(ulong start, ulong length, bool write)
+    public static ulong AccessiblePrefix(ulong start, ulong length, bool write) =>
+        AccessiblePrefix(UserMm.Current, start, length, write);
+
+    /// <summary>The same in <paramref name="mm"/>.</summary>
+    public static ulong AccessiblePrefix(UserMm mm, ulong start, ulong length, bool write)
     {
         if (length == 0)
             return 0;
@@ -25,7 +33,7 @@ internal static class ProcessMappings
         List<Mapping> maps;
         try
         {
-            maps = Read();
+            maps = Read(mm);
         }
         catch (IOException)
         {
@@ -48,7 +56,7 @@ internal static class ProcessMappings
     {
         try
         {
-            foreach (Mapping m in Read())
+            foreach (Mapping m in Read(UserMm.Current))
                 if (m.Start <= va && va < m.End)
                     return m.Hugetlb;
         }
@@ -60,10 +68,10 @@ internal static class ProcessMappings
 
     private readonly record struct Mapping(ulong Start, ulong End, bool Read, bool Write, bool Hugetlb);
 
-    private static List<Mapping> Read()
+    private static List<Mapping> Read(UserMm mm)
     {
         var list = new List<Mapping>();
-        foreach (string line in File.ReadLines("/proc/self/maps"))
+        foreach (string line in mm.MapsLines())
         {
             // start-end perms offset dev inode [path]
             int dash = line.IndexOf('-', StringComparison.Ordinal);

@@ -3,9 +3,10 @@ using System.Runtime.InteropServices;
 namespace IommuFd.Engine.Memory;
 
 /// <summary>
-/// copy_from_user / copy_to_user for the calling process. Addresses come from untrusted arguments
-/// (NULL, unmapped, kernel-half), so every access goes through process_vm_readv/writev on our own
-/// pid: the kernel checks the address and answers EFAULT instead of the process faulting.
+/// copy_from_user / copy_to_user for the current mm (<see cref="UserMm.Current"/>: normally this
+/// process). Addresses come from untrusted arguments (NULL, unmapped, kernel-half), so every access
+/// goes through process_vm_readv/writev on our own pid: the kernel checks the address and answers
+/// EFAULT instead of the process faulting.
 /// </summary>
 internal static unsafe partial class UserAccess
 {
@@ -59,6 +60,16 @@ internal static unsafe partial class UserAccess
         if (local.Length == 0)
             return 0;
         // The kernel's access_ok: a range that wraps is refused without touching anything.
+        if (address + (ulong)local.Length < address)
+            return -1;
+        return UserMm.Current.Transfer(local, address, write);
+    }
+
+    /// <summary>This process's own memory: bytes copied from the start of the range, or -1.</summary>
+    internal static long TransferSelf(Span<byte> local, ulong address, bool write)
+    {
+        if (local.Length == 0)
+            return 0;
         if (address + (ulong)local.Length < address)
             return -1;
         if (ThreadStack.ContainsLive(address, (ulong)local.Length))

@@ -1,0 +1,94 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+
+namespace IommuFd.Engine.Memory;
+
+/// <summary>
+/// Another process's mm (a child that shares the engine's fds). Opening /proc/PID/mem and the
+/// /proc/PID directory at attach time holds that very process, as the kernel's mmgrab and
+/// get_task_struct do: a later process with the same pid is never confused with it. Once the process
+/// has exited its maps read empty and its memory reads nothing, so copies and pins fail (EFAULT).
+/// </summary>
+internal sealed partial class OtherProcessMm : UserMm
+{
+    private const int ORdonly = 0, ORdwr = 2, ODirectory = 0x10000, OCloexec = 0x80000, OPath = 0x200000;
+    private readonly SafeFileHandle _dir, _mem;
+
+    private OtherProcessMm(int pid, SafeFileHandle dir, SafeFileHandle mem)
+    {
+        Pid = pid;
+        _dir = dir;
+        _mem = mem;
+    }
+
+    /// <summary>The process's pid when it was attached.</summary>
+    public int Pid { get; }
+
+    /// <summary>Attaches to a live process: null (with the errno) when it cannot be opened.</summary>
+    public static OtherProcessMm? Attach(int pid, out int errno)
+    {
+        errno = 0;
+        var dir = new SafeFileHandle(open($"/proc/{pid}", OPath | ODirectory | OCloexec), ownsHandle: true);
+        if (dir.IsInvalid)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            return null;
+        }
+        var mem = new SafeFileHandle(openat(dir, "mem", ORdwr | OCloexec), ownsHandle: true);
+        if (mem.IsInvalid)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            dir.Dispose();
+            return null;
+        }
+        return new OtherProcessMm(pid, dir, mem);
+    }
+
+    /// <inheritdoc />
+    public override unsafe long Transfer(Span<byte> local, ulong address, bool write)
+    {
+        // /proc/PID/mem would read PROT_NONE and write read-only pages (FOLL_FORCE): limit it to what
+        // the mappings allow, as copy_{from,to}_user would.
+        ulong allowed = ProcessMappings.AccessiblePrefix(this, address, (ulong)local.Length, write);
+        if (allowed == 0 || address > long.MaxValue)
+            return -1;
+        fixed (byte* p = local)
+        {
+            nint rc = write ? pwrite(_mem, p, (nuint)allowed, (long)address) : pread(_mem, p, (nuint)allowed, (long)address);
+            return rc > 0 ? rc : -1;
+        }
+    }
+
+    /// <inheritdoc />
+    public override unsafe IEnumerable<string> MapsLines()
+    {
+        using var maps = new SafeFileHandle(openat(_dir, "maps", ORdonly | OCloexec), ownsHandle: true);
+        if (maps.IsInvalid)
+            return []; // the process is gone (reaped): no mm
+        var text = new MemoryStream();
+        byte[] chunk = new byte[16384];
+        fixed (byte* p = chunk)
+        {
+            nint n;
+            while ((n = read(maps, p, (nuint)chunk.Length)) > 0)
+                text.Write(chunk, 0, (int)n);
+        }
+        return Encoding.ASCII.GetString(text.GetBuffer(), 0, (int)text.Length).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int open(string path, int flags);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int openat(SafeFileHandle dirfd, string path, int flags);
+
+    [LibraryImport("libc")]
+    private static unsafe partial nint read(SafeFileHandle fd, byte* buffer, nuint count);
+
+    [LibraryImport("libc")]
+    private static unsafe partial nint pread(SafeFileHandle fd, byte* buffer, nuint count, long offset);
+
+    [LibraryImport("libc")]
+    private static unsafe partial nint pwrite(SafeFileHandle fd, byte* buffer, nuint count, long offset);
+}
