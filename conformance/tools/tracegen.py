@@ -2014,6 +2014,77 @@ def v_copy_sweep(t, fx):
         k += 1
     destroy(t, ref(d, "out_ioas_id"), "destroy_dst")
 
+# The access cases under the variants: the access reads, writes and pins through the IOAS's domains.
+@ioas_variants("access-domain-destroy")
+def v_access_domain_destroy(t, fx):
+    # Without MAP_HUGETLB (not expressible in traces): the selftest buffer stands in for the huge pages.
+    t.map_fixed(fx.i, "@a+0", 16 * PAGE, fx.base, "map")
+    k = create_access(t, fx.io, "create_access", NEEDS_PIN)
+    p = access_pages(t, k, fx.base + PAGE, PAGE, "@a+4096", "pin")
+    check_refs(t, "@a+0", 16 * PAGE, 1, "refs_domain_and_pin")
+    destroy(t, fx.stdev, "destroy_stdev")           # the last device: two_mock_domain keeps a domain
+    check_refs(t, "@a+4096", PAGE, 1, "refs_pinned_page")
+    check_refs(t, "@a+8192", PAGE, 1 if fx.domains == 2 else 0, "refs_other_page")
+    destroy_access_pages(t, k, pages_id(p), "unpin")
+    t.close(k, "destroy_access")
+
+@ioas_variants("access-pin")
+def v_access_pin(t, fx):
+    # npages sampled (the selftest: 1..15); the domain added under the pin joins the automatic HWPT.
+    k = create_access(t, fx.io, "create_access", NEEDS_PIN)
+    for n in (1, 2, 3, 8, 15):
+        t.map_fixed(fx.i, "@a+0", 16 * PAGE, BASE, f"map_{n}")
+        p = access_pages(t, k, BASE, n * PAGE, "@a+0", f"pin_{n}")
+        destroy_access_pages(t, k, pages_id(p), f"unpin_{n}")
+        d1 = access_pages(t, k, BASE, n * PAGE, "@a+0", f"double_1_{n}")
+        d2 = access_pages(t, k, BASE, n * PAGE, "@a+0", f"double_2_{n}")
+        check_refs(t, "@a+0", n * PAGE, 1, f"refs_double_{n}")
+        destroy_access_pages(t, k, pages_id(d2), f"undouble_2_{n}")
+        destroy_access_pages(t, k, pages_id(d1), f"undouble_1_{n}")
+        w = access_pages(t, k, BASE, n * PAGE, "@a+0", f"pin_with_domain_{n}")
+        m = md(t, fx.io, f"mock_domain_{n}")
+        check_map(t, hwpt(m), BASE, 16 * PAGE, "@a+0", f"check_map_{n}")
+        destroy(t, stdev(m), f"detach_{n}")
+        destroy_access_pages(t, k, pages_id(w), f"unpin_after_detach_{n}")
+        t.unmap(fx.i, BASE, 16 * PAGE, f"unmap_{n}")
+    check_refs(t, "@a+0", 16 * PAGE, 0, "refs_end")
+    t.close(k, "destroy_access")
+
+@ioas_variants("access-pin-unmap")
+def v_access_pin_unmap(t, fx):
+    k = create_access(t, fx.io, "create_access", NEEDS_PIN)
+    t.map_fixed(fx.i, "@a+0", 16 * PAGE, BASE, "map")
+    p = access_pages(t, k, BASE, 16 * PAGE, "@a+0", "access_pages")
+    t.unmap(fx.i, BASE, 16 * PAGE, "unmap_notifies")
+    destroy_access_pages(t, k, pages_id(p), "destroy_pages_gone")
+    check_refs(t, "@a+0", 16 * PAGE, 0, "refs_unpinned")
+    t.close(k, "destroy_access")
+
+def v_access_rw_body(t, fx, iova, fixed, slow):
+    # check_access_rw's buffers (see access_rw_fixture): "b" is the selftest buffer here.
+    t.alloc("t", PAGE)
+    t.alloc("u", 4 * PAGE)
+    for p in range(4):
+        t.write("b", p * PAGE + PAGE - 128, pattern(256, p))
+    k = create_access(t, fx.io, "create_access")
+    if fixed:
+        t.map_fixed(fx.i, "@b+0", 16 * PAGE, iova, "map")
+    else:
+        t.map(fx.i, "@b+0", 16 * PAGE, "map_auto", flags=6)   # the first fit: the aperture's start
+    check_access_rw(t, k, iova, 0, "fast")
+    if slow:
+        check_access_rw(t, k, iova, RW_SLOW, "slow")
+    t.unmap(fx.i, iova, 16 * PAGE, "unmap")
+    t.close(k, "destroy_access")
+
+@ioas_variants("access-rw", buf="b")
+def v_access_rw(t, fx):
+    v_access_rw_body(t, fx, BASE, False, True)
+
+@ioas_variants("access-rw-unaligned", buf="b")
+def v_access_rw_unaligned(t, fx):
+    v_access_rw_body(t, fx, fx.base + MOCK_PAGE, True, True)
+
 if __name__ == "__main__":
     os.makedirs(os.path.join(OUT, "selftest"), exist_ok=True)
     os.makedirs(os.path.join(OUT, "errno"), exist_ok=True)

@@ -256,6 +256,79 @@ public sealed class IoasMockVariantTests(string backend) : MockDomainFixture(bac
         Assert.That(maps, Is.EqualTo(2 * (int)Page - 1));
     }
 
+    [Test]
+    public void AccessDomainDestroy([ValueSource(nameof(Variants))] string variant)
+    {
+        var r = Replay("access-domain-destroy", variant, out int b);
+        Assert.Multiple(() =>
+        {
+            for (int k = 0; k < 5; k++)
+                Succeeds(r[b + k]);  // map, access, pin, refs 1 (domains and the pin share one), destroy stdev
+            Succeeds(r[b + 5]);      // the pinned page keeps its pin
+            Succeeds(r[b + 6]);      // the others: unpinned, unless two_mock_domain's first domain holds them
+            Succeeds(r[b + 7]);
+            Succeeds(r[b + 8]);
+        });
+    }
+
+    [Test]
+    public void AccessPin([ValueSource(nameof(Variants))] string variant)
+    {
+        var r = Replay("access-pin", variant, out int b);
+        Assert.Multiple(() =>
+        {
+            for (int i = b; i < r.Count - IoasVariant.TeardownSteps; i++)
+                Succeeds(r[i]);
+            // A device added on the IOAS joins the automatic HWPT the fixture's devices use.
+            ulong hwpt = Number(r[IoasVariant.LastDeviceStep(variant)], "mock_domain.out_hwpt_id");
+            for (int i = b; i < r.Count; i++)
+                if (r[i].Arg?["mock_domain"] is not null && Number(r[i], "op") == 2)
+                    FieldIs(r[i], "mock_domain.out_hwpt_id", hwpt);
+        });
+    }
+
+    [Test]
+    public void AccessPinUnmap([ValueSource(nameof(Variants))] string variant)
+    {
+        var r = Replay("access-pin-unmap", variant, out int b);
+        Succeeds(r[b]);
+        Succeeds(r[b + 1]);
+        Succeeds(r[b + 2]);
+        Succeeds(r[b + 3]);                 // the unmap calls the access's unmap op
+        Fails(r[b + 4], Errno.ENOENT);      // the kernel removed the item for us
+        Succeeds(r[b + 5]);
+        Succeeds(r[b + 6]);
+    }
+
+    [TestCase("access-rw"), TestCase("access-rw-unaligned")]
+    public void AccessRw(string @case)
+    {
+        foreach (string variant in IoasVariant.All)
+        {
+            Trace trace = TraceFiles.Load($"mockdomain/ioas-{@case}-{variant}");
+            var r = Replay(trace);
+            int b = CheckFixture(r, variant);
+            Assert.Multiple(() =>
+            {
+                Succeeds(r[b + 6]);
+                FieldIs(r[b + 7], "iova", @case == "access-rw" ? Base : Base + MockPage);
+                int rw = 0;
+                for (int i = b + 7; i < r.Count; i++)
+                {
+                    Assert.That(r[i].Errno, Is.EqualTo(0), () => $"{variant} step {i}: {r[i]}");
+                    // After each write through the access the user memory behind the IOVA holds the
+                    // bytes the write took from the user buffer (the write step just before it).
+                    if (trace.Steps[i] is IoctlStep && trace.Steps[i - 1] is WriteStep { Buffer: "t" } written)
+                    {
+                        Assert.That(r[i + 1].Hex, Is.EqualTo(Convert.ToHexStringLower(written.Data)).IgnoreCase, () => $"{variant} read-back after step {i}");
+                        rw++;
+                    }
+                }
+                Assert.That(rw, Is.EqualTo(2 * 75), $"{variant}: writes checked");
+            });
+        }
+    }
+
     private IReadOnlyList<StepResult> Replay(string @case, string variant, out int bodyStart)
     {
         var r = Replay(TraceFiles.Load($"mockdomain/ioas-{@case}-{variant}"));
