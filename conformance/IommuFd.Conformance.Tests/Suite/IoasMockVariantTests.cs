@@ -67,6 +67,47 @@ public sealed class IoasMockVariantTests(string backend) : MockDomainFixture(bac
     }
 
     [Test]
+    public void GetHwInfo([ValueSource(nameof(Variants))] string variant)
+    {
+        var r = Replay("get-hw-info", variant, out int b);
+        Assert.Multiple(() =>
+        {
+            Succeeds(r[b + 1]);                                // a zero-size buffer
+            FieldIs(r[b + 1], "data_len", 8);
+            FieldIs(r[b + 1], "out_data_type", 0xfeedbeef);    // IOMMU_HW_INFO_TYPE_SELFTEST
+            FieldIs(r[b + 1], "out_max_pasid_log2", 0);        // the fixture's device has no PASID
+            Succeeds(r[b + 3]);
+            Assert.That(Words(r[b + 4]), Is.EqualTo(new[] { 0xdeadbeef00000000UL, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue }));
+            Succeeds(r[b + 6]);                                // the trailing bytes are zeroed
+            Assert.That(Words(r[b + 7]), Is.EqualTo(new[] { 0xdeadbeef00000000UL, 0UL, ulong.MaxValue, ulong.MaxValue }));
+            Succeeds(r[b + 9]);                                // the flags within the size are written
+            FieldIs(r[b + 9], "data_len", 8);
+            Assert.That(Words(r[b + 10])[0], Is.EqualTo(0xffffffff00000000UL));
+        });
+    }
+
+    [Test]
+    public void AllocHwptNested([ValueSource(nameof(Variants))] string variant)
+    {
+        // The device branch (tracegen.py alloc_hwpt_nested_body; NestedHwptTests checks each errno).
+        var r = Replay("alloc-hwpt-nested", variant, out int b);
+        Assert.Multiple(() =>
+        {
+            Succeeds(r[b + 6]);                  // the NEST_PARENT HWPT
+            for (int k = 8; k <= 16; k++)
+                Assert.That(r[b + k].Errno, Is.Not.Zero, () => $"bad nested allocation {r[b + k]}");
+            Succeeds(r[b + 17]);                 // nested0 and nested1
+            Succeeds(r[b + 19]);
+            Fails(r[b + 35], Errno.EBUSY);       // the parent is held by its nested HWPTs
+            Succeeds(r[b + 64]);                 // an invalidation
+            Succeeds(r[b + 79]);                 // the fixture's (last) device onto nested0
+            Succeeds(r[b + 85]);                 // another device attached to a nested HWPT
+            Succeeds(r[b + 90]);                 // every HWPT freed in order
+            Succeeds(r[b + 92]);
+        });
+    }
+
+    [Test]
     public void Area([ValueSource(nameof(Variants))] string variant)
     {
         var r = Replay("area", variant, out int b);
