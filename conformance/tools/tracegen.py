@@ -1274,6 +1274,12 @@ def md_alloc_hwpt_nested():
     # iommufd_ioas.alloc_hwpt_nested, mock_domain variant: everything but the fault queue.
     t, i, m = nested_fixture("alloc-hwpt-nested")
     io, dev = ref(i, "out_ioas_id"), idev(m)
+    alloc_hwpt_nested_body(t, i, io, dev, stdev(m), hwpt(m))
+    return t
+
+def alloc_hwpt_nested_body(t, i, io, dev, sd, auto):
+    # The body of alloc_hwpt_nested's device branch: dev, sd and auto are the fixture's device, selftest
+    # object and automatic HWPT; buffers "a", "d" (IOTLB_DEFAULT) and "inv" exist.
     hwpt_alloc(t, io, dev, "ioas_as_device")
     hwpt_alloc(t, dev, dev, "device_as_pt")
     hwpt_alloc(t, dev, io, "nest_parent_with_fault_id", flags=NEST_PARENT | FAULT_ID_VALID)
@@ -1288,7 +1294,7 @@ def md_alloc_hwpt_nested():
     nested_alloc(t, dev, parent, "data_null", uptr=0)
     nested_alloc(t, dev, parent, "nested_nest_parent", flags=NEST_PARENT)
     nested_alloc(t, dev, not_work, "parent_without_nest_parent")
-    nested_alloc(t, dev, hwpt(m), "parent_automatic")
+    nested_alloc(t, dev, auto, "parent_automatic")
     n0 = nested_alloc(t, dev, parent, "nested0")
     t.write("d", 0, (0x1234).to_bytes(4, "little"))
     n1 = nested_alloc(t, dev, parent, "nested1")
@@ -1342,21 +1348,20 @@ def md_alloc_hwpt_nested():
     invalidate(t, nested1, "inv_all", 1)
     check_iotlb_all(t, nested1, 0, "all_clear1")
     # attach, replace and destroy order
-    replace(t, stdev(m), nested0, "to_nested0")
+    replace(t, sd, nested0, "to_nested0")
     destroy(t, nested0, "nested0_busy")
     destroy(t, parent, "parent_busy_attached")
-    replace(t, stdev(m), nested1, "to_nested1")
+    replace(t, sd, nested1, "to_nested1")
     destroy(t, nested1, "nested1_busy")
     destroy(t, nested0, "nested0_free")
     m2 = md(t, nested1, "second_device_on_nested")
     destroy(t, stdev(m2), "second_device_gone")
-    replace(t, stdev(m), parent, "to_parent")
+    replace(t, sd, parent, "to_parent")
     destroy(t, nested1, "nested1_free")
-    replace(t, stdev(m), io, "to_ioas")
+    replace(t, sd, io, "to_ioas")
     destroy(t, parent, "parent_free")
     destroy(t, not_work, "parent_not_work_free")
     t.ioas("next_id")
-    return t
 
 # ---------------------------------------------------------------- fault queues and IOPF (virtio-iommu VM)
 def fault_alloc(t, label, flags=0): return t.ioctl("IOMMU_FAULT_QUEUE_ALLOC", {"flags": flags}, label)
@@ -2124,6 +2129,286 @@ def fork_present(variant):
 for _variant in FORK_VARIANTS:
     trace(lambda v=_variant: fork_gone(v))
     trace(lambda v=_variant: fork_present(v))
+
+# ---------------------------------------------------------------- iommufd_ioas, the mock-domain variants (virtio-iommu VM)
+# FIXTURE_SETUP(iommufd_ioas) of each variant: an IOAS, the temporary memory limit (the default 65536,
+# or 16 bytes for mock_domain_limit), 1 or 2 mock domains on the IOAS (base_iova becomes
+# MOCK_APERTURE_START; self->{stdev,hwpt,device}_id are the last one's) and, for mock_domain, a
+# PASID-capable device: MOCK_FLAGS_DEVICE_PASID comes from a later kernel (the 6.12.117 selftest names
+# it, the 6.12 driver does not know it), so that step is EINVAL here and the case runs without it.
+# FIXTURE_TEARDOWN: the default limit back, the iommufd closed, and on a new one MD_CHECK_REFS of the
+# whole buffer with refs 0 (nothing left pinned). Every (case, variant) is one trace:
+# mockdomain/ioas-<case>-<variant> (case named as in selftest/); the body starts at step 20 + the
+# variant's devices (IoasMockVariantTests counts from there).
+MOCK_FLAGS_DEVICE_PASID = 1 << 2
+IOAS_VARIANTS = {"mock-domain": (1, 0, True), "two-mock-domain": (2, 0, False), "mock-domain-limit": (1, 16, False)}
+
+class IoasVariant:
+    """What the selftest's `self` holds after the set-up, as trace references."""
+    def __init__(self, t, i, m, domains):
+        self.i, self.io, self.domains, self.base = i, ref(i, "out_ioas_id"), domains, BASE
+        self.stdev, self.hwpt, self.idev = stdev(m), hwpt(m), idev(m)
+
+def ioas_variant_setup(case, variant, buf):
+    domains, limit, pasid = IOAS_VARIANTS[variant]
+    t = T(f"mockdomain/ioas-{case}-{variant}")
+    t.alloc(buf, 16 * PAGE)
+    touch(t, buf, 16)
+    i = t.ioas("ioas")
+    memory_limit(t, limit or DEFAULT_MEMORY_LIMIT, "memory_limit")
+    m = None
+    for k in range(domains):
+        m = md(t, ref(i, "out_ioas_id"), f"mock_domain{k}")
+    if pasid:
+        md(t, ref(i, "out_ioas_id"), "pasid_device", flags=MOCK_FLAGS_DEVICE_PASID)
+    return t, IoasVariant(t, i, m, domains)
+
+def ioas_variant_teardown(t, buf):
+    memory_limit(t, DEFAULT_MEMORY_LIMIT, "teardown_memory_limit")
+    t.close(0, "teardown_close")
+    k = t.nfds
+    t.open("teardown_open")
+    check_refs(t, f"@{buf}+0", 16 * PAGE, 0, "teardown_refs", fd=k)
+
+def ioas_variants(case, buf="a"):
+    """Registers one trace per mock-domain variant of TEST_F(iommufd_ioas, case)."""
+    def register(body):
+        for variant in IOAS_VARIANTS:
+            def make(variant=variant):
+                t, fx = ioas_variant_setup(case, variant, buf)
+                body(t, fx)
+                ioas_variant_teardown(t, buf)
+                return t
+            TRACES.append(make)
+        return body
+    return register
+
+@ioas_variants("auto-destroy")
+def v_ioas_auto_destroy(t, fx):
+    pass  # the teardown's close frees the IOAS, its HWPTs and devices
+
+@ioas_variants("destroy")
+def v_ioas_destroy(t, fx):
+    destroy(t, fx.io, "destroy")
+
+@ioas_variants("area-destroy")
+def v_ioas_area_destroy(t, fx):
+    t.map_fixed(fx.i, "@a+0", PAGE, fx.base, "map")
+    destroy(t, fx.io, "destroy")
+
+@ioas_variants("area-auto-destroy")
+def v_ioas_area_auto_destroy(t, fx):
+    for k in range(10):
+        t.map_fixed(fx.i, "@a+0", PAGE, fx.base + k * PAGE, f"map{k}")
+
+@ioas_variants("hwpt-attach")
+def v_hwpt_attach(t, fx):
+    md(t, fx.hwpt, "attach_to_hwpt")
+
+@ioas_variants("area")
+def v_area(t, fx):
+    i, b = fx.i, fx.base
+    for k in range(10):
+        t.unmap(i, k * PAGE, PAGE, f"unmap_nothing{k}")
+    for k in range(10):
+        t.map_fixed(i, "@a+0", PAGE, b + k * PAGE, f"map{k}")
+    for k in range(10):
+        t.unmap(i, b + k * PAGE, PAGE, f"unmap{k}")
+    t.map_fixed(i, "@a+0", 2 * PAGE, b + 16 * PAGE, "map_two_pages")
+    t.unmap(i, b + 16 * PAGE, PAGE, "split_first")
+    t.unmap(i, b + 17 * PAGE, PAGE, "split_second")
+    t.map_fixed(i, "@a+0", 2 * PAGE, b + 16 * PAGE, "over_same")
+    t.map_fixed(i, "@a+0", PAGE, b + 16 * PAGE, "over_first")
+    t.map_fixed(i, "@a+0", PAGE, b + 17 * PAGE, "over_second")
+    t.map_fixed(i, "@a+0", 2 * PAGE, b + 15 * PAGE, "over_start")
+    t.map_fixed(i, "@a+0", 3 * PAGE, b + 15 * PAGE, "over_around")
+    t.unmap(i, 0, U64, "unmap_all")
+    t.unmap(i, 0, U64, "unmap_all_empty")
+
+@ioas_variants("unmap-fully-contained-areas")
+def v_unmap_fully_contained(t, fx):
+    i, b = fx.i, fx.base + 4 * PAGE
+    for k in range(4):
+        t.map_fixed(i, "@a+0", 8 * PAGE, b + k * 16 * PAGE, f"map{k}")
+    t.unmap(i, b - 4 * PAGE, 8 * PAGE, "cut_first")
+    t.unmap(i, b + 3 * 16 * PAGE + 8 * PAGE - 4 * PAGE, 8 * PAGE, "cut_last")
+    t.unmap(i, b - 4 * PAGE, 3 * 16 * PAGE + 8 * PAGE + 4 * PAGE, "superset")
+
+def allow_one(t, fx, start, last, label, n=1):
+    t.write("r", 0, ranges((start, last)))
+    return t.ioctl("IOMMU_IOAS_ALLOW_IOVAS", {"ioas_id": fx.io, "num_iovas": n, "allowed_iovas": "@r+0"}, label)
+
+@ioas_variants("area-auto-iova")
+def v_area_auto_iova(t, fx):
+    i = fx.i
+    t.alloc("r", PAGE)
+    m = [t.map(i, "@a+0", PAGE, f"simple{k}") for k in range(10)]
+    for k in range(10):
+        t.unmap(i, ref(m[k], "iova"), PAGE, f"simple_unmap{k}")
+    # With a device the selftest maps its buffer (without one, the never-touched VA 1 << 31).
+    m = [t.map(i, "@a+0", PAGE * (k + 1), f"aligned{k}") for k in range(10)]
+    for k in range(10):
+        t.unmap(i, ref(m[k], "iova"), PAGE * (k + 1), f"aligned_unmap{k}")
+    add_reserved(t, i, PAGE * 4, PAGE * 100, "add_reserved")
+    m = [t.map(i, "@a+0", PAGE * (k + 1), f"reserved{k}") for k in range(10)]
+    for k in range(10):
+        t.unmap(i, ref(m[k], "iova"), PAGE * (k + 1), f"reserved_unmap{k}")
+    allow_one(t, fx, PAGE, PAGE * 600, "allow_over_reserved")
+    allow_one(t, fx, BASE + PAGE, BASE + PAGE * 600 - 1, "allow")
+    m = [t.map(i, "@a+0", PAGE * (k + 1), f"allowed{k}") for k in range(10)]
+    for k in range(10):
+        t.unmap(i, ref(m[k], "iova"), PAGE * (k + 1), f"allowed_unmap{k}")
+
+@ioas_variants("area-allowed")
+def v_area_allowed(t, fx):
+    t.alloc("r", PAGE)
+    allow_one(t, fx, fx.base, fx.base + PAGE * 600, "allow")
+    add_reserved(t, fx.i, fx.base + PAGE, PAGE, "reserve_in_allowed")
+    allow_one(t, fx, fx.base, fx.base + PAGE * 600, "clear", n=0)
+    add_reserved(t, fx.i, fx.base + PAGE, PAGE, "reserve")
+    allow_one(t, fx, fx.base, fx.base + PAGE * 600, "allow_over_reserved")
+
+@ioas_variants("copy-area")
+def v_copy_area(t, fx):
+    t.map_fixed(fx.i, "@a+0", PAGE, fx.base, "map")
+    t.ioctl("IOMMU_IOAS_COPY", {"flags": 3, "dst_ioas_id": fx.io, "src_ioas_id": fx.io, "length": PAGE,
+                                "src_iova": fx.base, "dst_iova": fx.base + PAGE}, "copy_inside")
+    d = t.ioas("dst")
+    t.ioctl("IOMMU_IOAS_COPY", {"flags": 3, "dst_ioas_id": ref(d, "out_ioas_id"), "src_ioas_id": fx.io,
+                                "length": PAGE, "src_iova": fx.base, "dst_iova": 0}, "copy_between")
+    check_map(t, fx.hwpt, fx.base, PAGE, "@a+0", "check_map")
+    check_map(t, fx.hwpt, fx.base + PAGE, PAGE, "@a+0", "check_map_copy")  # the same page at both IOVAs
+
+@ioas_variants("iova-ranges")
+def v_iova_ranges(t, fx):
+    # The ranges land in the selftest's buffer itself, BUFFER_SIZE / 16 entries of room.
+    cmd = lambda n: {"ioas_id": fx.io, "num_iovas": n, "allowed_iovas": "@a+0"}
+    t.ioctl("IOMMU_IOAS_IOVA_RANGES", cmd(16 * PAGE // 16), "read_all")
+    t.read("a", 0, 32, "ranges_all")
+    t.write("a", 0, bytes(32))
+    t.ioctl("IOMMU_IOAS_IOVA_RANGES", cmd(0), "too_small")
+    t.read("a", 0, 32, "ranges_too_small")
+    add_reserved(t, fx.i, PAGE, PAGE, "add_reserved")
+    t.ioctl("IOMMU_IOAS_IOVA_RANGES", cmd(16 * PAGE // 16), "read_with_reserved")
+    t.read("a", 0, 32, "ranges_with_reserved")
+    t.write("a", 0, bytes(32))
+    t.ioctl("IOMMU_IOAS_IOVA_RANGES", cmd(1), "read_one")
+    t.read("a", 0, 32, "ranges_one")
+
+@ioas_variants("option-huge-pages")
+def v_option_huge_pages(t, fx):
+    o = lambda op, val: {"option_id": 1, "op": op, "object_id": fx.io, "val64": val}
+    t.ioctl("IOMMU_OPTION", o(1, 3), "get_default")
+    t.ioctl("IOMMU_OPTION", o(0, 0), "set_0")
+    t.ioctl("IOMMU_OPTION", o(1, 3), "get_0")
+    t.ioctl("IOMMU_OPTION", o(0, 2), "set_2")
+    t.ioctl("IOMMU_OPTION", o(0, 1), "set_1")
+    t.ioctl("IOMMU_OPTION", o(1, 3), "get_1")
+
+@ioas_variants("copy-sweep")
+def v_copy_sweep(t, fx):
+    d = t.ioas("dst")
+    last = BASE + 16 * PAGE - 1   # with a domain the whole buffer (2 KiB granular IOVAs)
+    t.map_fixed(fx.i, "@a+0", last - BASE + 1, BASE, "map")
+    iova, k = BASE - PAGE, 0
+    while iova <= last:
+        t.ioctl("IOMMU_IOAS_COPY", {"flags": 3, "dst_ioas_id": ref(d, "out_ioas_id"), "src_ioas_id": fx.io,
+                                    "length": PAGE // 2, "src_iova": iova, "dst_iova": BASE}, f"copy{k}")
+        if not (iova < BASE or iova + PAGE // 2 - 1 > last):
+            t.ioctl("IOMMU_IOAS_UNMAP", {"ioas_id": ref(d, "out_ioas_id"), "iova": BASE, "length": PAGE // 2}, f"unmap{k}")
+        iova += 511
+        k += 1
+    destroy(t, ref(d, "out_ioas_id"), "destroy_dst")
+
+@ioas_variants("get-hw-info")
+def v_get_hw_info(t, fx):
+    # The self->device_id branch with 6.12's struct (no in_data_type: the selftest's wrong-type request is
+    # not expressible, and its PASID device does not exist here): zero, exact, larger and smaller buffers.
+    t.alloc("h", PAGE)
+    info = lambda n, uptr: {"dev_id": fx.idev, "data_len": n, "data_uptr": uptr}
+    t.ioctl("IOMMU_GET_HW_INFO", info(0, 0), "zero_size")
+    for n, label in ((8, "exact"), (16, "larger"), (4, "smaller")):
+        t.write("h", 0, b"\xff" * 32)
+        t.ioctl("IOMMU_GET_HW_INFO", info(n, "@h+0"), label)
+        t.read("h", 0, 32, f"{label}_bytes")
+
+@ioas_variants("alloc-hwpt-nested")
+def v_alloc_hwpt_nested(t, fx):
+    t.alloc("d", PAGE)
+    t.write("d", 0, IOTLB_DEFAULT.to_bytes(4, "little"))
+    t.alloc("inv", PAGE)
+    alloc_hwpt_nested_body(t, fx.i, fx.io, fx.idev, fx.stdev, fx.hwpt)
+
+# The access cases under the variants: the access reads, writes and pins through the IOAS's domains.
+@ioas_variants("access-domain-destroy")
+def v_access_domain_destroy(t, fx):
+    # Without MAP_HUGETLB (not expressible in traces): the selftest buffer stands in for the huge pages.
+    t.map_fixed(fx.i, "@a+0", 16 * PAGE, fx.base, "map")
+    k = create_access(t, fx.io, "create_access", NEEDS_PIN)
+    p = access_pages(t, k, fx.base + PAGE, PAGE, "@a+4096", "pin")
+    check_refs(t, "@a+0", 16 * PAGE, 1, "refs_domain_and_pin")
+    destroy(t, fx.stdev, "destroy_stdev")           # the last device: two_mock_domain keeps a domain
+    check_refs(t, "@a+4096", PAGE, 1, "refs_pinned_page")
+    check_refs(t, "@a+8192", PAGE, 1 if fx.domains == 2 else 0, "refs_other_page")
+    destroy_access_pages(t, k, pages_id(p), "unpin")
+    t.close(k, "destroy_access")
+
+@ioas_variants("access-pin")
+def v_access_pin(t, fx):
+    # npages sampled (the selftest: 1..15); the domain added under the pin joins the automatic HWPT.
+    k = create_access(t, fx.io, "create_access", NEEDS_PIN)
+    for n in (1, 2, 3, 8, 15):
+        t.map_fixed(fx.i, "@a+0", 16 * PAGE, BASE, f"map_{n}")
+        p = access_pages(t, k, BASE, n * PAGE, "@a+0", f"pin_{n}")
+        destroy_access_pages(t, k, pages_id(p), f"unpin_{n}")
+        d1 = access_pages(t, k, BASE, n * PAGE, "@a+0", f"double_1_{n}")
+        d2 = access_pages(t, k, BASE, n * PAGE, "@a+0", f"double_2_{n}")
+        check_refs(t, "@a+0", n * PAGE, 1, f"refs_double_{n}")
+        destroy_access_pages(t, k, pages_id(d2), f"undouble_2_{n}")
+        destroy_access_pages(t, k, pages_id(d1), f"undouble_1_{n}")
+        w = access_pages(t, k, BASE, n * PAGE, "@a+0", f"pin_with_domain_{n}")
+        m = md(t, fx.io, f"mock_domain_{n}")
+        check_map(t, hwpt(m), BASE, 16 * PAGE, "@a+0", f"check_map_{n}")
+        destroy(t, stdev(m), f"detach_{n}")
+        destroy_access_pages(t, k, pages_id(w), f"unpin_after_detach_{n}")
+        t.unmap(fx.i, BASE, 16 * PAGE, f"unmap_{n}")
+    check_refs(t, "@a+0", 16 * PAGE, 0, "refs_end")
+    t.close(k, "destroy_access")
+
+@ioas_variants("access-pin-unmap")
+def v_access_pin_unmap(t, fx):
+    k = create_access(t, fx.io, "create_access", NEEDS_PIN)
+    t.map_fixed(fx.i, "@a+0", 16 * PAGE, BASE, "map")
+    p = access_pages(t, k, BASE, 16 * PAGE, "@a+0", "access_pages")
+    t.unmap(fx.i, BASE, 16 * PAGE, "unmap_notifies")
+    destroy_access_pages(t, k, pages_id(p), "destroy_pages_gone")
+    check_refs(t, "@a+0", 16 * PAGE, 0, "refs_unpinned")
+    t.close(k, "destroy_access")
+
+def v_access_rw_body(t, fx, iova, fixed, slow):
+    # check_access_rw's buffers (see access_rw_fixture): "b" is the selftest buffer here.
+    t.alloc("t", PAGE)
+    t.alloc("u", 4 * PAGE)
+    for p in range(4):
+        t.write("b", p * PAGE + PAGE - 128, pattern(256, p))
+    k = create_access(t, fx.io, "create_access")
+    if fixed:
+        t.map_fixed(fx.i, "@b+0", 16 * PAGE, iova, "map")
+    else:
+        t.map(fx.i, "@b+0", 16 * PAGE, "map_auto", flags=6)   # the first fit: the aperture's start
+    check_access_rw(t, k, iova, 0, "fast")
+    if slow:
+        check_access_rw(t, k, iova, RW_SLOW, "slow")
+    t.unmap(fx.i, iova, 16 * PAGE, "unmap")
+    t.close(k, "destroy_access")
+
+@ioas_variants("access-rw", buf="b")
+def v_access_rw(t, fx):
+    v_access_rw_body(t, fx, BASE, False, True)
+
+@ioas_variants("access-rw-unaligned", buf="b")
+def v_access_rw_unaligned(t, fx):
+    v_access_rw_body(t, fx, fx.base + MOCK_PAGE, True, True)
 
 if __name__ == "__main__":
     os.makedirs(os.path.join(OUT, "selftest"), exist_ok=True)

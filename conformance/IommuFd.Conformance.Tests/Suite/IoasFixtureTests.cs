@@ -6,7 +6,7 @@ using static IommuFd.Conformance.Tests.Support.StepAssert;
 namespace IommuFd.Conformance.Tests.Suite;
 
 /// <summary>The 6.12 selftest fixture <c>iommufd_ioas</c>, variant <c>no_domain</c> (the variants
-/// with mock domains need the engine's device model, part 2). A 16-page buffer "a", one IOAS.</summary>
+/// with mock domains: <see cref="IoasMockVariantTests"/>). A 16-page buffer "a", one IOAS.</summary>
 public sealed class IoasFixtureTests(string backend) : BackendFixture(backend)
 {
     private const ulong Page = TestEnv.PageSize, Base = TestEnv.BaseIova;

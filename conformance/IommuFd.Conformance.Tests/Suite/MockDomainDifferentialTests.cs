@@ -30,13 +30,17 @@ public sealed class MockDomainDifferentialTests
         SuiteSummary.Record("kernel+engine", TestContext.CurrentContext.Result.Outcome.Status);
     }
 
-    /// <summary>Every trace under the mock-domain folder, by path relative to the traces folder.</summary>
-    public static IEnumerable<string> TraceNames() => TraceFiles.All().Where(TraceFiles.IsMockDomain);
+    /// <summary>Every trace under the mock-domain folder, by path relative to the traces folder, and the
+    /// mock-domain sweeps built in code (<see cref="IoasVariant.CodeTraces"/>, named code/...).</summary>
+    public static IEnumerable<string> TraceNames() =>
+        TraceFiles.All().Where(TraceFiles.IsMockDomain).Concat(IoasVariant.CodeTraces().Select(t => t.Name));
 
     [TestCaseSource(nameof(TraceNames))]
     public void TraceMatches(string name)
     {
-        Trace trace = Trace.Load(Path.Combine(TraceFiles.Directory, name));
+        Trace trace = name.StartsWith("code/", StringComparison.Ordinal)
+            ? IoasVariant.CodeTraces().Single(t => t.Name == name)
+            : Trace.Load(Path.Combine(TraceFiles.Directory, name));
         DifferentialRun run = DifferentialRun.Execute(trace, _kernel!, _engine!);
         if (run.Divergence is null)
             return;
