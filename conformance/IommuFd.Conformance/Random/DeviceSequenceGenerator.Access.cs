@@ -107,8 +107,8 @@ public sealed partial class DeviceSequenceGenerator
         JsonNode uptr = s.Random.Next(10) switch
         {
             0 => JsonValue.Create(0),
-            1 => JsonValue.Create($"@{buffer}+{offset + Page}"),
-            _ => JsonValue.Create($"@{buffer}+{offset}"),
+            1 => JsonValue.Create(At(buffer, offset + Page)),
+            _ => JsonValue.Create(At(buffer, offset)),
         };
         int step = s.TestCmd(s.Fd(), OpAccessPages, id.DeepClone(), "access_pages", new JsonObject
         {
@@ -142,6 +142,10 @@ public sealed partial class DeviceSequenceGenerator
                 break;
         }
     }
+
+    /// <summary>The address of an offset in a user buffer, kept inside it (the end included).</summary>
+    private static string At(string buffer, ulong offset) =>
+        $"@{buffer}+{Math.Min(offset, Buffers.Single(b => b.Name == buffer).Length)}";
 
     private static void CheckRefsOf(DeviceSequenceState s, string buffer, ulong offset, ulong length, int refs) =>
         s.TestCmd(s.Fd(), OpCheckRefs, null, "check_refs", new JsonObject

@@ -91,7 +91,7 @@ public sealed partial class DeviceSequenceGenerator
     /// writes back how many entries it handled; wrong types, entry lengths, NULL arrays, a reserved field.</summary>
     private static void Invalidate(DeviceSequenceState s)
     {
-        (int fd, JsonNode hwpt, _) = s.OneIn(8) ? s.IdOf(2, Hwpt, AutoHwpt) : s.IdOf(8, Nested);
+        (int fd, JsonNode hwpt, _) = NestedTarget(s);
         int count = s.Random.Next(0, 4);
         var entries = new byte[count * 8 + 8];
         for (int i = 0; i < count; i++)
@@ -121,12 +121,23 @@ public sealed partial class DeviceSequenceGenerator
     /// default, zero (after an invalidation) or another value; on a paging HWPT or made-up ID now and then.</summary>
     private static void CheckIotlb(DeviceSequenceState s)
     {
-        (int fd, JsonNode hwpt, TrackedObject? nested) = s.OneIn(8) ? s.IdOf(2, Hwpt, AutoHwpt) : s.IdOf(8, Nested);
+        (int fd, JsonNode hwpt, TrackedObject? nested) = NestedTarget(s);
         uint allocated = nested is not null && s.Iotlb.TryGetValue(nested, out uint value) ? value : IotlbDefault;
         s.TestCmd(fd, OpCheckIotlb, hwpt, "check_iotlb", new JsonObject
         {
             ["id"] = s.OneIn(10) ? s.Random.Next(4, 8) : s.Random.Next(0, (int)IotlbEntries),
             ["iotlb"] = s.Random.Next(6) switch { 0 or 1 => 0u, 2 => (uint)s.Random.Next(1, 1 << 20), _ => allocated },
         });
+    }
+
+    /// <summary>A nested HWPT (allocated first, mostly, when there is none), sometimes a paging HWPT or a
+    /// made-up ID.</summary>
+    private static (int Fd, JsonNode Id, TrackedObject? Hwpt) NestedTarget(DeviceSequenceState s)
+    {
+        if (s.OneIn(8))
+            return s.IdOf(2, Hwpt, AutoHwpt);
+        if (s.Of(Nested).Count == 0 && !s.OneIn(4) && NestedAlloc(s, fault: null) is { } made)
+            return (made.Fd, made.Id.DeepClone(), made);
+        return s.IdOf(8, Nested);
     }
 }
