@@ -40,11 +40,17 @@ public sealed class DeviceRandomDifferentialTests
     {
         RandomBudget budget = RandomBudget.ForDevices();
         string saveTo = (budget.SaveRegressions ? TraceFiles.MockDomainRegressionDirectory() : null) ?? ScratchDirectory(budget.Seed);
-        RandomDifferentialResult result = new RandomDifferential(_kernel!, _engine!) { NameA = "kernel", NameB = "engine" }
+        var coverage = new OpCoverage();
+        RandomDifferentialResult result = new RandomDifferential(_kernel!, _engine!)
+            {
+                NameA = "kernel", NameB = "engine", Observe = run => coverage.Add(run.Trace, run.A),
+            }
             .Run(new DeviceSequenceGenerator(budget.Seed), budget.Sequences, budget.Steps, budget.Time, saveTo);
         TestContext.Progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"device random differential: seed {result.Seed}, {result.Sequences} sequences, {result.Steps} steps, " +
             $"{result.Report.Entries.Count} divergences, {result.Elapsed.TotalSeconds:0.0} s"));
+        // Per call kind, the kernel's successes and failures: the evidence that every op was reached.
+        TestContext.Progress.WriteLine("device random differential, calls on the kernel:\n" + coverage.ToTable());
         if (result.Report.IsEmpty)
         {
             if (!budget.SaveRegressions && !Directory.EnumerateFileSystemEntries(saveTo).Any())
@@ -58,13 +64,5 @@ public sealed class DeviceRandomDifferentialTests
         Assert.Fail(result.Report.ToText());
     }
 
-    // Not the repository: a temporary folder, or inside the test VM (whose /tmp dies with it and whose
-    // repository is read-only) the run's writable out folder, kept on the host.
-    private static string ScratchDirectory(int seed)
-    {
-        string root = Environment.GetEnvironmentVariable("IOMMUFD_GUEST_OUT") is { Length: > 0 } guestOut ? guestOut : Path.GetTempPath();
-        string folder = Path.Combine(root, $"iommufd-divergences-{seed}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(folder);
-        return folder;
-    }
+    private static string ScratchDirectory(int seed) => TraceFiles.ScratchDirectory(seed);
 }

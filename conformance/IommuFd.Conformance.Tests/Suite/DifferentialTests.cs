@@ -62,15 +62,22 @@ public sealed class DifferentialTests
     public void RandomSequencesMatch()
     {
         RandomBudget budget = RandomBudget.FromEnvironment();
-        string? saveTo = budget.SaveRegressions ? TraceFiles.RegressionDirectory() : null;
+        // Minimal traces go to the regressions folder when asked (in the VM: the guest's writable share),
+        // else to a scratch folder, as the device-aware run does: never into the VM's read-only repository.
+        string saveTo = (budget.SaveRegressions ? TraceFiles.RegressionDirectory() : null) ?? TraceFiles.ScratchDirectory(budget.Seed);
+        Directory.CreateDirectory(saveTo);
         RandomDifferentialResult result = new RandomDifferential(_kernel!, _engine!)
             .Run(budget.Seed, budget.Sequences, budget.Steps, budget.Time, saveTo);
         TestContext.Progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"random differential: seed {result.Seed}, {result.Sequences} sequences, {result.Steps} steps, " +
             $"{result.Report.Entries.Count} divergences, {result.Elapsed.TotalSeconds:0.0} s"));
         if (result.Report.IsEmpty)
+        {
+            if (!budget.SaveRegressions && !Directory.EnumerateFileSystemEntries(saveTo).Any())
+                Directory.Delete(saveTo);
             return;
-        string json = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"divergences-{result.Seed}.json");
+        }
+        string json = Path.Combine(saveTo, $"divergences-{result.Seed}.json");
         File.WriteAllText(json, result.Report.ToJson());
         TestContext.AddTestAttachment(json, "divergence report (JSON)");
         Assert.Fail(result.Report.ToText());

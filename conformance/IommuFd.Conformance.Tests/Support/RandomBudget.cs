@@ -16,7 +16,7 @@ public sealed record RandomBudget(int Seed, int? Sequences, int Steps, TimeSpan?
 
     /// <summary>The budget of the device-aware run (<see cref="IommuFd.Conformance.Random.DeviceSequenceGenerator"/>):
     /// IOMMUFD_RANDOM_DEVICE_SEQUENCES, _STEPS, _SECONDS (the seed is IOMMUFD_RANDOM_SEED's). CI: 600 sequences
-    /// of 40 steps: 41,362 steps in 56 s, about 2 minutes of VM (virtio, TCG).</summary>
+    /// of 40 steps: 42,221 steps over every op in 150 s, about 5 minutes of VM (virtio, TCG).</summary>
     public static RandomBudget ForDevices() => FromEnvironment("IOMMUFD_RANDOM_DEVICE_", 600, 40);
 
     private static RandomBudget FromEnvironment(string prefix, int sequencesByDefault, int stepsByDefault)

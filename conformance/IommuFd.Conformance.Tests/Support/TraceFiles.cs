@@ -37,15 +37,29 @@ internal static class TraceFiles
             : null;
     }
 
-    /// <summary>Where regressions are saved: IOMMUFD_REGRESSIONS_DIR, else the repository's
-    /// conformance/traces/regressions (found above the test assembly), else null.</summary>
+    /// <summary>Where regressions are saved: IOMMUFD_REGRESSIONS_DIR, else inside the test VM (whose
+    /// repository is read-only) the guest's writable share (IOMMUFD_GUEST_OUT/regressions), else the
+    /// repository's conformance/traces/regressions (found above the test assembly), else null.</summary>
     public static string? RegressionDirectory()
     {
         if (Environment.GetEnvironmentVariable("IOMMUFD_REGRESSIONS_DIR") is { Length: > 0 } configured)
             return configured;
+        if (Environment.GetEnvironmentVariable("IOMMUFD_GUEST_OUT") is { Length: > 0 } guestOut)
+            return Path.Combine(guestOut, "regressions");
         for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "IommuFdConformance.sln")))
                 return Path.Combine(dir.FullName, "conformance", "traces", "regressions");
         return null;
+    }
+
+    /// <summary>A new folder for a random run's divergence reports and minimal traces. Not the repository: a
+    /// temporary folder, or inside the test VM (whose /tmp dies with it and whose repository is read-only)
+    /// the run's writable out folder (IOMMUFD_GUEST_OUT), kept on the host.</summary>
+    public static string ScratchDirectory(int seed)
+    {
+        string root = Environment.GetEnvironmentVariable("IOMMUFD_GUEST_OUT") is { Length: > 0 } guestOut ? guestOut : Path.GetTempPath();
+        string folder = Path.Combine(root, $"iommufd-divergences-{seed}-{Guid.NewGuid():N}");
+        System.IO.Directory.CreateDirectory(folder);
+        return folder;
     }
 }

@@ -25,6 +25,9 @@ public sealed class RandomDifferential(IIommuBackend a, IIommuBackend b)
     /// <summary>Name of the second backend in reports.</summary>
     public string NameB { get; init; } = b.Name;
 
+    /// <summary>Called with each sequence's replays (before any shrinking), e.g. to count the ops run.</summary>
+    public Action<DifferentialRun>? Observe { get; init; }
+
     /// <summary>Runs sequences until <paramref name="sequences"/> are done or <paramref name="time"/>
     /// has passed (whichever limits are given), or <paramref name="maxDivergences"/> were found.</summary>
     /// <param name="seed">Seed of the core <see cref="SequenceGenerator"/>.</param>
@@ -53,6 +56,7 @@ public sealed class RandomDifferential(IIommuBackend a, IIommuBackend b)
             done++;
             stepCount += trace.Steps.Count;
             DifferentialRun run = DifferentialRun.Execute(trace, a, b);
+            Observe?.Invoke(run);
             if (run.Divergence is null)
                 continue;
             Trace minimal = DifferentialRun.Minimize(trace, a, b).WithName(trace.Name + "-min");

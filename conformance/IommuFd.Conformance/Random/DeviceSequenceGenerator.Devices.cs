@@ -13,18 +13,57 @@ public sealed partial class DeviceSequenceGenerator
     private static void MockDomain(DeviceSequenceState s)
     {
         int roll = s.Random.Next(10);
-        (int fd, JsonNode id, TrackedObject? target) = roll < 7 ? s.IdOf(12, Ioas) : roll < 9 ? s.IdOf(4, Hwpt) : (s.Fd(), s.MadeUpId(), null);
+        (int fd, JsonNode id, TrackedObject? target) = roll < 7 ? s.IdOf(12, Ioas) : roll < 9 ? s.IdOf(4, Hwpt, Nested) : (s.Fd(), s.MadeUpId(), null);
         bool withFlags = s.OneIn(3);
+        uint devFlags = withFlags ? s.Random.Next(8) switch { 0 => 1u << s.Random.Next(2, 32), 1 or 2 => 1u, 3 or 4 => 2u, 5 => 3u, _ => 0u } : 0u;
         int step = withFlags
-            ? s.TestCmd(fd, OpMockDomainFlags, id, "mock_domain_flags", new JsonObject
-            {
-                ["dev_flags"] = s.Random.Next(8) switch { 0 => 1u << s.Random.Next(2, 32), 1 or 2 => 1u, 3 or 4 => 2u, 5 => 3u, _ => 0u },
-            })
+            ? s.TestCmd(fd, OpMockDomainFlags, id, "mock_domain_flags", new JsonObject { ["dev_flags"] = devFlags })
             : s.TestCmd(fd, OpMockDomain, id);
         TrackedObject stdev = s.Track(Selftest, fd, Ref(step, "mock_domain.out_stdev_id"));
-        s.Track(Device, fd, Ref(step, "mock_domain.out_idev_id"), owner: stdev, holdsOwner: false);
+        TrackedObject device = s.Track(Device, fd, Ref(step, "mock_domain.out_idev_id"), owner: stdev, holdsOwner: false);
+        if (target?.Kind == Ioas && devFlags is 0 or 2)
+            s.Sure.Add(device);
         if (target?.Kind == Ioas)
             s.Track(AutoHwpt, fd, Ref(step, "mock_domain.out_hwpt_id"), owner: target);
+    }
+
+    /// <summary>A device surely bound (its MOCK_DOMAIN was valid), else a new one on a live IOAS (null when
+    /// there is none): the families whose calls need a real device start from it.</summary>
+    private static TrackedObject? SureDevice(DeviceSequenceState s)
+    {
+        List<TrackedObject> sure = s.Of(Device).Where(s.Sure.Contains).ToList();
+        if (sure.Count > 0 && !s.OneIn(8))
+            return s.Pick(sure);
+        TrackedObject? ioas = s.Live(100, Ioas);
+        if (ioas is null)
+            return sure.Count > 0 ? s.Pick(sure) : null;
+        int step = s.TestCmd(ioas.Fd, OpMockDomain, ioas.Id.DeepClone());
+        TrackedObject stdev = s.Track(Selftest, ioas.Fd, Ref(step, "mock_domain.out_stdev_id"));
+        TrackedObject device = s.Track(Device, ioas.Fd, Ref(step, "mock_domain.out_idev_id"), owner: stdev, holdsOwner: false);
+        s.Track(AutoHwpt, ioas.Fd, Ref(step, "mock_domain.out_hwpt_id"), owner: ioas);
+        s.Sure.Add(device);
+        return device;
+    }
+
+    /// <summary>Maps a fresh area (whole pages, read/write, at a fixed IOVA on a 1 MiB grid in the aperture)
+    /// into a live IOAS, so pins, reads and dirty bits have real pages to work on.</summary>
+    private static TrackedArea FreshArea(DeviceSequenceState s, TrackedObject ioas)
+    {
+        ulong length = Page * (ulong)s.Random.Next(1, 9);
+        (string buffer, ulong size) = s.Pick(Buffers);
+        ulong offset = Page * (ulong)s.Random.Next(0, (int)((size - length) / Page) + 1);
+        ulong iova = ApertureStart + (1UL << 20) * (ulong)s.Random.Next(16, 2000);
+        s.Add("IOMMU_IOAS_MAP", new JsonObject
+        {
+            ["flags"] = 7,
+            ["ioas_id"] = ioas.Id.DeepClone(),
+            ["user_va"] = $"@{buffer}+{offset}",
+            ["length"] = length,
+            ["iova"] = iova,
+        }, ioas.Fd);
+        var area = new TrackedArea(ioas.Fd, ioas.Id.DeepClone(), JsonValue.Create(iova), length, buffer, offset);
+        s.Areas.Add(area);
+        return area;
     }
 
     /// <summary>MOCK_DOMAIN_REPLACE of a device's attachment: to an IOAS (automatic HWPT), an allocated or
@@ -32,7 +71,7 @@ public sealed partial class DeviceSequenceGenerator
     private static void Replace(DeviceSequenceState s)
     {
         (int fd, JsonNode stdev, _) = s.OneIn(8) ? s.IdOf(2, Device) : s.IdOf(10, Selftest);
-        List<TrackedObject> ioas = s.OnFd(fd, Ioas), hwpts = s.OnFd(fd, Hwpt, AutoHwpt), devices = s.OnFd(fd, Selftest, Device);
+        List<TrackedObject> ioas = s.OnFd(fd, Ioas), hwpts = s.OnFd(fd, Hwpt, AutoHwpt, Nested), devices = s.OnFd(fd, Selftest, Device);
         int roll = s.Random.Next(10);
         TrackedObject? pt = roll < 5 && ioas.Count > 0 ? s.Pick(ioas)
                           : roll < 8 && hwpts.Count > 0 ? s.Pick(hwpts)
@@ -48,7 +87,7 @@ public sealed partial class DeviceSequenceGenerator
     /// data length without type and type without length, a non-zero reserved field.</summary>
     private static void HwptAlloc(DeviceSequenceState s)
     {
-        (int fd, JsonNode dev, _) = s.OneIn(10) ? s.IdOf(1, Ioas) : s.IdOf(10, Device);
+        (int fd, JsonNode dev, TrackedObject? device) = s.OneIn(10) ? s.IdOf(1, Ioas) : s.IdOf(10, Device);
         List<TrackedObject> ioas = s.OnFd(fd, Ioas), others = s.OnFd(fd, Hwpt, AutoHwpt, Selftest);
         int roll = s.Random.Next(10);
         TrackedObject? pt = roll < 8 && ioas.Count > 0 ? s.Pick(ioas) : roll < 9 && others.Count > 0 ? s.Pick(others) : null;
@@ -76,8 +115,11 @@ public sealed partial class DeviceSequenceGenerator
                 break;
         }
         int step = s.Add("IOMMU_HWPT_ALLOC", arg, fd);
-        if (pt?.Kind == Ioas && flags < 4 && arg.Count == 3)
-            s.Track(Hwpt, fd, Ref(step, "out_hwpt_id"), owner: pt);
+        if (pt?.Kind != Ioas || flags >= 4 || arg.Count != 3)
+            return;
+        TrackedObject hwpt = s.Track(Hwpt, fd, Ref(step, "out_hwpt_id"), owner: pt);
+        if (device is not null && s.Sure.Contains(device))
+            s.HwptFlags[hwpt] = flags; // surely allocated: nested and dirty families build on it
     }
 
     /// <summary>IOMMU_GET_HW_INFO of a device (or another object / made-up ID) into the scratch buffer with
@@ -104,7 +146,7 @@ public sealed partial class DeviceSequenceGenerator
     /// (always EBUSY: its driver holds it), a selftest object (detaches and unbinds), or a made-up ID.</summary>
     private static void Destroy(DeviceSequenceState s)
     {
-        TrackedObject? victim = s.Live(8, Ioas, Hwpt, AutoHwpt, Selftest, Device);
+        TrackedObject? victim = s.Live(8, Ioas, Hwpt, AutoHwpt, Selftest, Device, Nested);
         if (victim is null)
         {
             s.Add("IOMMU_DESTROY", new JsonObject { ["id"] = s.MadeUpId() }, s.Fd());

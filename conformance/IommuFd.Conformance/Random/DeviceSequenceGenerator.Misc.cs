@@ -139,7 +139,7 @@ public sealed partial class DeviceSequenceGenerator
             TrackedObject ioas = s.OnFd(fd, Ioas)[0];
             int step = s.TestCmd(fd, OpMockDomain, ioas.Id.DeepClone());
             TrackedObject stdev = s.Track(Selftest, fd, Ref(step, "mock_domain.out_stdev_id"));
-            s.Track(Device, fd, Ref(step, "mock_domain.out_idev_id"), owner: stdev, holdsOwner: false);
+            s.Sure.Add(s.Track(Device, fd, Ref(step, "mock_domain.out_idev_id"), owner: stdev, holdsOwner: false));
             s.Track(AutoHwpt, fd, Ref(step, "mock_domain.out_hwpt_id"), owner: ioas);
         }
     }

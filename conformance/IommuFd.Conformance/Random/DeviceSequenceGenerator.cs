@@ -37,6 +37,20 @@ public sealed partial class DeviceSequenceGenerator : ISequenceGenerator
         (3, nameof(WrongSize), WrongSize),
         (2, nameof(TestCmdOddities), TestCmdOddities),
         (2, nameof(OpenOrClose), OpenOrClose),
+        (4, nameof(CreateAccess), CreateAccess),
+        (5, nameof(AccessPages), AccessPages),
+        (5, nameof(AccessRw), AccessRw),
+        (2, nameof(AccessReplaceIoas), AccessReplaceIoas),
+        (1, nameof(MemoryLimit), MemoryLimit),
+        (4, nameof(NestedAlloc), NestedAlloc),
+        (4, nameof(Invalidate), Invalidate),
+        (3, nameof(CheckIotlb), CheckIotlb),
+        (3, nameof(DirtyTracking), DirtyTracking),
+        (4, nameof(MarkDirty), MarkDirty),
+        (4, nameof(GetDirtyBitmap), GetDirtyBitmap),
+        (3, nameof(FaultQueue), FaultQueue),
+        (4, nameof(TriggerIopf), TriggerIopf),
+        (3, nameof(FaultResponse), FaultResponse),
     ];
 
     private static readonly int TotalWeight = Families.Sum(f => f.Weight);
@@ -92,6 +106,7 @@ public sealed partial class DeviceSequenceGenerator : ISequenceGenerator
                 s.Steps.Add(new WriteStep(name, offset, [0x5a]));
         }
         s.Steps.Add(new AllocStep(DeviceSequenceState.Scratch, DeviceSequenceState.Page));
+        s.Steps.Add(new AllocStep(DeviceSequenceState.Data, DeviceSequenceState.DataLength));
         IoasAlloc(s, valid: true, fd: 0);
         if (!s.OneIn(4))
             MockDomain(s);

@@ -13,6 +13,20 @@ internal sealed record TrackedObject(string Kind, int Fd, JsonNode Id, TrackedOb
 /// user memory behind it (<c>@Buffer+Offset</c>).</summary>
 internal sealed record TrackedArea(int Fd, JsonNode Ioas, JsonNode Iova, ulong Length, string Buffer, ulong Offset);
 
+/// <summary>An access object (IOMMU_TEST_OP_CREATE_ACCESS): its trace fd, the iommufd fd it was created on
+/// (its IOAS IDs are of that context), whether it pins pages, and the marker object that keeps its IOAS
+/// busy (owned by the IOAS; replaced on ACCESS_REPLACE_IOAS).</summary>
+internal sealed class TrackedAccess(int fd, int context, bool pins, TrackedObject marker)
+{
+    public int Fd { get; } = fd;
+    public int Context { get; } = context;
+    public bool Pins { get; } = pins;
+    public TrackedObject Marker { get; set; } = marker;
+}
+
+/// <summary>A pin of an access (ACCESS_PAGES): its ID reference, the area it is in and the pinned range.</summary>
+internal sealed record TrackedPin(TrackedAccess Access, JsonNode Id, TrackedArea? Area, string Buffer, ulong Offset, ulong Length);
+
 /// <summary>What a <see cref="DeviceSequenceGenerator"/> knows while it writes one trace: the steps so far,
 /// the fds, the objects and areas created (optimistically: a call is assumed to succeed when it was
 /// meant to be valid; a wrong guess only makes a later call fail, on both backends alike), and helpers
@@ -29,11 +43,22 @@ internal sealed class DeviceSequenceState(System.Random random)
     public const string AutoHwpt = "auto-hwpt";  // the automatic HWPT of an attach to an IOAS
     public const string Selftest = "stdev";      // the selftest object of MOCK_DOMAIN (destroying it detaches and unbinds)
     public const string Device = "idev";         // the bound mock device (owned by its selftest object)
+    public const string Nested = "nested";       // a nested HWPT (selftest data), owned by its parent
+    public const string Fault = "fault";         // a fault queue (IOMMU_FAULT_QUEUE_ALLOC)
+    public const string AccessUser = "access";  // marks an IOAS an access is on (holds it; never destroyed itself)
+
+    public const uint HwptNestParent = 1, HwptDirtyTracking = 2, HwptFaultIdValid = 4;
 
     /// <summary>The user buffers (all pages touched at the start: pins and MD_CHECK_REFS need real pages, not
     /// the shared zero page) and the scratch buffer <c>r</c> for ranges and hw info (never mapped).</summary>
     public static readonly (string Name, ulong Length)[] Buffers = [("a", 16 * Page), ("b", 8 * Page)];
     public const string Scratch = "r";
+
+    /// <summary>The data buffer <c>x</c> (never mapped): ACCESS_RW data, dirty bitmaps, nested HWPT data and
+    /// invalidation entries, each in its own part (<see cref="RwData"/> ...).</summary>
+    public const string Data = "x";
+    public const ulong DataLength = 8 * Page;
+    public const ulong RwData = 0, Bitmap = 2 * Page, HwptData = 6 * Page, Entries = 7 * Page;
 
     public System.Random Random { get; } = random;
     public List<TraceStep> Steps { get; } = [];
@@ -41,6 +66,36 @@ internal sealed class DeviceSequenceState(System.Random random)
     public List<TrackedArea> Areas { get; } = [];
     public List<int> OpenFds { get; } = [0];
     private int _opened = 1;
+
+    /// <summary>The HWPT_ALLOC flags of allocated HWPTs (nest parent, dirty tracking).</summary>
+    public Dictionary<TrackedObject, uint> HwptFlags { get; } = [];
+    public List<TrackedAccess> Accesses { get; } = [];
+    public List<TrackedPin> Pins { get; } = [];
+    /// <summary>The trace fd of each fault queue, while it is open.</summary>
+    public Dictionary<TrackedObject, int> FaultFds { get; } = [];
+    /// <summary>The fault queue an IOPF-capable nested HWPT reports to.</summary>
+    public Dictionary<TrackedObject, TrackedObject> FaultOf { get; } = [];
+    /// <summary>The IOTLB value a nested HWPT was allocated with.</summary>
+    public Dictionary<TrackedObject, uint> Iotlb { get; } = [];
+    /// <summary>Devices whose MOCK_DOMAIN was surely valid (a tracked IOAS or HWPT, known flags).</summary>
+    public HashSet<TrackedObject> Sure { get; } = [];
+    /// <summary>Dirty-tracking HWPTs whose tracking was switched on.</summary>
+    public HashSet<TrackedObject> Tracking { get; } = [];
+
+    /// <summary>An ioctl step that creates an fd (CREATE_ACCESS, FAULT_QUEUE_ALLOC) takes the next fd index
+    /// whether or not it succeeds (the trace format's fd scheme); returns it.</summary>
+    public int CreatesFd() => _opened++;
+
+    /// <summary>Closes an fd an ioctl created (an access or a fault queue).</summary>
+    public void CloseCreated(int fd) => Steps.Add(new CloseStep(fd));
+
+    /// <summary>Live HWPTs allocated with all of <paramref name="flags"/>.</summary>
+    public List<TrackedObject> HwptsWith(uint flags) =>
+        Of(Hwpt).Where(h => HwptFlags.TryGetValue(h, out uint f) && (f & flags) == flags).ToList();
+
+    /// <summary>The areas of an IOAS (on its fd).</summary>
+    public List<TrackedArea> AreasOf(TrackedObject? ioas) =>
+        ioas is null ? [] : Areas.Where(a => a.Fd == ioas.Fd && Same(a.Ioas, ioas.Id)).ToList();
 
     /// <summary>True with probability 1/<paramref name="n"/>.</summary>
     public bool OneIn(int n) => Random.Next(n) == 0;
