@@ -998,13 +998,18 @@ def teardown(t, buf, length):
     t.open("teardown_open")
     check_refs(t, "@%s+0" % buf, length, 0, "teardown_refs", fd=t.nfds - 1)
 
-def md_variant_fixture(case, variant, domains):
+def md_variant_devices(case, variant, domains):
+    # The fixture's set-up; returns the MOCK_DOMAIN steps (stdev_ids, hwpt_ids and idev_ids come from them).
     t = T(f"mockdomain/{case}-{variant}")
     t.alloc("buffer", SELFTEST_BUFFER)
     touch(t, "buffer", SELFTEST_BUFFER // PAGE)
     i = t.ioas("ioas")
-    hws = [hwpt(md(t, ref(i, "out_ioas_id"), f"mock_domain{n}")) for n in range(domains)]
-    return t, i, hws
+    devs = [md(t, ref(i, "out_ioas_id"), f"mock_domain{n}") for n in range(domains)]
+    return t, i, devs
+
+def md_variant_fixture(case, variant, domains):
+    t, i, devs = md_variant_devices(case, variant, domains)
+    return t, i, [hwpt(m) for m in devs]
 
 def check_mock_iova(t, hws, uptr, iova, length, label):
     # check_mock_iova: MD_CHECK_MAP through hwpt_ids[0], and hwpt_ids[1] when it is set.
@@ -1074,11 +1079,86 @@ def md_ro_unshare(variant, domains):
     teardown(t, "buffer", SELFTEST_BUFFER)
     return t
 
+def md_user_copy_variant(variant, domains):
+    # user_copy as 6.12 writes it: pin in an IOAS without domains, COPY into the fixture's IOAS, then
+    # replace the access's IOAS with a new one and do it again.
+    t, i, hws = md_variant_fixture("user-copy", variant, domains)
+    io = ref(i, "out_ioas_id")
+    src = t.ioas("src_ioas")
+    s_io = ref(src, "out_ioas_id")
+    m = t.map(src, "@buffer+0", SELFTEST_BUFFER, "map_src")
+    k = create_access(t, s_io, "create_access", NEEDS_PIN)
+    access_pages(t, k, ref(m, "iova"), SELFTEST_BUFFER, "@buffer+0", "pin_src")
+    copy = lambda src_io, src_map, label: t.ioctl("IOMMU_IOAS_COPY", {
+        "flags": 3, "dst_ioas_id": io, "src_ioas_id": src_io, "length": SELFTEST_BUFFER,
+        "dst_iova": BASE, "src_iova": ref(src_map, "iova")}, label)
+    copy(s_io, m, "copy")
+    check_mock_iova(t, hws, "@buffer+0", BASE, SELFTEST_BUFFER, "check_copy")
+    new = t.ioas("new_ioas")
+    n_io = ref(new, "out_ioas_id")
+    m2 = t.map(new, "@buffer+0", SELFTEST_BUFFER, "map_new")
+    access_replace(t, k, n_io, "replace_ioas")
+    t.unmap(i, BASE, SELFTEST_BUFFER, "unmap_copy")
+    destroy(t, s_io, "destroy_src")
+    p = access_pages(t, k, ref(m2, "iova"), SELFTEST_BUFFER, "@buffer+0", "pin_new")
+    copy(n_io, m2, "copy_again")
+    check_mock_iova(t, hws, "@buffer+0", BASE, SELFTEST_BUFFER, "check_copy_again")
+    destroy_access_pages(t, k, pages_id(p), "unpin")
+    t.close(k, "destroy_access")
+    destroy(t, n_io, "destroy_new")
+    teardown(t, "buffer", SELFTEST_BUFFER)
+    return t
+
+def md_replace_variant(variant, domains):
+    # replace as 6.12 writes it: the first device moves to a new IOAS and back; with one device the
+    # old automatic HWPT is gone (ENOENT), with two it lives on through the second device.
+    t, i, devs = md_variant_devices("replace", variant, domains)
+    sd, hws = stdev(devs[0]), [hwpt(m) for m in devs]
+    i2 = t.ioas("ioas2")
+    io2 = ref(i2, "out_ioas_id")
+    replace(t, sd, io2, "to_ioas2")
+    if domains == 1:
+        replace(t, sd, hws[0], "to_freed_hwpt")
+    replace(t, sd, io2, "to_ioas2_again")
+    if domains >= 2:
+        replace(t, sd, hws[1], "to_hwpt1")
+        replace(t, sd, hws[1], "to_hwpt1_again")
+        replace(t, sd, hws[0], "to_hwpt0")
+    replace(t, sd, ref(i, "out_ioas_id"), "back")
+    destroy(t, io2, "destroy_ioas2")
+    teardown(t, "buffer", SELFTEST_BUFFER)
+    return t
+
+def md_alloc_hwpt_variant(variant, domains):
+    # alloc_hwpt as 6.12 writes it, for every device of the fixture: bad flags, a plain and a
+    # NEST_PARENT HWPT, the device rotated through both (each busy while attached) and back to the
+    # IOAS, then a new mock device on the plain one.
+    t, i, devs = md_variant_devices("alloc-hwpt", variant, domains)
+    io = ref(i, "out_ioas_id")
+    for n, m in enumerate(devs):
+        hwpt_alloc(t, idev(m), io, f"bad_flags{n}", flags=0xFFFFFFFE)   # ~IOMMU_HWPT_ALLOC_NEST_PARENT
+        h0 = ref(hwpt_alloc(t, idev(m), io, f"hwpt0_{n}"), "out_hwpt_id")
+        h1 = ref(hwpt_alloc(t, idev(m), io, f"hwpt1_nest_parent_{n}", flags=1), "out_hwpt_id")
+        replace(t, stdev(m), h0, f"to_hwpt0_{n}")
+        destroy(t, h0, f"hwpt0_busy_{n}")
+        replace(t, stdev(m), h1, f"to_hwpt1_{n}")
+        destroy(t, h1, f"hwpt1_busy_{n}")
+        replace(t, stdev(m), io, f"to_ioas_{n}")
+        destroy(t, h1, f"hwpt1_free_{n}")
+        added = md(t, h0, f"on_hwpt0_{n}")
+        destroy(t, stdev(added), f"stdev_added_{n}")
+        destroy(t, h0, f"hwpt0_free_{n}")
+    teardown(t, "buffer", SELFTEST_BUFFER)
+    return t
+
 for _variant, _domains in MD_VARIANTS:
     trace(lambda v=_variant, d=_domains: md_basic(v, d))
     trace(lambda v=_variant, d=_domains: md_all_aligns(v, d, copy=False))
     trace(lambda v=_variant, d=_domains: md_all_aligns(v, d, copy=True))
     trace(lambda v=_variant, d=_domains: md_ro_unshare(v, d))
+    trace(lambda v=_variant, d=_domains: md_user_copy_variant(v, d))
+    trace(lambda v=_variant, d=_domains: md_replace_variant(v, d))
+    trace(lambda v=_variant, d=_domains: md_alloc_hwpt_variant(v, d))
 
 def glibc_rand(seed=1):
     # glibc's rand() (the TYPE_3 additive feedback generator). The selftest never calls srand and the

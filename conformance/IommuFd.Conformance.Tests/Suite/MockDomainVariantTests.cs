@@ -5,12 +5,12 @@ using static IommuFd.Conformance.Tests.Support.StepAssert;
 
 namespace IommuFd.Conformance.Tests.Suite;
 
-/// <summary>The 6.12 <c>iommufd_mock_domain</c> cases basic, all_aligns, all_aligns_copy and ro_unshare
-/// for the variants one_domain and two_domains (the *_hugepage variants need MAP_HUGETLB, which the test
-/// kernel lacks), from the traces mockdomain/{basic,all-aligns,all-aligns-copy,ro-unshare}-VARIANT
-/// (step numbers printed by conformance/tools/tracegen.py). Every trace starts with the selftests'
-/// 16-page buffer (steps 0-16), the IOAS (17) and one mock device per domain (18, 19), and ends with
-/// teardown_iommufd: close, reopen, no page of the buffer pinned.</summary>
+/// <summary>The 6.12 <c>iommufd_mock_domain</c> cases basic, all_aligns, all_aligns_copy, ro_unshare,
+/// user_copy, replace and alloc_hwpt for the variants one_domain and two_domains (the *_hugepage variants
+/// need MAP_HUGETLB, which the test kernel lacks), from the traces mockdomain/CASE-VARIANT (step numbers
+/// printed by conformance/tools/tracegen.py). Every trace starts with the selftests' 16-page buffer
+/// (steps 0-16), the IOAS (17) and one mock device per domain (18, 19), and ends with teardown_iommufd:
+/// close, reopen, no page of the buffer pinned.</summary>
 public sealed class MockDomainVariantTests(string backend) : MockDomainFixture(backend)
 {
     private const ulong Page = TestEnv.PageSize, MockPage = TestEnv.MockPageSize, BufferLength = 8 * Page;
@@ -87,6 +87,78 @@ public sealed class MockDomainVariantTests(string backend) : MockDomainFixture(b
             Succeeds(r[map + 2 * domains + 1]);
             // A private file page made PROT_READ: a readable pin works, a writeable one faults.
             Fails(r[writeableOnReadOnly], Errno.EFAULT);
+        });
+    }
+
+    [TestCaseSource(nameof(Variants))]
+    public void UserCopy(string variant, int domains)
+    {
+        var r = Replay($"mockdomain/user-copy-{variant}");
+        Assert.Multiple(() =>
+        {
+            CheckFixture(r, domains);
+            // Pin in a domain-less IOAS, COPY into the fixture's IOAS, MD_CHECK_MAP through every
+            // hwpt_id, replace the access's IOAS, unmap, destroy the old IOAS, and all of it again.
+            AllSucceed(r, from: 18);
+        });
+    }
+
+    [TestCaseSource(nameof(Variants))]
+    public void Replace(string variant, int domains)
+    {
+        var r = Replay($"mockdomain/replace-{variant}");
+        ulong fixtureHwpt = Number(r[18], "mock_domain.out_hwpt_id");
+        int toIoas2 = 19 + domains, back = toIoas2 + (domains == 1 ? 3 : 5);
+        Assert.Multiple(() =>
+        {
+            CheckFixture(r, domains);
+            if (domains == 1)
+            {
+                // The only device left the automatic HWPT: it died with the move.
+                AllSucceed(r, from: 18, except: toIoas2 + 1);
+                Fails(r[toIoas2 + 1], Errno.ENOENT);
+            }
+            else
+            {
+                // The second device keeps the automatic HWPT alive: the first goes back to it through
+                // hwpt_ids[1] (twice: attaching to the HWPT it is on is a no-op) and hwpt_ids[0].
+                AllSucceed(r, from: 18);
+                for (int step = toIoas2 + 2; step <= toIoas2 + 4; step++)
+                    FieldIs(r[step], "mock_domain_replace.pt_id", fixtureHwpt);
+            }
+            // A new automatic HWPT on the second IOAS, while the old ID is still taken.
+            Assert.That(Number(r[toIoas2], "mock_domain_replace.pt_id"), Is.Not.EqualTo(fixtureHwpt));
+            // Back on the fixture's IOAS: the lowest free ID (one_domain) or the HWPT still there (two_domains).
+            FieldIs(r[back], "mock_domain_replace.pt_id", fixtureHwpt);
+        });
+    }
+
+    [TestCaseSource(nameof(Variants))]
+    public void AllocHwpt(string variant, int domains)
+    {
+        var r = Replay($"mockdomain/alloc-hwpt-{variant}");
+        ulong fixtureHwpt = Number(r[18], "mock_domain.out_hwpt_id");
+        const int StepsPerDevice = 12;
+        Assert.Multiple(() =>
+        {
+            CheckFixture(r, domains);
+            for (int n = 0; n < domains; n++)
+            {
+                int first = 18 + domains + n * StepsPerDevice;
+                Fails(r[first], Errno.EOPNOTSUPP);          // every flag but NEST_PARENT
+                Succeeds(r[first + 1]);
+                Succeeds(r[first + 2]);
+                Succeeds(r[first + 3]);
+                Fails(r[first + 4], Errno.EBUSY);           // the plain HWPT has the device
+                Succeeds(r[first + 5]);
+                Fails(r[first + 6], Errno.EBUSY);           // the NEST_PARENT one has it now
+                Succeeds(r[first + 7]);
+                FieldIs(r[first + 7], "mock_domain_replace.pt_id", fixtureHwpt);
+                for (int step = first + 8; step < first + StepsPerDevice; step++)
+                    Succeeds(r[step]);
+                FieldIs(r[first + 9], "mock_domain.out_hwpt_id", Number(r[first + 1], "out_hwpt_id"));
+            }
+            AllSucceed(r, from: 18 + domains + domains * StepsPerDevice);
         });
     }
 
