@@ -15,8 +15,9 @@ rm -rf "$results" && mkdir -p "$results"
 status=0
 dotnet build IommuFdConformance.sln -nologo -v:q -clp:ErrorsOnly || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 # One test assembly at a time: several of them boot the emulated test VM, which wants both cores.
+# The hang timeout is above one whole VM run (boot 3 min + run 40 min), which one test may wait on.
 dotnet test IommuFdConformance.sln --no-build -nologo -v:q -m:1 \
-  --logger "trx" --results-directory "$results" --blame-hang-timeout 20m || status=1
+  --logger "trx" --results-directory "$results" --blame-hang-timeout 50m || status=1
 
 if [ -x generators/samples/run-sample-tests.sh ]; then
   generators/samples/run-sample-tests.sh "$results" || status=1

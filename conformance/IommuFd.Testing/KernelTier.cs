@@ -29,7 +29,7 @@ public static class KernelTier
     /// <summary>Env var: a VSTest filter for the guest run instead of <c>TestCategory=Kernel</c>.</summary>
     public const string GuestFilterVariable = "IOMMUFD_VM_FILTER";
 
-    /// <summary>Env var: the whole VM run's limit in minutes (default 30).</summary>
+    /// <summary>Env var: the whole VM run's limit in minutes (default 40).</summary>
     public const string RunTimeoutVariable = "IOMMUFD_VM_TIMEOUT_MINUTES";
 
     /// <summary>Env var: tcg (default), kvm or auto.</summary>
@@ -95,7 +95,7 @@ public static class KernelTier
     }
 
     internal static int RunTimeoutMinutes() =>
-        int.TryParse(Environment.GetEnvironmentVariable(RunTimeoutVariable), out int minutes) && minutes > 0 ? minutes : 30;
+        int.TryParse(Environment.GetEnvironmentVariable(RunTimeoutVariable), out int minutes) && minutes > 0 ? minutes : 40;
 
     internal static VmAccelerator Accelerator() => Environment.GetEnvironmentVariable(AcceleratorVariable)?.ToLowerInvariant() switch
     {
