@@ -194,25 +194,29 @@ def ioas_area_auto_destroy():
     t.close(1, "close")
     return t
 
-@trace
-def area():
-    t, i = ioas_fixture("ioas-area")
+def area_body(t, i, b):
+    """The selftest's area case on IOAS i with the fixture's base IOVA b (shared by every variant)."""
     for k in range(10):
         t.unmap(i, k * PAGE, PAGE, f"unmap_nothing{k}")
     for k in range(10):
-        t.map_fixed(i, "@a+0", PAGE, FIXTURE_BASE + k * PAGE, f"map{k}")
+        t.map_fixed(i, "@a+0", PAGE, b + k * PAGE, f"map{k}")
     for k in range(10):
-        t.unmap(i, FIXTURE_BASE + k * PAGE, PAGE, f"unmap{k}")
-    t.map_fixed(i, "@a+0", 2 * PAGE, FIXTURE_BASE + 16 * PAGE, "map_two_pages")
-    t.unmap(i, FIXTURE_BASE + 16 * PAGE, PAGE, "split_first")
-    t.unmap(i, FIXTURE_BASE + 17 * PAGE, PAGE, "split_second")
-    t.map_fixed(i, "@a+0", 2 * PAGE, FIXTURE_BASE + 16 * PAGE, "over_same")
-    t.map_fixed(i, "@a+0", PAGE, FIXTURE_BASE + 16 * PAGE, "over_first")
-    t.map_fixed(i, "@a+0", PAGE, FIXTURE_BASE + 17 * PAGE, "over_second")
-    t.map_fixed(i, "@a+0", 2 * PAGE, FIXTURE_BASE + 15 * PAGE, "over_start")
-    t.map_fixed(i, "@a+0", 3 * PAGE, FIXTURE_BASE + 15 * PAGE, "over_around")
+        t.unmap(i, b + k * PAGE, PAGE, f"unmap{k}")
+    t.map_fixed(i, "@a+0", 2 * PAGE, b + 16 * PAGE, "map_two_pages")
+    t.unmap(i, b + 16 * PAGE, PAGE, "split_first")
+    t.unmap(i, b + 17 * PAGE, PAGE, "split_second")
+    t.map_fixed(i, "@a+0", 2 * PAGE, b + 16 * PAGE, "over_same")
+    t.map_fixed(i, "@a+0", PAGE, b + 16 * PAGE, "over_first")
+    t.map_fixed(i, "@a+0", PAGE, b + 17 * PAGE, "over_second")
+    t.map_fixed(i, "@a+0", 2 * PAGE, b + 15 * PAGE, "over_start")
+    t.map_fixed(i, "@a+0", 3 * PAGE, b + 15 * PAGE, "over_around")
     t.unmap(i, 0, U64, "unmap_all")
     t.unmap(i, 0, U64, "unmap_all_empty")
+
+@trace
+def area():
+    t, i = ioas_fixture("ioas-area")
+    area_body(t, i, FIXTURE_BASE)
     return t
 
 @trace
@@ -2287,23 +2291,7 @@ def v_hwpt_attach(t, fx):
 
 @ioas_variants("area")
 def v_area(t, fx):
-    i, b = fx.i, fx.base
-    for k in range(10):
-        t.unmap(i, k * PAGE, PAGE, f"unmap_nothing{k}")
-    for k in range(10):
-        t.map_fixed(i, "@a+0", PAGE, b + k * PAGE, f"map{k}")
-    for k in range(10):
-        t.unmap(i, b + k * PAGE, PAGE, f"unmap{k}")
-    t.map_fixed(i, "@a+0", 2 * PAGE, b + 16 * PAGE, "map_two_pages")
-    t.unmap(i, b + 16 * PAGE, PAGE, "split_first")
-    t.unmap(i, b + 17 * PAGE, PAGE, "split_second")
-    t.map_fixed(i, "@a+0", 2 * PAGE, b + 16 * PAGE, "over_same")
-    t.map_fixed(i, "@a+0", PAGE, b + 16 * PAGE, "over_first")
-    t.map_fixed(i, "@a+0", PAGE, b + 17 * PAGE, "over_second")
-    t.map_fixed(i, "@a+0", 2 * PAGE, b + 15 * PAGE, "over_start")
-    t.map_fixed(i, "@a+0", 3 * PAGE, b + 15 * PAGE, "over_around")
-    t.unmap(i, 0, U64, "unmap_all")
-    t.unmap(i, 0, U64, "unmap_all_empty")
+    area_body(t, fx.i, fx.base)
 
 @ioas_variants("unmap-fully-contained-areas")
 def v_unmap_fully_contained(t, fx):

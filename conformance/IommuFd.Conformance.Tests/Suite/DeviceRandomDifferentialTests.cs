@@ -39,7 +39,7 @@ public sealed class DeviceRandomDifferentialTests
     public void RandomDeviceSequencesMatch()
     {
         RandomBudget budget = RandomBudget.ForDevices();
-        string saveTo = (budget.SaveRegressions ? TraceFiles.MockDomainRegressionDirectory() : null) ?? ScratchDirectory(budget.Seed);
+        string saveTo = (budget.SaveRegressions ? TraceFiles.MockDomainRegressionDirectory() : null) ?? TraceFiles.ScratchDirectory(budget.Seed);
         var coverage = new OpCoverage();
         RandomDifferentialResult result = new RandomDifferential(_kernel!, _engine!)
             {
@@ -63,6 +63,4 @@ public sealed class DeviceRandomDifferentialTests
         TestContext.AddTestAttachment(json, "divergence report (JSON)");
         Assert.Fail(result.Report.ToText());
     }
-
-    private static string ScratchDirectory(int seed) => TraceFiles.ScratchDirectory(seed);
 }
