@@ -70,7 +70,11 @@ public sealed unsafe partial class UserMemory : IDisposable
 
     /// <summary>Maps <paramref name="length"/> bytes of zeroed shared anonymous memory (MAP_SHARED, like
     /// a hugetlb mapping, but of ordinary pages) starting on a multiple of <paramref name="alignment"/>
-    /// (a power of two); <paramref name="unmapped"/> runs once the memory is unmapped.</summary>
+    /// (a power of two); <paramref name="unmapped"/> runs once the memory is unmapped. The start is the
+    /// highest aligned one below the top of the gap mmap picks, which is where the kernel places a
+    /// hugetlb mapping of that length (top-down, aligned): so a replay on the engine gets the address a
+    /// replay on the kernel got, as it does for ordinary buffers (their low halves can show through
+    /// union members of the argument structs).</summary>
     public static UserMemory MapSharedAligned(nuint length, nuint alignment, Action? unmapped = null)
     {
         ArgumentOutOfRangeException.ThrowIfZero(length);
@@ -81,8 +85,8 @@ public sealed unsafe partial class UserMemory : IDisposable
         nint reserve = mmap(0, length + alignment, ProtRead | ProtWrite, MapShared | MapAnonymous, -1, 0);
         if (reserve == -1)
             throw new InvalidOperationException($"mmap of {length + alignment} bytes failed: errno {Marshal.GetLastPInvokeError()}");
-        // Trim the reservation to the aligned part: the head before it and the tail after it go.
-        nuint start = ((nuint)reserve + alignment - 1) & ~(alignment - 1);
+        // Trim the reservation to the highest aligned part: the head before it and the tail after it go.
+        nuint start = ((nuint)reserve + alignment) & ~(alignment - 1);
         nuint head = start - (nuint)reserve, tail = alignment - head;
         if (head != 0)
             _ = munmap(reserve, head);
