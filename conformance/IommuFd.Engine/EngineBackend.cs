@@ -1,5 +1,6 @@
 using IommuFd.Bindings.Backends;
 using IommuFd.Engine.Files;
+using IommuFd.Engine.Memory;
 
 namespace IommuFd.Engine;
 
@@ -93,6 +94,19 @@ public sealed class EngineBackend : IIommuBackend
 
     /// <inheritdoc />
     public UserMemory Allocate(nuint length) => UserMemory.Map(length);
+
+    /// <summary>Ordinary shared memory, 2 MiB aligned, that the engine models as hugetlb memory (2 MiB
+    /// pages, physically contiguous and aligned, compound): the host needs no reserved huge pages.</summary>
+    public UserMemory AllocateHugetlb(nuint length)
+    {
+        if (length == 0 || length % UserMemory.HugePageSize != 0)
+            throw new ArgumentException($"a hugetlb mapping is whole 2 MiB pages, not {length} bytes", nameof(length));
+        ulong start = 0;
+        UserMemory memory = UserMemory.MapSharedAligned(length, (nuint)UserMemory.HugePageSize, () => EmulatedHugetlb.Remove(start));
+        start = memory.Address;
+        EmulatedHugetlb.Add(start, length);
+        return memory;
+    }
 
     /// <summary>Closes every fd still open.</summary>
     public void Dispose()

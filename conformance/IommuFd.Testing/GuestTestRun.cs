@@ -29,6 +29,10 @@ internal sealed class GuestTestRun
     /// <summary>Where the TRX file is (or was expected) on the host.</summary>
     public string TrxPath { get; }
 
+    /// <summary>2 MiB huge pages reserved in the guest (192 MiB of its 3 GiB): the largest hugetlb
+    /// trace buffer needs 64, the rest is slack for a test and its differential twin.</summary>
+    public const int GuestHugePages = 96;
+
     /// <summary>Boots the VM and runs the assembly's Kernel tests inside.</summary>
     public static async Task<GuestTestRun> RunAsync(string assemblyPath, IommuModel model, string kernelImage, CancellationToken cancellationToken)
     {
@@ -58,6 +62,8 @@ internal sealed class GuestTestRun
             Iommu = model,
             EduDevices = 2,
             MemoryMiB = 3072,
+            // MAP_HUGETLB buffers of the hugepage traces: the largest (dirty 128M_huge) takes 64.
+            HugePages = GuestHugePages,
             BootTimeout = TimeSpan.FromMinutes(3),
             RunTimeout = TimeSpan.FromMinutes(KernelTier.RunTimeoutMinutes()),
             Accelerator = KernelTier.Accelerator(),

@@ -90,6 +90,7 @@ public sealed class ConformanceAdapterTests
         public long Read(int fd, Span<byte> buffer, long offset = -1) => inner.Read(fd, buffer, offset);
         public long Write(int fd, ReadOnlySpan<byte> buffer, long offset = -1) => inner.Write(fd, buffer, offset);
         public UserMemory Allocate(nuint length) => inner.Allocate(length);
+        public UserMemory AllocateHugetlb(nuint length) => inner.AllocateHugetlb(length);
         public unsafe int Ioctl(int fd, uint request, void* argument) => request == 0x3B85 ? -22 : inner.Ioctl(fd, request, argument);
         public void Dispose() => inner.Dispose();
     }

@@ -60,6 +60,8 @@ public sealed class OptionsTests
     [TestCase("Lava", "maybe", "Lava must be auto or off")]
     [TestCase("VfioAllowlist:0:Address", "00:04.0", "must look like 0000:00:04.0")]
     [TestCase("VmSettings:MemoryMiB", "64", "MemoryMiB must be at least 512")]
+    [TestCase("VmSettings:HugePages", "-1", "HugePages must be between 0 and 512")]
+    [TestCase("VmSettings:HugePages", "600", "HugePages must be between 0 and 512")]
     public async Task InvalidOptionFailsAtStartWithAClearMessage(string key, string value, string message)
     {
         var error = new StringWriter();

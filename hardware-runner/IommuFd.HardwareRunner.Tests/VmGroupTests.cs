@@ -1,4 +1,5 @@
 using IommuFd.HardwareRunner.Execution;
+using IommuFd.HardwareRunner.Hosting;
 using IommuFd.HardwareRunner.Model;
 using IommuFd.HardwareRunner.Probe;
 using IommuFd.HardwareRunner.Results;
@@ -9,11 +10,11 @@ namespace IommuFd.HardwareRunner.Tests;
 
 public sealed class VmGroupTests
 {
-    private static (RunSummary Summary, string Ktap, FakeVmRunner Vm) RunVm(TempDirectory temp, VmEnding ending, int guestResults, bool guestFinishes)
+    private static (RunSummary Summary, string Ktap, FakeVmRunner Vm) RunVm(TempDirectory temp, VmEnding ending, int guestResults, bool guestFinishes, int hugePages = 0)
     {
         var vm = new FakeVmRunner(ending, guestResults, guestFinishes);
         var guest = new GuestRunSettings("/usr/share/dotnet/dotnet", "/repo/IommuFd.HardwareRunner.dll", ["--backend", "kernel"]);
-        var factory = new VmGroupFactory(vm, guest, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(60), 2048);
+        var factory = new VmGroupFactory(vm, guest, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(60), 2048, hugePages: hugePages);
         var group = factory.Create("intel", new TestKernelInfo("/cache/kernel/k/bzImage", "6.12.117", "cafe"), temp.Combine("vm_intel"));
         var (ktap, summary, _) = Samples.Execute([group], temp.Combine("results"));
         return (summary, ktap, vm);
@@ -34,6 +35,15 @@ public sealed class VmGroupTests
         Assert.That(vm.Request!.GuestScript, Does.Contain("'run' '--backend' 'kernel'").And.Contain("'--output' '/run/out/results'"));
         Assert.That(KtapDocument.Parse(ktap).Results.Single().Subtest!.Planned, Is.EqualTo(4));
         Assert.That(File.ReadAllText(temp.Combine("results", "kcidb.json")), Does.Contain("\"kernel_release\": \"6.12.117\"").And.Contain("\"config_sha256\": \"cafe\""));
+    }
+
+    [Test]
+    public void TheGuestGetsTheHugePagesItWasConfiguredWith()
+    {
+        using var temp = new TempDirectory();
+        var (_, _, vm) = RunVm(temp, VmEnding.Completed, 1, guestFinishes: true, hugePages: 96);
+        Assert.That(vm.Request!.HugePages, Is.EqualTo(96));
+        Assert.That(new RunnerOptions().VmSettings.HugePages, Is.EqualTo(96), "the default covers the 128M_huge dirty trace (64 pages)");
     }
 
     [Test]

@@ -50,6 +50,23 @@ public sealed class QemuCommandLineTests
     }
 
     [Test]
+    public void Huge_pages_are_reserved_on_the_kernel_command_line_only_when_asked()
+    {
+        string none = QemuCommandLine.KernelCommandLine(Options(IommuModel.Virtio), "/o/init.sh");
+        string some = QemuCommandLine.KernelCommandLine(Options(IommuModel.Virtio) with { HugePages = 96 }, "/o/init.sh");
+        string negative = QemuCommandLine.KernelCommandLine(Options(IommuModel.Virtio) with { HugePages = -1 }, "/o/init.sh");
+        Assert.Multiple(() =>
+        {
+            Assert.That(none, Does.Not.Contain("hugepages"));
+            Assert.That(negative, Does.Not.Contain("hugepages"));
+            Assert.That(some.Split(' '), Does.Contain("hugepages=96"));
+            // Before the extra arguments, so a caller can still override it.
+            string extra = QemuCommandLine.KernelCommandLine(Options(IommuModel.Virtio) with { HugePages = 8, ExtraKernelArguments = ["hugepages=2"] }, "/o/init.sh");
+            Assert.That(extra, Does.EndWith("hugepages=8 hugepages=2"));
+        });
+    }
+
+    [Test]
     public void Model_names_round_trip()
     {
         foreach (var model in Enum.GetValues<IommuModel>())

@@ -69,6 +69,8 @@ public static class QemuCommandLine
             IommuModel.Virtio => ["iommufd.allow_unsafe_interrupts=1"],
             _ => [],
         });
+        if (options.HugePages > 0)
+            parts.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"hugepages={options.HugePages}"));
         parts.AddRange(options.ExtraKernelArguments);
         return string.Join(' ', parts);
     }

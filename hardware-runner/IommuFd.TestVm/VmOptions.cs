@@ -19,6 +19,10 @@ public sealed record VmOptions
     /// <summary>Guest memory in MiB.</summary>
     public int MemoryMiB { get; init; } = 2048;
 
+    /// <summary>2 MiB huge pages the guest kernel reserves at boot (<c>hugepages=N</c>), for MAP_HUGETLB
+    /// buffers; 0 reserves none. They come out of <see cref="MemoryMiB"/>.</summary>
+    public int HugePages { get; init; }
+
     /// <summary>Guest CPUs.</summary>
     public int Cpus { get; init; } = 2;
 

@@ -31,4 +31,11 @@ public interface IIommuBackend : IIoctlTarget, IDisposable
     /// as <c>mmap</c> gives it. Both backends use real memory, so the same addresses mean the same
     /// thing to either.</summary>
     UserMemory Allocate(nuint length);
+
+    /// <summary>2 MiB huge pages (a hugetlb mapping: MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB |
+    /// MAP_POPULATE), <paramref name="length"/> a multiple of 2 MiB. The kernel backend maps real huge
+    /// pages (it throws, saying how to reserve them, when none are free); the engine maps ordinary
+    /// memory that it models as hugetlb. A backend that cannot say which it is throws.</summary>
+    UserMemory AllocateHugetlb(nuint length) =>
+        throw new NotSupportedException($"the {Name} backend has no hugetlb memory");
 }

@@ -58,6 +58,9 @@ public sealed unsafe class KernelBackend : IIommuBackend
     /// <inheritdoc/>
     public UserMemory Allocate(nuint length) => UserMemory.Map(length);
 
+    /// <inheritdoc />
+    public UserMemory AllocateHugetlb(nuint length) => UserMemory.MapHugetlbPages(length);
+
     /// <summary>Nothing to release: fds are owned by their handles.</summary>
     public void Dispose()
     {

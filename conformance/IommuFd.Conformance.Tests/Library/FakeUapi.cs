@@ -60,6 +60,7 @@ public sealed unsafe class FakeBackend(string name = "fake", ulong iovaBase = 0x
     public long Read(int fd, Span<byte> buffer, long offset = -1) => -22;
     public long Write(int fd, ReadOnlySpan<byte> buffer, long offset = -1) => -22;
     public UserMemory Allocate(nuint length) => UserMemory.Map(length);
+    public UserMemory AllocateHugetlb(nuint length) => UserMemory.MapSharedAligned(length, (nuint)UserMemory.HugePageSize);
     public void Dispose() { }
 
     public int Ioctl(int fd, uint request, void* argument)

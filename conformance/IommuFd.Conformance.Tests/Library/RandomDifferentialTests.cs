@@ -57,6 +57,7 @@ public sealed class RandomDifferentialTests
         public long Read(int fd, Span<byte> buffer, long offset = -1) => inner.Read(fd, buffer, offset);
         public long Write(int fd, ReadOnlySpan<byte> buffer, long offset = -1) => inner.Write(fd, buffer, offset);
         public UserMemory Allocate(nuint length) => inner.Allocate(length);
+        public UserMemory AllocateHugetlb(nuint length) => inner.AllocateHugetlb(length);
         public void Dispose() => inner.Dispose();
 
         public int Ioctl(int fd, uint request, void* argument)

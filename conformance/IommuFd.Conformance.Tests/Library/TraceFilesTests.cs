@@ -39,6 +39,7 @@ public sealed class TraceFilesTests
         public long Read(int fd, Span<byte> buffer, long offset = -1) => 0;
         public long Write(int fd, ReadOnlySpan<byte> buffer, long offset = -1) => buffer.Length;
         public UserMemory Allocate(nuint length) => UserMemory.Map(length);
+        public UserMemory AllocateHugetlb(nuint length) => UserMemory.MapSharedAligned(length, (nuint)UserMemory.HugePageSize);
         public int Ioctl(int fd, uint request, void* argument) => 0;
         public void Dispose() { }
     }

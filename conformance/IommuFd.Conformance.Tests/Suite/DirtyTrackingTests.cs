@@ -5,26 +5,31 @@ using static IommuFd.Conformance.Tests.Support.StepAssert;
 namespace IommuFd.Conformance.Tests.Suite;
 
 /// <summary>The 6.12 selftest fixture <c>iommufd_dirty_tracking</c> (enforce_dirty, set_dirty_tracking,
-/// device_dirty_capability, get_dirty_bitmap, get_dirty_bitmap_no_clear) for every variant without
-/// MAP_HUGETLB, and the argument checks and edge cases of IOMMU_HWPT_SET_DIRTY_TRACKING,
+/// device_dirty_capability, get_dirty_bitmap, get_dirty_bitmap_no_clear) for every variant, the *_huge
+/// ones (MAP_HUGETLB buffer, a MOCK_FLAGS_DEVICE_HUGE_IOVA device: 1 MiB IO pages) included, and the argument checks and edge cases of IOMMU_HWPT_SET_DIRTY_TRACKING,
 /// IOMMU_HWPT_GET_DIRTY_BITMAP and IOMMU_TEST_OP_DIRTY, from the traces mockdomain/dirty-*
 /// (step numbers printed by conformance/tools/tracegen.py).</summary>
 public sealed class DirtyTrackingTests(string backend) : MockDomainFixture(backend)
 {
     private const ulong MockPage = TestEnv.MockPageSize;
 
-    /// <summary>The non-hugepage variants: name and buffer size.</summary>
+    /// <summary>The variants: name and buffer size.</summary>
     public static IEnumerable<TestCaseData> Variants() =>
         new (string Name, ulong Size)[]
         {
             ("8k", 8UL << 10), ("16k", 16UL << 10), ("64k", 64UL << 10), ("128k", 128UL << 10),
             ("320k", 320UL << 10), ("64M", 64UL << 20), ("128M", 128UL << 20),
+            ("64M-huge", 64UL << 20), ("128M-huge", 128UL << 20),
         }.Select(v => new TestCaseData(v.Name, v.Size).SetArgDisplayNames(v.Name));
 
-    [Test]
-    public void EnforceDirty()
+    /// <summary>The cases that do not use the buffer: one trace for the plain fixture, one for the huge one.</summary>
+    public static IEnumerable<TestCaseData> Fixtures() =>
+        new[] { ("", "plain"), ("-huge", "huge") }.Select(f => new TestCaseData(f.Item1).SetArgDisplayNames(f.Item2));
+
+    [TestCaseSource(nameof(Fixtures))]
+    public void EnforceDirty(string fixture)
     {
-        var r = Replay("mockdomain/dirty-enforce");
+        var r = Replay("mockdomain/dirty-enforce" + fixture);
         Assert.Multiple(() =>
         {
             Succeeds(r[4]);                  // a dirty-tracking HWPT for a capable device
@@ -38,10 +43,10 @@ public sealed class DirtyTrackingTests(string backend) : MockDomainFixture(backe
         });
     }
 
-    [Test]
-    public void SetDirtyTracking()
+    [TestCaseSource(nameof(Fixtures))]
+    public void SetDirtyTracking(string fixture)
     {
-        var r = Replay("mockdomain/dirty-set-tracking");
+        var r = Replay("mockdomain/dirty-set-tracking" + fixture);
         Assert.Multiple(() =>
         {
             for (int step = 4; step <= 9; step++)
@@ -49,10 +54,10 @@ public sealed class DirtyTrackingTests(string backend) : MockDomainFixture(backe
         });
     }
 
-    [Test]
-    public void DeviceDirtyCapability()
+    [TestCaseSource(nameof(Fixtures))]
+    public void DeviceDirtyCapability(string fixture)
     {
-        var r = Replay("mockdomain/dirty-device-capability");
+        var r = Replay("mockdomain/dirty-device-capability" + fixture);
         Assert.Multiple(() =>
         {
             Succeeds(r[5]);
@@ -70,13 +75,16 @@ public sealed class DirtyTrackingTests(string backend) : MockDomainFixture(backe
     [TestCaseSource(nameof(Variants))]
     public void GetDirtyBitmapNoClear(string variant, ulong size) => CheckBitmaps("mockdomain/dirty-get-bitmap-no-clear-" + variant, size, noClear: true);
 
-    // _test_mock_dirty_bitmaps for a bitmap at offset 0, MOCK_PAGE_SIZE and 0xff1: every even IO page is
-    // marked, read back as every even bit, and read again as nothing (or the same without clearing).
+    // _test_mock_dirty_bitmaps for a bitmap at offset 0, MOCK_PAGE_SIZE and 0xff1: the first IO page of
+    // every two ptes is marked (every even IO page; with 1 MiB ptes every 1024th), read back as its whole
+    // pte (one bit, or the 512 bits of the 1 MiB IO page), and read again as nothing (or the same
+    // without clearing).
     private void CheckBitmaps(string traceName, ulong size, bool noClear)
     {
         var r = Replay(traceName);
         ulong nbits = size / MockPage;
-        byte[] even = EvenBits(nbits), none = new byte[even.Length];
+        ulong pteBits = traceName.EndsWith("-huge", StringComparison.Ordinal) ? 512UL : 1UL;
+        byte[] even = PteBits(nbits, pteBits), none = new byte[even.Length];
         Assert.Multiple(() =>
         {
             for (int step = 3; step <= 7; step++)
@@ -84,7 +92,7 @@ public sealed class DirtyTrackingTests(string backend) : MockDomainFixture(backe
             foreach (int first in new[] { 9, 17, 25 })
             {
                 Succeeds(r[first]);
-                FieldIs(r[first], "dirty.out_nr_dirty", Math.Max(nbits / 2, 1));
+                FieldIs(r[first], "dirty.out_nr_dirty", Math.Max(nbits / (2 * pteBits), 1));
                 Succeeds(r[first + 2]);
                 Assert.That(Bytes(r[first + 3]), Is.EqualTo(even), $"step {first + 3}");
                 Succeeds(r[first + 5]);
@@ -92,6 +100,52 @@ public sealed class DirtyTrackingTests(string backend) : MockDomainFixture(backe
             }
             Succeeds(r[32]);
         });
+    }
+
+    /// <summary>mockdomain/dirty-huge-edges: a HUGE_IOVA domain over a hugetlb buffer. Each read is 256
+    /// bytes of a zeroed bitmap at a page start; bit sizes 2 KiB unless said.</summary>
+    [Test]
+    public void HugeIoPageEdges()
+    {
+        var r = Replay("mockdomain/dirty-huge-edges");
+        Assert.Multiple(() =>
+        {
+            for (int step = 3; step < r.Count; step++)
+                Assert.That(r[step].Errno, Is.EqualTo(0), () => $"step {step}: {r[step]}");
+            // Congruent 4 MiB: entries 5, 600, 2047 marked report MiBs 0, 1 and 3 whole.
+            Assert.That(Bytes(r[14]), Is.EqualTo(Runs((0, 1024), (1536, 512))), "whole");
+            Assert.That(Bytes(r[19]), Is.EqualTo(Runs((0, 1024))), "no clear");
+            Assert.That(Bytes(r[22]), Is.EqualTo(Runs((0, 2))), "1 MiB bits");
+            // From 8 KiB in, 1 MiB + 8 KiB long (516 bits, 65 bytes): two 1 MiB steps reported from their
+            // starts, the second through bit 1023, past the bitmap's end, in its pinned page.
+            Assert.That(Bytes(r[27]), Is.EqualTo(Runs((0, 1024))), "unaligned start");
+            Assert.That(Bytes(r[28]), Is.EqualTo(new byte[256]), "after the pinned bits");
+            // 4 KiB across the first MiB's end (a 1-byte bitmap): one step, the first MiB, 512 bits.
+            Assert.That(Bytes(r[33]), Is.EqualTo(Runs((0, 512))), "short range");
+            Assert.That(Bytes(r[36]), Is.EqualTo(Runs((512, 512))), "the second MiB was not reached");
+            // Not congruent (VA offset 4 KiB): 2 KiB IO pages.
+            Assert.That(Bytes(r[42]), Is.EqualTo(Runs((3, 1), (700, 1))), "not congruent");
+            // From half way into a huge page: 2 KiB pages up to the MiB, then a 1 MiB one.
+            Assert.That(Bytes(r[48]), Is.EqualTo(Runs((44, 1), (256, 512))), "mid page");
+            // Two areas, the walk restarting at the second one's start (the reports overlap).
+            Assert.That(Bytes(r[55]), Is.EqualTo(Runs((0, 1020))), "two areas");
+            // A domain added later gets the same 1 MiB IO pages; enabling tracking clears whole MiBs.
+            Assert.That(Bytes(r[62]), Is.EqualTo(Runs((0, 512), (1024, 512))), "late domain");
+            Assert.That(Bytes(r[69]), Is.EqualTo(new byte[256]), "cleared by enabling");
+            Assert.That(Bytes(r[77]), Is.EqualTo(Runs((1024, 512))), "remapped");
+            // Large pages off: 2 KiB IO pages only.
+            Assert.That(Bytes(r[90]), Is.EqualTo(Runs((5, 1), (600, 1))), "large pages off");
+        });
+    }
+
+    // 256 bytes with the bit runs (first, count) set.
+    private static byte[] Runs(params (int First, int Count)[] runs)
+    {
+        var bytes = new byte[256];
+        foreach ((int first, int count) in runs)
+            for (int bit = first; bit < first + count; bit++)
+                bytes[bit / 8] |= (byte)(1 << (bit % 8));
+        return bytes;
     }
 
     [Test]
@@ -183,11 +237,13 @@ public sealed class DirtyTrackingTests(string backend) : MockDomainFixture(backe
         return Convert.FromHexString(read.Hex!);
     }
 
-    private static byte[] EvenBits(ulong nbits)
+    // The first pteBits bits of every 2 * pteBits.
+    private static byte[] PteBits(ulong nbits, ulong pteBits)
     {
         var bytes = new byte[(nbits + 7) / 8];
-        for (ulong i = 0; i < nbits; i += 2)
-            bytes[i / 8] |= (byte)(1 << (int)(i % 8));
+        for (ulong i = 0; i < nbits; i += 2 * pteBits)
+            for (ulong j = i; j < Math.Min(i + pteBits, nbits); j++)
+                bytes[j / 8] |= (byte)(1 << (int)(j % 8));
         return bytes;
     }
 

@@ -313,6 +313,20 @@ public sealed class IoasMockVariantTests(string backend) : MockDomainFixture(bac
     }
 
     [Test]
+    public void AccessDomainDestroyHugetlb([ValueSource(nameof(Variants))] string variant)
+    {
+        // 6.12's buffer: 4 MiB of MAP_HUGETLB memory (reserved huge pages on the kernel side).
+        var r = Replay("access-domain-destroy-hugetlb", variant, out int b);
+        Assert.Multiple(() =>
+        {
+            // alloc, map, access, pin, refs (huge pages pass any count), destroy stdev (the unpin across
+            // the huge page), unpin, close the access, unmap.
+            for (int k = 0; k < 9; k++)
+                Succeeds(r[b + k]);
+        });
+    }
+
+    [Test]
     public void AccessPin([ValueSource(nameof(Variants))] string variant)
     {
         var r = Replay("access-pin", variant, out int b);

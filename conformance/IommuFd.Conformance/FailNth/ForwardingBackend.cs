@@ -30,6 +30,9 @@ public abstract unsafe class ForwardingBackend(IIommuBackend inner) : IIommuBack
     /// <inheritdoc/>
     public UserMemory Allocate(nuint length) => inner.Allocate(length);
 
+    /// <inheritdoc/>
+    public UserMemory AllocateHugetlb(nuint length) => inner.AllocateHugetlb(length);
+
     /// <summary>Nothing to release: the inner backend is the caller's.</summary>
     public void Dispose() => GC.SuppressFinalize(this);
 }

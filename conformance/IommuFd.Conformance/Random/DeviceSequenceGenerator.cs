@@ -48,6 +48,7 @@ public sealed partial class DeviceSequenceGenerator : ISequenceGenerator
         (3, nameof(DirtyTracking), DirtyTracking),
         (4, nameof(MarkDirty), MarkDirty),
         (4, nameof(GetDirtyBitmap), GetDirtyBitmap),
+        (2, nameof(HugeDirty), HugeDirty),
         (3, nameof(FaultQueue), FaultQueue),
         (4, nameof(TriggerIopf), TriggerIopf),
         (3, nameof(FaultResponse), FaultResponse),

@@ -61,6 +61,13 @@ internal sealed class DeviceSequenceState(System.Random random)
     public const ulong RwData = 0, Bitmap = 2 * Page, HwptData = 6 * Page, Entries = 7 * Page;
 
     public System.Random Random { get; } = random;
+    /// <summary>The hugetlb buffer of the HugeDirty family (2 MiB of MAP_HUGETLB memory), allocated once.</summary>
+    public const string Huge = "h";
+    public const ulong HugeLength = 2UL << 20;
+
+    /// <summary>True once the sequence has allocated <see cref="Huge"/>.</summary>
+    public bool HugeAllocated { get; set; }
+
     public List<TraceStep> Steps { get; } = [];
     public List<TrackedObject> Objects { get; } = [];
     public List<TrackedArea> Areas { get; } = [];

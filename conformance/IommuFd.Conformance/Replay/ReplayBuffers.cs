@@ -1,5 +1,6 @@
 using IommuFd.Bindings.Backends;
 using IommuFd.Conformance.Processes;
+using IommuFd.Conformance.Traces;
 
 namespace IommuFd.Conformance.Replay;
 
@@ -17,7 +18,7 @@ internal sealed class ReplayBuffers : IDisposable
     private readonly List<Buffer> _inOrder = [];
 
     // Memory is null for a buffer of another process (Owner), which frees it when it exits.
-    private sealed record Buffer(string Name, UserMemory? Memory, ulong Address, ulong Length, OtherProcess? Owner)
+    private sealed record Buffer(string Name, UserMemory? Memory, ulong Address, ulong Length, OtherProcess? Owner, bool Hugetlb = false)
     {
         // The protection of each page ("none", "r", "rw"), so the replay itself never touches a page
         // it may not (a write step into a read-only page would crash the process, not the trace).
@@ -26,9 +27,17 @@ internal sealed class ReplayBuffers : IDisposable
 
     private static readonly ulong PageSize = (ulong)Environment.SystemPageSize;
 
-    public void Allocate(IIommuBackend backend, string name, ulong length, string? file = null)
+    public void Allocate(IIommuBackend backend, string name, ulong length, string? file = null, bool hugetlb = false)
     {
         CheckNew(name, length);
+        if (hugetlb)
+        {
+            // Huge page aligned by the kernel (and by the engine's stand-in), so no padding. The kernel
+            // backend throws, saying how to reserve huge pages, when there are none: the trace fails.
+            UserMemory huge = backend.AllocateHugetlb(checked((nuint)length));
+            Add(new Buffer(name, huge, huge.Address, length, null, Hugetlb: true));
+            return;
+        }
         UserMemory memory = backend.Allocate(checked((nuint)(length + Alignment)));
         ulong address = (memory.Address + Alignment - 1) & ~(Alignment - 1);
         if (file is not null)
@@ -66,6 +75,8 @@ internal sealed class ReplayBuffers : IDisposable
         ulong pages = (ulong)buffer.PageProt.Length;
         if (offset % PageSize != 0 || length % PageSize != 0 || length == 0 || offset / PageSize + length / PageSize > pages)
             throw new TraceFormatException($"protect needs whole pages inside buffer '{name}' ({pages} pages), got [{offset}, {offset + length})");
+        if (buffer.Hugetlb && (offset % AllocStep.HugePageSize != 0 || length % AllocStep.HugePageSize != 0))
+            throw new TraceFormatException($"protect of hugetlb buffer '{name}' needs whole 2 MiB pages (mprotect is EINVAL otherwise), got [{offset}, {offset + length})");
         BufferMemory.Protect(buffer.Address + offset, length, prot);
         for (ulong page = offset / PageSize; page < (offset + length) / PageSize; page++)
             buffer.PageProt[page] = prot;

@@ -80,7 +80,7 @@ public static class TraceReplayer
                 if (alloc.Process is { } owner)
                     buffers.Allocate(processes.Live(owner), alloc.Buffer, alloc.Length, alloc.File);
                 else
-                    buffers.Allocate(backend, alloc.Buffer, alloc.Length, alloc.File);
+                    buffers.Allocate(backend, alloc.Buffer, alloc.Length, alloc.File, alloc.Hugetlb);
                 return new StepResult { Step = index };
             case ProtectStep protect:
                 buffers.Protect(protect.Buffer, protect.Offset, protect.Length, protect.Prot);

@@ -43,7 +43,7 @@ internal static class TraceParser
         string op = RequiredString(json, "op");
         TraceStep step = op switch
         {
-            "alloc" => new AllocStep(BufferName(json), RequiredUnsigned(json, "length"), OptionalString(json, "file")) { Process = OptionalProcess(json) },
+            "alloc" => ParseAlloc(json),
             "protect" => ParseProtect(json),
             "write" => new WriteStep(BufferName(json), RequiredUnsigned(json, "offset"), Hex(json, "hex") ?? throw Missing("hex")),
             "read" => new ReadStep(BufferName(json), RequiredUnsigned(json, "offset"), checked((int)RequiredUnsigned(json, "length"))),
@@ -78,6 +78,29 @@ internal static class TraceParser
         return new IoctlStep(command, fd, (JsonObject?)arg?.DeepClone(), value?.DeepClone(), tail) { Process = OptionalProcess(json) };
     }
 
+    private static AllocStep ParseAlloc(JsonObject json)
+    {
+        var step = new AllocStep(BufferName(json), RequiredUnsigned(json, "length"), OptionalString(json, "file"), OptionalBool(json, "hugetlb"))
+        {
+            Process = OptionalProcess(json),
+        };
+        if (step.Hugetlb)
+        {
+            if (step.File is not null || step.Process is not null)
+                throw new TraceFormatException("a hugetlb buffer is anonymous memory of the replaying process ('file' and 'proc' exclude it)");
+            if (step.Length % AllocStep.HugePageSize != 0)
+                throw new TraceFormatException($"a hugetlb buffer is whole 2 MiB pages: length {step.Length} is not a multiple of {AllocStep.HugePageSize}");
+        }
+        return step;
+    }
+
+    private static bool OptionalBool(JsonObject json, string key) => json[key] switch
+    {
+        null => false,
+        JsonValue v when v.TryGetValue(out bool b) => b,
+        _ => throw new TraceFormatException($"'{key}' must be true or false"),
+    };
+
     private static ProtectStep ParseProtect(JsonObject json)
     {
         string prot = RequiredString(json, "prot");
@@ -88,7 +111,7 @@ internal static class TraceParser
 
     private static readonly Dictionary<string, string[]> AllowedKeys = new()
     {
-        ["alloc"] = ["op", "buf", "length", "file", "proc"],
+        ["alloc"] = ["op", "buf", "length", "file", "hugetlb", "proc"],
         ["protect"] = ["op", "buf", "offset", "length", "prot"],
         ["write"] = ["op", "buf", "offset", "hex"],
         ["read"] = ["op", "buf", "offset", "length"],

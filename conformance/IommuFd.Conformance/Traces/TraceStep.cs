@@ -22,12 +22,18 @@ public abstract record TraceStep
 /// <summary><c>{"op":"alloc","buf":"a","length":N}</c>: user memory, readable and writable; with
 /// <c>"file":PATH</c> the first N bytes of that file (opened read-only) mapped MAP_PRIVATE, readable and
 /// writable copy-on-write, as the selftest's ro_unshare maps /proc/self/exe; with <c>"proc":"p"</c> in
-/// the memory of the other process p.</summary>
+/// the memory of the other process p; with <c>"hugetlb":true</c> 2 MiB huge pages (MAP_SHARED |
+/// MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE, N a multiple of 2 MiB), as the selftests' hugepage
+/// variants map them.</summary>
 /// <param name="Buffer">The buffer's name.</param>
 /// <param name="Length">Its length in bytes.</param>
 /// <param name="File">The file to map privately, or null for anonymous memory.</param>
-public sealed record AllocStep(string Buffer, ulong Length, string? File = null) : TraceStep
+/// <param name="Hugetlb">2 MiB huge pages instead of ordinary anonymous memory.</param>
+public sealed record AllocStep(string Buffer, ulong Length, string? File = null, bool Hugetlb = false) : TraceStep
 {
+    /// <summary>The huge page size of a hugetlb buffer.</summary>
+    public const ulong HugePageSize = 2UL << 20;
+
     /// <summary>The other process whose memory holds the buffer, or null for the replaying process.</summary>
     public string? Process { get; init; }
 
@@ -37,6 +43,8 @@ public sealed record AllocStep(string Buffer, ulong Length, string? File = null)
         var json = new JsonObject { ["op"] = "alloc", ["buf"] = Buffer, ["length"] = Length };
         if (File is not null)
             json["file"] = File;
+        if (Hugetlb)
+            json["hugetlb"] = true;
         if (Process is not null)
             json["proc"] = Process;
         return json;

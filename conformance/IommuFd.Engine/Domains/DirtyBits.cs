@@ -5,9 +5,10 @@ namespace IommuFd.Engine.Domains;
 /// dirty bit per mapped 2 KiB IO page. The kernel keeps the bit (MOCK_PFN_DIRTY_IOVA) in the page's
 /// pfn entry, so a bit exists only while its page is mapped and unmapping the page drops it.
 /// </summary>
-internal sealed class DirtyBits
+internal sealed class DirtyBits(LargeIoPages large)
 {
     private const ulong IoPage = MockIommu.IoPageSize;
+    private const ulong HugePage = MockIommu.HugePageSize;
 
     // Indices of the dirty IO pages (IOVA / IO page size: the pfn xarray's index).
     private readonly SortedSet<ulong> _dirty = [];
@@ -25,23 +26,62 @@ internal sealed class DirtyBits
             _dirty.GetViewBetween(start / IoPage, last / IoPage).Clear();
     }
 
-    /// <summary>mock_domain_read_and_clear_dirty over the mapped range [<paramref name="iova"/>,
-    /// <paramref name="iova"/>+<paramref name="length"/>): each dirty IO page is reported to
-    /// <paramref name="bitmap"/> and cleared unless <paramref name="noClear"/>. With a bitmap the domain
-    /// must be tracking (EINVAL); without one (the clean-up before enabling) it need not.</summary>
+    /// <summary>mock_domain_read_and_clear_dirty over [<paramref name="iova"/>, <paramref name="iova"/>+<paramref name="length"/>),
+    /// a range of mapped entries. With a bitmap the domain must be tracking (EINVAL); without one (the
+    /// clean-up before enabling) it need not. The walk steps from iova: an entry flagged as part of a
+    /// 1 MiB IO page makes the step 1 MiB, tests and clears (unless <paramref name="noClear"/>) the dirty
+    /// bits of the whole aligned 1 MiB around it, and reports [step start, step start + 1 MiB), not the
+    /// aligned head; any other entry is its own 2 KiB step. So an unaligned start reports a shifted MiB
+    /// (possibly past the range) and skips the next block's first entries.</summary>
     public int ReadAndClear(ulong iova, ulong length, bool noClear, IovaBitmap? bitmap)
     {
         if (!Tracking && bitmap != null)
             return -Errno.EINVAL;
         if (_dirty.Count == 0)
             return 0;
-        ulong first = iova / IoPage, last = (iova + length - 1) / IoPage;
-        foreach (ulong index in _dirty.GetViewBetween(first, last).ToArray())
+        ulong end = iova + length, cur = iova;
+        do
         {
-            if (!noClear)
-                _dirty.Remove(index);
-            bitmap?.Set(index * IoPage, IoPage);
+            ulong index = cur / IoPage;
+            if (large.Contains(index))
+            {
+                ulong head = cur & ~(HugePage - 1);
+                if (TestAndClear(head / IoPage, (head + HugePage - 1) / IoPage, noClear))
+                    bitmap?.Set(cur, HugePage);
+                if (cur + HugePage < cur)
+                    break;
+                cur += HugePage;
+                continue;
+            }
+            // A run of 2 KiB steps up to the next flagged entry (or the end): each dirty entry in it
+            // reports its own step.
+            ulong lastIndex = (end - 1) / IoPage;
+            ulong stopIndex = large.First(index, lastIndex) ?? lastIndex + 1;
+            ulong offset = cur % IoPage;
+            if (stopIndex > index)
+                foreach (ulong dirty in _dirty.GetViewBetween(index, stopIndex - 1).ToArray())
+                {
+                    if (!noClear)
+                        _dirty.Remove(dirty);
+                    bitmap?.Set(dirty * IoPage + offset, IoPage);
+                }
+            ulong next = stopIndex * IoPage + offset;
+            if (next <= cur)
+                break;
+            cur = next;
         }
+        while (cur < end);
         return 0;
+    }
+
+    // mock_test_and_clear_dirty over the entries [first, last]: true if any was dirty.
+    private bool TestAndClear(ulong first, ulong last, bool noClear)
+    {
+        SortedSet<ulong> view = _dirty.GetViewBetween(first, last);
+        if (view.Count == 0)
+            return false;
+        if (!noClear)
+            view.Clear();
+        return true;
     }
 }

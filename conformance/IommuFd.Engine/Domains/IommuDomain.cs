@@ -20,8 +20,24 @@ internal sealed class IommuDomain(ulong apertureStart, ulong apertureLast, ulong
     /// <summary>domain->dirty_ops is set (allocated with IOMMU_HWPT_ALLOC_DIRTY_TRACKING).</summary>
     public bool DirtyOps { get; } = dirtyOps;
 
+    /// <summary>The entries mapped as part of a larger IO page (MOCK_PFN_HUGE_IOVA).</summary>
+    public LargeIoPages Large { get; } = new();
+
     /// <summary>The mock domain's dirty-tracking flag and per-IO-page dirty bits.</summary>
-    public DirtyBits Dirty { get; } = new();
+    public DirtyBits Dirty => _dirty ??= new DirtyBits(Large);
+
+    private DirtyBits? _dirty;
+
+    /// <summary>The smallest IO page size above <see cref="MinPageSize"/> (the mock's 1 MiB with
+    /// MOCK_FLAGS_DEVICE_HUGE_IOVA), or 0 when the domain maps only one size.</summary>
+    public ulong LargePageSize
+    {
+        get
+        {
+            ulong rest = PgsizeBitmap & ~MinPageSize;
+            return rest & (~rest + 1);
+        }
+    }
 
     /// <summary>1UL &lt;&lt; __ffs(pgsize_bitmap): the smallest IO page, which drives iova_alignment.</summary>
     public ulong MinPageSize => PgsizeBitmap & (~PgsizeBitmap + 1);

@@ -54,7 +54,7 @@ internal static class DirtyTracking
             return rc;
         if (!domain.DirtyOps)
             return -Errno.EOPNOTSUPP;
-        var bitmap = new IovaBitmap(iova, pageSize, data, userPageSize);
+        var bitmap = new IovaBitmap(iova, length, pageSize, data, userPageSize);
         _ = ReadContiguous(iopt, domain, iova, iova + (length - 1), noClear, bitmap);
         bitmap.Flush();
         return 0;

@@ -197,6 +197,7 @@ internal sealed partial class IoPageTable
                 return rc;
             }
         }
+        MapLargePages(slices);
 
         foreach (ref PagesSlice s in slices)
         {
@@ -428,7 +429,10 @@ internal sealed partial class IoPageTable
         {
             UnpinArea(area, pages); // iopt_area_unfill_domains
             foreach (IommuDomain d in _domains)
+            {
                 d.Dirty.Forget(area.Start, area.Last); // the unmapped entries take their dirty bits along
+                d.Large.Forget(area.Start, area.Last); // and their MOCK_PFN_HUGE_IOVA
+            }
         }
         area.Pages = null;
         _tree.Remove(area);
@@ -575,6 +579,7 @@ internal sealed partial class IoPageTable
         }
         IovaAlignment = newAlignment;
         _domains.Add(domain);
+        MapLargePages(domain);
         return 0;
     }
 
@@ -587,6 +592,7 @@ internal sealed partial class IoPageTable
             return;
         _domains[index] = _domains[^1];
         _domains.RemoveAt(_domains.Count - 1);
+        domain.Large.Clear(); // iopt_unfill_domain unmaps every area from it
         if (_domains.Count == 0)
             foreach (Area a in Areas())
                 if (a.Pages != null)

@@ -51,9 +51,11 @@ internal static class ProcessMappings
     }
 
     /// <summary>True when the page at <paramref name="va"/> is in a hugetlbfs mapping (a compound page,
-    /// which MD_CHECK_REFS skips).</summary>
+    /// which MD_CHECK_REFS skips): a real one, or the engine's emulated one (<see cref="EmulatedHugetlb"/>).</summary>
     public static bool IsHugetlb(ulong va)
     {
+        if (UserMm.Current == UserMm.Self && EmulatedHugetlb.Contains(va))
+            return true;
         try
         {
             foreach (Mapping m in Read(UserMm.Current))
@@ -64,6 +66,23 @@ internal static class ProcessMappings
         {
         }
         return false;
+    }
+
+    /// <summary>The hugetlb ranges [start, end) of <paramref name="mm"/> (2 MiB pages, each physically
+    /// contiguous and aligned): its hugetlbfs mappings, and for this process the emulated ones.</summary>
+    public static List<(ulong Start, ulong End)> HugetlbRanges(UserMm mm)
+    {
+        List<(ulong Start, ulong End)> ranges = mm == UserMm.Self ? EmulatedHugetlb.Snapshot() : [];
+        try
+        {
+            foreach (Mapping m in Read(mm))
+                if (m.Hugetlb)
+                    ranges.Add((m.Start, m.End));
+        }
+        catch (IOException)
+        {
+        }
+        return ranges;
     }
 
     private readonly record struct Mapping(ulong Start, ulong End, bool Read, bool Write, bool Hugetlb);

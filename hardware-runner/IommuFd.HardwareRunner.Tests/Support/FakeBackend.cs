@@ -13,6 +13,7 @@ public sealed class FakeBackend(string name) : IIommuBackend
     public long Read(int fd, Span<byte> buffer, long offset = -1) => -9;
     public long Write(int fd, ReadOnlySpan<byte> buffer, long offset = -1) => -9;
     public UserMemory Allocate(nuint length) => UserMemory.Map(length);
+    public UserMemory AllocateHugetlb(nuint length) => UserMemory.MapSharedAligned(length, (nuint)UserMemory.HugePageSize);
     public unsafe int Ioctl(int fd, uint request, void* argument) => -25;
     public void Dispose() => Disposed = true;
 }

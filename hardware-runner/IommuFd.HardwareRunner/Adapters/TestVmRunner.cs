@@ -19,6 +19,7 @@ public sealed class TestVmRunner : IVmRunner
             OutDirectory = request.OutDirectory,
             Iommu = IommuModels.Parse(request.Model),
             MemoryMiB = request.MemoryMiB,
+            HugePages = request.HugePages,
             BootTimeout = request.BootTimeout,
             RunTimeout = request.RunTimeout,
         };

@@ -142,7 +142,8 @@ public sealed class RunVerb(IOptions<RunnerOptions> options, VerbRequest request
 
         var guest = new GuestRunSettings(GuestRunSettings.FindDotnet(), typeof(RunVerb).Assembly.Location, GuestArguments());
         var factory = new VmGroupFactory(components.VmRunner, guest,
-            TimeSpan.FromSeconds(_o.VmSettings.BootTimeoutSeconds), TimeSpan.FromSeconds(_o.VmSettings.RunTimeoutSeconds), _o.VmSettings.MemoryMiB, line => Log.Progress(logger, line));
+            TimeSpan.FromSeconds(_o.VmSettings.BootTimeoutSeconds), TimeSpan.FromSeconds(_o.VmSettings.RunTimeoutSeconds), _o.VmSettings.MemoryMiB, line => Log.Progress(logger, line),
+            _o.VmSettings.HugePages);
         return factory.Create(model, kernel, Path.Combine(output, name));
     }
 

@@ -95,6 +95,9 @@ public sealed class VmRunOptions
     public double RunTimeoutSeconds { get; set; } = 1800;
     /// <summary>Guest memory in MiB.</summary>
     public int MemoryMiB { get; set; } = 2048;
+    /// <summary>2 MiB huge pages the guest reserves at boot: the hugetlb traces' buffers (the largest
+    /// takes 64), part of <see cref="MemoryMiB"/>.</summary>
+    public int HugePages { get; set; } = 96;
     /// <summary>A bzImage to boot instead of the cached test kernel.</summary>
     public string KernelImage { get; set; } = "";
     /// <summary>Build the test kernel (about 10 minutes) when the cache lacks it.</summary>

@@ -35,6 +35,8 @@ public sealed partial class RunnerOptionsValidator : IValidateOptions<RunnerOpti
         if (!(o.VmSettings.BootTimeoutSeconds > 0)) problems.Add("VmSettings:BootTimeoutSeconds must be positive");
         if (!(o.VmSettings.RunTimeoutSeconds > 0)) problems.Add("VmSettings:RunTimeoutSeconds must be positive");
         if (o.VmSettings.MemoryMiB < 512) problems.Add($"VmSettings:MemoryMiB must be at least 512, not {o.VmSettings.MemoryMiB}");
+        if (o.VmSettings.HugePages < 0 || o.VmSettings.HugePages * 2L > o.VmSettings.MemoryMiB / 2)
+            problems.Add($"VmSettings:HugePages must be between 0 and {o.VmSettings.MemoryMiB / 4} (2 MiB pages: at most half of MemoryMiB), not {o.VmSettings.HugePages}");
         if (o.VmSettings.KernelImage.Length > 0 && !File.Exists(o.VmSettings.KernelImage))
             problems.Add($"VmSettings:KernelImage '{o.VmSettings.KernelImage}' does not exist");
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);

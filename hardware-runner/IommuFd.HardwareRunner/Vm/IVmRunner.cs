@@ -23,7 +23,8 @@ public enum VmEnding
 /// <param name="BootTimeout">Time to reach init.</param>
 /// <param name="RunTimeout">Time for the whole session.</param>
 /// <param name="MemoryMiB">Guest memory.</param>
-public sealed record VmRequest(string Model, string KernelImage, string GuestScript, string OutDirectory, TimeSpan BootTimeout, TimeSpan RunTimeout, int MemoryMiB);
+/// <param name="HugePages">2 MiB huge pages the guest reserves at boot (MAP_HUGETLB trace buffers); 0 for none.</param>
+public sealed record VmRequest(string Model, string KernelImage, string GuestScript, string OutDirectory, TimeSpan BootTimeout, TimeSpan RunTimeout, int MemoryMiB, int HugePages = 0);
 
 /// <summary>What a guest session produced.</summary>
 /// <param name="Ending">How it ended.</param>

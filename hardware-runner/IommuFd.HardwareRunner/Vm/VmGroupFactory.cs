@@ -10,7 +10,7 @@ namespace IommuFd.HardwareRunner.Vm;
 /// crashed) the host reads whatever is there, adds one case for the session itself, and merges
 /// them under <c>vm_&lt;model&gt;</c>. A session that did not complete leaves the group (and the
 /// run) marked incomplete, with every guest result so far kept.</summary>
-public sealed class VmGroupFactory(IVmRunner runner, GuestRunSettings guest, TimeSpan bootTimeout, TimeSpan runTimeout, int memoryMiB, Action<string>? progress = null)
+public sealed class VmGroupFactory(IVmRunner runner, GuestRunSettings guest, TimeSpan bootTimeout, TimeSpan runTimeout, int memoryMiB, Action<string>? progress = null, int hugePages = 0)
 {
     /// <summary>How often a running session reports that it is still alive.</summary>
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(30);
@@ -29,7 +29,7 @@ public sealed class VmGroupFactory(IVmRunner runner, GuestRunSettings guest, Tim
     {
         if (Directory.Exists(outDirectory)) Directory.Delete(outDirectory, recursive: true);
         Directory.CreateDirectory(outDirectory);
-        var request = new VmRequest(model, kernel.Image, guest.Script(runner.GuestOutDirectory), outDirectory, bootTimeout, runTimeout, memoryMiB);
+        var request = new VmRequest(model, kernel.Image, guest.Script(runner.GuestOutDirectory), outDirectory, bootTimeout, runTimeout, memoryMiB, hugePages);
 
         DateTimeOffset start = DateTimeOffset.UtcNow;
         var watch = Stopwatch.StartNew();
