@@ -1,6 +1,7 @@
 using IommuFd.Bindings.Backends;
 using IommuFd.Conformance.FailNth;
 using IommuFd.Conformance.Tests.Support;
+using IommuFd.Interop;
 using Errno = IommuFd.Bindings.Errno;
 
 namespace IommuFd.Conformance.Tests.Library;
@@ -57,17 +58,32 @@ public sealed class FailNthSweepHarnessTests
     }
 
     [Test]
+    public void An_absorbed_fault_that_changes_results_diverges_unless_marked_unmodelled()
+    {
+        FailNthResult compared = Sweep(FaultyKernel.Mode.AbsorbsIoasAllocDifferently);
+        FailNthResult kernelSideOnly = Sweep(FaultyKernel.Mode.AbsorbsIoasAllocDifferently, new FailNthOptions { AbsorbedFaultsModelled = false });
+        Assert.Multiple(() =>
+        {
+            Assert.That(compared.Failed, Is.Not.Empty);
+            Assert.That(compared.Failed.All(run => run.InjectedErrno == 0), Is.True, "only the absorbed runs diverge");
+            Assert.That(compared.ToText(), Does.Contain("diverge"));
+            Assert.That(kernelSideOnly.Failed, Is.Empty, kernelSideOnly.ToText());
+            Assert.That(kernelSideOnly.Outcomes["succeeded"], Is.EqualTo(PointsPerIoctl), "both fault points of the IOAS_ALLOC are absorbed");
+        });
+    }
+
+    [Test]
     public void Kernel_reports_are_recognised() =>
         Assert.That(KernelReports.Find(["iommufd: hello", "BUG: KASAN: use-after-free in iopt_unmap", "refcount_t: underflow; use-after-free."]),
                     Has.Count.EqualTo(2));
 
-    private static FailNthResult Sweep(FaultyKernel.Mode mode)
+    private static FailNthResult Sweep(FaultyKernel.Mode mode, FailNthOptions? options = null)
     {
         using var kernel = TestKernelEngine.Create();
         using var engine = TestKernelEngine.Create();
         var injector = new CountingInjector();
         using var faulty = new FaultyKernel(kernel, injector, mode);
-        return new FailNthSweep(faulty, engine, () => injector, () => [], new FailNthOptions()).Run(TraceFiles.Load("failnth/basic"));
+        return new FailNthSweep(faulty, engine, () => injector, () => [], options ?? new FailNthOptions()).Run(TraceFiles.Load("failnth/basic"));
     }
 
     /// <summary>fail-nth's counter: armed with N, each point decrements, the point reaching 0 fails.</summary>
@@ -95,7 +111,9 @@ public sealed class FailNthSweepHarnessTests
     /// <summary>An engine whose ioctls pass <see cref="PointsPerIoctl"/> fault points each.</summary>
     private sealed unsafe class FaultyKernel(IIommuBackend inner, CountingInjector injector, FaultyKernel.Mode mode) : IIommuBackend
     {
-        public enum Mode { Clean, LeavesStateBehind, Ebusy }
+        // AbsorbsIoasAllocDifferently: a fault in IOAS_ALLOC is absorbed (the call succeeds) but first
+        // allocates an extra IOAS, so the ID it returns is not the engine's.
+        public enum Mode { Clean, LeavesStateBehind, Ebusy, AbsorbsIoasAllocDifferently }
 
         public string Name => "kernel";
 
@@ -105,6 +123,12 @@ public sealed class FailNthSweepHarnessTests
             {
                 if (!injector.Hit())
                     continue;
+                if (mode == Mode.AbsorbsIoasAllocDifferently && request == Iommufd.IOMMU_IOAS_ALLOC)
+                {
+                    iommu_ioas_alloc extra = *(iommu_ioas_alloc*)argument;
+                    inner.Ioctl(fd, request, &extra);
+                    return inner.Ioctl(fd, request, argument);
+                }
                 if (mode == Mode.LeavesStateBehind)
                     inner.Ioctl(fd, request, argument);
                 return -(int)(mode == Mode.Ebusy ? Errno.EBUSY : Errno.ENOMEM);

@@ -21,6 +21,11 @@ public sealed record FailNthOptions
     /// <summary>Object IDs 1..this are probed.</summary>
     public int MaxObjectId { get; init; } = 16;
 
+    /// <summary>False for a sequence where a fault the kernel absorbs (the faulted call still succeeds)
+    /// changes what the kernel does in a way the engine cannot see: such runs get the kernel-side checks
+    /// only (no report in the kernel log); runs whose faulted call fails are compared in full.</summary>
+    public bool AbsorbedFaultsModelled { get; init; } = true;
+
     /// <summary>Safety limit on N: a sweep that still injects at this N stops and reports it.</summary>
     public uint MaxNth { get; init; } = 2000;
 }

@@ -129,6 +129,9 @@ public sealed class FailNthSweep(IIommuBackend kernel, IIommuBackend engine, Fun
             }
         }
 
+        if (step is not null && errno == 0 && !options.AbsorbedFaultsModelled)
+            return new FailNthRun(nth, step, call, errno, problems);
+
         IReadOnlyList<string> engineState = [];
         IReadOnlyList<StepResult> onEngine = TraceReplayer.Replay(engineSide, trace,
             fds => engineState = StateProbe.Capture(engine, fds, options.Window, options.MaxObjectId));
