@@ -1341,9 +1341,8 @@ def failnth_md_attach_map_unmap():
     t.unmap(i, 0, U64, "unmap_all")
     return t
 
-# Not swept by fail-nth: an injected EINVAL inside the attach to the first device's automatic
-# domain makes the kernel fall back to a new domain while the call still succeeds, which the
-# engine cannot see (docs/fail-nth.md). Replayed as a plain differential trace.
+# Two devices on one IOAS, replayed as a plain differential trace (fail-nth sweeps
+# failnth/map-two-domains).
 @trace
 def md_two_domains():
     t, i = md_fixture("two-domains", 8)
@@ -1965,6 +1964,28 @@ def failnth_md_access_pin_domain():
     destroy_access_pages(t, 1, pages_id(p), "unpin")
     t.close(1, "destroy_access")
     destroy(t, stdev(m), "detach")
+    memory_limit(t, DEFAULT_MEMORY_LIMIT, "memory_limit_default")
+    return t
+
+@trace
+def failnth_md_map_two_domains():
+    # basic_fail_nth.map_two_domains: a second device joins the first one's automatic domain, 64 pages
+    # are mapped into it, both devices go and come back. An injected fault the kernel absorbs inside
+    # the second attach makes it allocate a domain of its own (the call still succeeds, with another
+    # HWPT id); the engine cannot see that, so FailNthSweepTests checks only the kernel side of those
+    # runs (docs/fail-nth.md).
+    t, i = md_fixture("failnth/map-two-domains", 64)
+    io = ref(i, "out_ioas_id")
+    memory_limit(t, 32, "memory_limit")
+    m1 = md(t, io, "attach_first")
+    m2 = md(t, io, "attach_second")
+    t.map(i, "@a+0", 64 * PAGE, "map")
+    destroy(t, stdev(m1), "detach_first")
+    destroy(t, stdev(m2), "detach_second")
+    m3 = md(t, io, "attach_first_again")
+    m4 = md(t, io, "attach_second_again")
+    destroy(t, stdev(m4), "detach_second_again")
+    destroy(t, stdev(m3), "detach_first_again")
     memory_limit(t, DEFAULT_MEMORY_LIMIT, "memory_limit_default")
     return t
 

@@ -38,6 +38,9 @@ public sealed class FailNthSweepTests
     public void EveryFaultPointFailsCleanlyWithMockDomains(string name) =>
         Sweep(name, BackendSource.CreateForMockDomains("kernel"), () => BackendSource.CreateForMockDomains("engine"));
 
+    // An absorbed fault in the second attach makes the kernel allocate a domain of its own (docs/fail-nth.md).
+    private static readonly HashSet<string> AbsorbedFaultsUnmodelled = [TraceFiles.MockDomainFolder + "/failnth/map-two-domains"];
+
     private static void Sweep(string name, IIommuBackend kernelBackend, Func<IIommuBackend> createEngine)
     {
         using IIommuBackend kernel = kernelBackend; // on a host without /dev/iommu: relays the VM's result
@@ -49,7 +52,8 @@ public sealed class FailNthSweepTests
         using IIommuBackend engine = createEngine();
         using KernelMessages log = KernelMessages.OpenAtEnd();
 
-        var sweep = new FailNthSweep(kernel, engine, TaskFailNth.OpenForCurrentThread, log.ReadNew, new FailNthOptions());
+        var options = new FailNthOptions { AbsorbedFaultsModelled = !AbsorbedFaultsUnmodelled.Contains(name) };
+        var sweep = new FailNthSweep(kernel, engine, TaskFailNth.OpenForCurrentThread, log.ReadNew, options);
         FailNthResult result = sweep.Run(TraceFiles.Load(name));
 
         TestContext.Progress.WriteLine("fail-nth " + result.Summary());
