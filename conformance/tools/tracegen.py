@@ -1297,11 +1297,12 @@ def compat_map(variant, version):
 
 HUGE_MAP_LEN = 4 << 20  # HUGEPAGE_SIZE * 2
 
-def compat_huge_map_small_pages(variant, version):
-    # huge_map's calls on an ordinary (4 KiB page) buffer: the selftest's MAP_HUGETLB buffer cannot
-    # exist in the test kernel. Type1 cuts the mapping into 16 pieces, type1v2 refuses every piece.
-    t, _ = compat_fixture("huge-map-small-pages", variant, version)
-    t.alloc("buf", HUGE_MAP_LEN)
+def compat_huge_map_body(name, variant, version, hugetlb):
+    # huge_map: 2 * HUGEPAGE_SIZE mapped at MOCK_APERTURE_START, then 16 unmaps of a sixteenth each in
+    # the shuffled order. Type1 (large pages off) cuts the mapping into the pieces; type1v2 refuses
+    # every piece (ENOENT).
+    t, _ = compat_fixture(name, variant, version)
+    (t.alloc_hugetlb if hugetlb else t.alloc)("buf", HUGE_MAP_LEN)
     t.ioctl("VFIO_IOMMU_MAP_DMA", {"flags": 3, "vaddr": "@buf+0", "size": HUGE_MAP_LEN, "iova": BASE}, "map")
     piece = HUGE_MAP_LEN // 16
     for iova in shuffle_array(BASE + k * piece for k in range(16)):
@@ -1309,18 +1310,13 @@ def compat_huge_map_small_pages(variant, version):
     teardown(t, "buffer", SELFTEST_BUFFER)
     return t
 
+def compat_huge_map_small_pages(variant, version):
+    # The same calls on an ordinary (4 KiB page) buffer, beyond the selftest.
+    return compat_huge_map_body("huge-map-small-pages", variant, version, hugetlb=False)
+
 def compat_huge_map(variant, version):
-    # huge_map as 6.12 writes it: 2 * HUGEPAGE_SIZE of MAP_HUGETLB | MAP_POPULATE memory mapped at
-    # MOCK_APERTURE_START, then 16 unmaps of a sixteenth each in the shuffled order. Type1 (large pages
-    # off) cuts the mapping into the pieces; type1v2 refuses every piece (ENOENT).
-    t, _ = compat_fixture("huge-map", variant, version)
-    t.alloc_hugetlb("buf", HUGE_MAP_LEN)
-    t.ioctl("VFIO_IOMMU_MAP_DMA", {"flags": 3, "vaddr": "@buf+0", "size": HUGE_MAP_LEN, "iova": BASE}, "map")
-    piece = HUGE_MAP_LEN // 16
-    for iova in shuffle_array(BASE + k * piece for k in range(16)):
-        t.ioctl("VFIO_IOMMU_UNMAP_DMA", {"iova": iova, "size": piece}, f"unmap_piece_{(iova - BASE) // piece}")
-    teardown(t, "buffer", SELFTEST_BUFFER)
-    return t
+    # As 6.12 writes it: MAP_HUGETLB | MAP_POPULATE memory.
+    return compat_huge_map_body("huge-map", variant, version, hugetlb=True)
 
 for _variant, _version in COMPAT_VARIANTS:
     for _case in (compat_simple_close, compat_option_huge_pages, compat_get_info, compat_map, compat_huge_map_small_pages, compat_huge_map):
