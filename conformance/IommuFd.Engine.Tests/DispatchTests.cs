@@ -66,7 +66,7 @@ public unsafe class DispatchTests
     public void TailCheckThatFaultsIsEfault()
     {
         using UserMemory mem = _engine.Allocate(8192);
-        Guard.UnmapPage(mem.Address + 4096);
+        Guard.NoAccess(mem.Address + 4096);
         byte* p = (byte*)mem.Address + 4096 - 12;
         *(uint*)p = 64; // claims 64 bytes, only 12 are mapped
         Assert.That(_engine.Ioctl(_fd, Iommufd.IOMMU_IOAS_ALLOC, p), Is.EqualTo(-EFAULT));
