@@ -52,7 +52,7 @@ public static class TestKernel
         string image = Path.Combine(CacheRoot(), "kernel", key, "bzImage");
         return File.Exists(image)
             ? new TestKernelLookup(image, $"cached test kernel {image}")
-            : new TestKernelLookup(null, $"no test kernel built for this source and config (expected {image}); build it with {Path.Combine(root, BuildScript)} (about 10 minutes on 2 cores)");
+            : new TestKernelLookup(null, $"no test kernel built for this source and config (expected {image}); build it with {Path.Combine(root, BuildScript)} (about 6 minutes on 2 cores)");
     }
 
     /// <summary>The cache key of a build from <paramref name="sourceVersion"/> with the given fragment and script contents.</summary>

@@ -17,7 +17,7 @@ internal static partial class Log
     [LoggerMessage(4, LogLevel.Information, "Run {RunId} finished: exit code {ExitCode}, {Pass} pass, {Fail} fail, {Skip} skip, {Other} other{Incomplete}")]
     public static partial void RunFinished(ILogger logger, string runId, int exitCode, int pass, int fail, int skip, int other, string incomplete);
 
-    [LoggerMessage(5, LogLevel.Information, "Building the test kernel (about 10 minutes on 2 cores): {Script}")]
+    [LoggerMessage(5, LogLevel.Information, "Building the test kernel (about 6 minutes on 2 cores): {Script}")]
     public static partial void KernelBuilding(ILogger logger, string script);
 
     [LoggerMessage(6, LogLevel.Information, "{Line}")]

@@ -100,6 +100,6 @@ public sealed class VmRunOptions
     public int HugePages { get; set; } = 96;
     /// <summary>A bzImage to boot instead of the cached test kernel.</summary>
     public string KernelImage { get; set; } = "";
-    /// <summary>Build the test kernel (about 10 minutes) when the cache lacks it.</summary>
+    /// <summary>Build the test kernel (about 6 minutes) when the cache lacks it.</summary>
     public bool BuildKernelIfMissing { get; set; } = true;
 }
