@@ -22,7 +22,34 @@ public static class TestKernelEngine
                 VfioNoIommu = File.Exists("/sys/module/vfio/parameters/enable_unsafe_noiommu_mode"),
             };
         }
-        return new EngineOptions(platform, IommufdTest: true, MockIommuOwnsMockBus: !HasPlatformIommu());
+        return new EngineOptions(platform, IommufdTest: true, MockIommuOwnsMockBus: !HasPlatformIommu(),
+            StableSublevel: File.Exists("/dev/iommu") ? RunningStableSublevel() : EngineOptions.CurrentStableSublevel);
+    }
+
+    /// <summary>The y of the running kernel's 6.12.y (from /proc/sys/kernel/osrelease, e.g.
+    /// "6.12.118+deb12-amd64"): a later kernel counts as the newest update, an unreadable one as the
+    /// engine's current one.</summary>
+    private static int RunningStableSublevel()
+    {
+        try
+        {
+            return StableSublevelOf(File.ReadAllText("/proc/sys/kernel/osrelease"));
+        }
+        catch (IOException)
+        {
+            return EngineOptions.CurrentStableSublevel;
+        }
+    }
+
+    /// <summary>The y of a 6.12.y release string; int.MaxValue for a later kernel, 0 for an earlier one.</summary>
+    public static int StableSublevelOf(string release)
+    {
+        string[] parts = new string(release.Trim().TakeWhile(c => char.IsDigit(c) || c == '.').ToArray()).Split('.');
+        if (parts.Length < 2 || !int.TryParse(parts[0], out int major) || !int.TryParse(parts[1], out int minor))
+            return EngineOptions.CurrentStableSublevel;
+        if ((major, minor) != (6, 12))
+            return (major, minor).CompareTo((6, 12)) > 0 ? int.MaxValue : 0;
+        return parts.Length > 2 && int.TryParse(parts[2], out int sublevel) ? sublevel : 0;
     }
 
     /// <summary>Options for the mock-domain tests: the machine of the kernel tier's virtio-iommu VM, where

@@ -68,8 +68,9 @@ public sealed class LargeIoPageTests
         Assert.That(domain.Large.IsEmpty, Is.True);
     }
 
-    [Test]
-    public void AFlaggedEntryIsAOneMibStepReportedFromItsStart()
+    [TestCase(false, TestName = "AFlaggedEntryIsAOneMibStepReportedFromItsStart(before 6.12.118)")]
+    [TestCase(true, TestName = "AFlaggedEntryIsAOneMibStepReportedFromItsStart(6.12.118)")]
+    public void AFlaggedEntryIsAOneMibStepReportedFromItsStart(bool rejectOutside)
     {
         var large = new LargeIoPages();
         large.Mark(Base, 2 * Mib);
@@ -77,20 +78,23 @@ public sealed class LargeIoPageTests
         dirty.Mark((Base + 5 * IoPage) / IoPage);
         dirty.Mark((Base + Mib + 100 * IoPage) / IoPage);
         using UserMemory bitmap = UserMemory.Map((nuint)(2 * Page));
-        // From 8 KiB into the first MiB, 1 MiB + 8 KiB long: two steps, the second reported past the end
-        // (bits 512..1023 of a 516-bit bitmap), within the bitmap's pinned page.
-        var bits = new IovaBitmap(Base + 2 * Page, Mib + 2 * Page, IoPage, bitmap.Address, Page);
+        // From 8 KiB into the first MiB, 1 MiB + 8 KiB long: two steps. The second reaches past the range:
+        // before 6.12.118 it is reported past the end (bits 512..1023 of a 516-bit bitmap), within the
+        // bitmap's pinned page; from 6.12.118 it is refused with EPROTO and sets nothing.
+        var bits = new IovaBitmap(Base + 2 * Page, Mib + 2 * Page, IoPage, bitmap.Address, Page, rejectOutside);
         Assert.That(dirty.ReadAndClear(Base + 2 * Page, Mib + 2 * Page, noClear: false, bits), Is.EqualTo(0));
         bits.Flush();
         byte[] bytes = bitmap.Span[..256].ToArray();
+        int setBytes = rejectOutside ? 64 : 128;
         Assert.Multiple(() =>
         {
-            Assert.That(bytes[..128], Is.All.EqualTo(0xff));
-            Assert.That(bytes[128..], Is.All.EqualTo(0));
+            Assert.That(bytes[..setBytes], Is.All.EqualTo(0xff));
+            Assert.That(bytes[setBytes..], Is.All.EqualTo(0));
+            Assert.That(bits.Error, Is.EqualTo(rejectOutside ? -Errno.EPROTO : 0));
         });
         // Both MiBs were cleared whole.
         Assert.That(dirty.ReadAndClear(Base, 2 * Mib, noClear: false, null), Is.EqualTo(0));
-        var again = new IovaBitmap(Base + Mib - IoPage, 2 * IoPage, IoPage, bitmap.Address + Page, Page);
+        var again = new IovaBitmap(Base + Mib - IoPage, 2 * IoPage, IoPage, bitmap.Address + Page, Page, rejectOutside);
         dirty.Mark((Base + Mib) / IoPage);
         Assert.That(dirty.ReadAndClear(Base + Mib - IoPage, 2 * IoPage, noClear: true, again), Is.EqualTo(0));
         again.Flush();

@@ -24,9 +24,19 @@ public sealed record PlatformProfile(ulong PageSize, ulong HugePageSize, bool Tr
 /// probes the mock devices. True under virtio-iommu or no IOMMU; false when a platform IOMMU without a
 /// firmware node (Intel VT-d, AMD-Vi) registered first: its ops are then tried for the mock device, fail,
 /// and binding the device answers EINVAL (no cache-coherency capability), so every MOCK_DOMAIN is EINVAL.</param>
+/// <param name="StableSublevel">The 6.12.y stable update answered as (y). Where a stable update changed what
+/// an ioctl returns, the engine follows this: from 6.12.118 IOMMU_HWPT_GET_DIRTY_BITMAP returns the dirty
+/// walk's error (EINVAL for a hole in the range or a domain not tracking) and EPROTO for a dirty IO page
+/// that reaches outside the range; before, it answered 0 for both.</param>
 public sealed record EngineOptions(PlatformProfile Platform, bool CapSysResource = true, bool CapIpcLock = true, int FirstFd = 1000,
-    bool IommufdTest = false, bool MockIommuOwnsMockBus = true)
+    bool IommufdTest = false, bool MockIommuOwnsMockBus = true, int StableSublevel = EngineOptions.CurrentStableSublevel)
 {
+    /// <summary>The stable update of Debian's linux-source-6.12 the engine was last checked against.</summary>
+    public const int CurrentStableSublevel = 118;
+
+    /// <summary>6.12.118: iommu_read_and_clear_dirty returns what iova_bitmap_for_each says.</summary>
+    internal bool DirtyBitmapReportsErrors => StableSublevel >= 118;
+
     /// <summary>Root on x86_64.</summary>
     public static EngineOptions Default { get; } = new(PlatformProfile.X86_64);
 }

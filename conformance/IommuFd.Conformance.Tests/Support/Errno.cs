@@ -4,7 +4,7 @@ namespace IommuFd.Conformance.Tests.Support;
 internal static class Errno
 {
     public const int EPERM = 1, ENOENT = 2, EIO = 5, E2BIG = 7, EBADF = 9, ENOMEM = 12, EFAULT = 14, EBUSY = 16,
-        EEXIST = 17, ENODEV = 19, EINVAL = 22, ENOTTY = 25, ENOSPC = 28, EOVERFLOW = 75, EMSGSIZE = 90,
+        EEXIST = 17, ENODEV = 19, EINVAL = 22, ENOTTY = 25, ENOSPC = 28, EPROTO = 71, EOVERFLOW = 75, EMSGSIZE = 90,
         EOPNOTSUPP = 95, EADDRINUSE = 98, EBADE = 52, EBADFD = 77;
 }
 

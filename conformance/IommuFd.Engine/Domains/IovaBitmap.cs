@@ -12,6 +12,8 @@ namespace IommuFd.Engine.Domains;
 /// the bitmap's last bit (a 1 MiB report near its end); a bit in a page past the window moves it again,
 /// and a window that cannot start (its first page unpinnable, or the byte past the bitmap) drops the
 /// rest of that set, silently: iova_bitmap_set returns nothing, so GET_DIRTY_BITMAP still succeeds.
+/// From 6.12.118 a set that does not lie wholly inside [iova, iova+length) sets nothing and leaves
+/// EPROTO as the bitmap's error (the first error is kept).
 /// </summary>
 internal sealed class IovaBitmap
 {
@@ -31,8 +33,15 @@ internal sealed class IovaBitmap
     // Whether a user page can be pinned for write (FOLL_WRITE), looked up once per page.
     private readonly Dictionary<ulong, bool> _writable = [];
 
-    public IovaBitmap(ulong iova, ulong length, ulong pageSize, ulong data, ulong userPageSize)
+    // 6.12.118's range check in iova_bitmap_set.
+    private readonly bool _rejectOutside;
+
+    /// <summary>0, or the first error a set met (-EPROTO).</summary>
+    public int Error { get; private set; }
+
+    public IovaBitmap(ulong iova, ulong length, ulong pageSize, ulong data, ulong userPageSize, bool rejectOutside)
     {
+        _rejectOutside = rejectOutside;
         _iova = iova;
         _length = length;
         _data = data;
@@ -44,6 +53,12 @@ internal sealed class IovaBitmap
     /// <summary>iova_bitmap_set of [<paramref name="start"/>, <paramref name="start"/>+<paramref name="length"/>).</summary>
     public void Set(ulong start, ulong length)
     {
+        if (_rejectOutside && (length == 0 || length > _length || start < _iova || start - _iova > _length - length))
+        {
+            if (Error == 0)
+                Error = -Errno.EPROTO;
+            return;
+        }
         ulong bitsPerPage = _userPageSize * 8;
         while (true)
         {

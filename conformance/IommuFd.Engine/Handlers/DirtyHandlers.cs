@@ -34,7 +34,7 @@ internal static class DirtyHandlers
         if (ctx.Objects.Get(cmd.hwpt_id, ObjectType.HwptPaging) is not HwptPaging hwpt)
             return -Errno.ENOENT;
         return DirtyTracking.ReadAndClear(hwpt.Ioas.Iopt, hwpt.Domain, cmd.iova, cmd.length, cmd.page_size, cmd.data,
-            (cmd.flags & NoClear) != 0, ctx.Platform.PageSize);
+            (cmd.flags & NoClear) != 0, ctx.Platform.PageSize, ctx.Options.DirtyBitmapReportsErrors);
     }
 
     /// <summary>iommufd_test_dirty: bit i of the user bitmap at uptr marks dirty the entry the kernel

@@ -43,21 +43,24 @@ internal static class DirtyTracking
 
     /// <summary>iopt_read_and_clear_dirty_data: after the range checks and the dirty-ops check, the
     /// domain's dirty pages in the range are reported into the user bitmap at <paramref name="data"/>
-    /// (and cleared unless <paramref name="noClear"/>). The walk's own result is dropped
-    /// (iommu_read_and_clear_dirty returns 0 whatever iova_bitmap_for_each said): a hole in the range
-    /// or a domain that is not tracking still answers 0, having reported nothing past that point.</summary>
+    /// (and cleared unless <paramref name="noClear"/>). Bits already written stay written whatever the
+    /// result. With <paramref name="reportErrors"/> (6.12.118 on) the walk's error is returned (EINVAL
+    /// for a hole or a domain not tracking), else the bitmap's (EPROTO: a report reached outside the
+    /// range). Before 6.12.118 the result was dropped and the call answered 0.</summary>
     public static int ReadAndClear(IoPageTable iopt, IommuDomain domain, ulong iova, ulong length, ulong pageSize,
-        ulong data, bool noClear, ulong userPageSize)
+        ulong data, bool noClear, ulong userPageSize, bool reportErrors)
     {
         int rc = CheckIovaRange(iopt, iova, length, pageSize);
         if (rc != 0)
             return rc;
         if (!domain.DirtyOps)
             return -Errno.EOPNOTSUPP;
-        var bitmap = new IovaBitmap(iova, length, pageSize, data, userPageSize);
-        _ = ReadContiguous(iopt, domain, iova, iova + (length - 1), noClear, bitmap);
+        var bitmap = new IovaBitmap(iova, length, pageSize, data, userPageSize, rejectOutside: reportErrors);
+        rc = ReadContiguous(iopt, domain, iova, iova + (length - 1), noClear, bitmap);
         bitmap.Flush();
-        return 0;
+        if (!reportErrors)
+            return 0;
+        return rc != 0 ? rc : bitmap.Error;
     }
 
     // __iommu_read_and_clear_dirty: the contiguous areas from the one holding iova; a hole, or an area
