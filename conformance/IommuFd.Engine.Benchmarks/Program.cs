@@ -5,14 +5,18 @@ using IommuFd.TestVm;
 
 // Usage: IommuFd.Engine.Benchmarks [--backend engine|kernel|both] [--sizes 1000,100000,1000000] [--ops 20000]
 //                                  [--vm intel|amd|virtio|none]
+//        IommuFd.Engine.Benchmarks --differential core|device [--sequences 200] [--steps 30] [--vm ...]
 // Prints ops/s per IOAS size, the per-op cost ratio against the smallest size (bar: <= 2x), the
 // engine's managed bytes per area, and with --backend both the engine/kernel throughput ratio.
-// --vm boots the test kernel and runs the rest of the command line inside it.
+// --differential prints random-differential steps/s (kernel and engine) and the time share of each
+// backend and of the harness. --vm boots the test kernel and runs the rest of the command line inside it.
 string backend = "engine";
 IommuModel? vm = null;
 var guestArguments = new List<string>();
 int[] sizes = [1_000, 100_000, 1_000_000];
 int ops = 20_000;
+string? differential = null;
+int sequences = 200, steps = 30;
 for (int i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -20,6 +24,9 @@ for (int i = 0; i < args.Length; i++)
         case "--backend" when i + 1 < args.Length: backend = args[++i]; guestArguments.AddRange(args[(i - 1)..(i + 1)]); break;
         case "--sizes" when i + 1 < args.Length: sizes = args[++i].Split(',').Select(int.Parse).ToArray(); guestArguments.AddRange(args[(i - 1)..(i + 1)]); break;
         case "--ops" when i + 1 < args.Length: ops = int.Parse(args[++i]); guestArguments.AddRange(args[(i - 1)..(i + 1)]); break;
+        case "--differential" when i + 1 < args.Length && args[i + 1] is "core" or "device": differential = args[++i]; guestArguments.AddRange(args[(i - 1)..(i + 1)]); break;
+        case "--sequences" when i + 1 < args.Length && int.TryParse(args[i + 1], out sequences): i++; guestArguments.AddRange(args[(i - 1)..(i + 1)]); break;
+        case "--steps" when i + 1 < args.Length && int.TryParse(args[i + 1], out steps): i++; guestArguments.AddRange(args[(i - 1)..(i + 1)]); break;
         case "--vm" when i + 1 < args.Length: vm = IommuModels.Parse(args[++i]); break;
         default:
             Console.Error.WriteLine($"unknown or incomplete argument {args[i]}");
@@ -33,7 +40,10 @@ if (backend is not ("engine" or "kernel" or "both"))
 }
 
 if (vm is { } model)
-    return await InGuest.RunAsync(model, guestArguments);
+    return await ProgramInGuest.RunAsync(typeof(AreaBenchmark).Assembly.Location, guestArguments, model, memoryMiB: 6144, Console.Out);
+
+if (differential is not null)
+    return DifferentialThroughput.Run(differential, sequences, steps, Console.Out);
 
 var backends = new List<IIommuBackend>();
 try
