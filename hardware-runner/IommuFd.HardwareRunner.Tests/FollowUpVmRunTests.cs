@@ -92,6 +92,10 @@ public sealed class FollowUpVmRunTests
         Assert.That(report, Does.Contain("| `md-a` | vm_virtio (diff pass) | vm_intel: needs mock-domain: kernel: IOMMU_TEST_OP_MOCK_DOMAIN on a fresh IOAS answered EINVAL |"));
         Assert.That(report, Does.Contain("| `selftest-c` | vm_intel (diff pass) |"));
         Assert.That(report, Does.Contain("(3 traces: 3 diffed against a kernel, 0 nowhere)"));
+        const string reason = "needs mock-domain: kernel: IOMMU_TEST_OP_MOCK_DOMAIN on a fresh IOAS answered EINVAL";
+        Assert.That(ktap, Does.Contain($"  ok 2 diff_engine_kernel.iommufd.diff.md-a # SKIP {reason}"));
+        Assert.That(File.ReadAllText(temp.Combine("out", "junit.xml")), Does.Contain($"<skipped message=\"{reason}\""));
+        Assert.That(File.ReadAllText(temp.Combine("out", "kcidb.json")), Does.Contain($"\"status\": \"SKIP\",\n      \"comment\": \"{reason}\""));
     }
 
     [Test]
