@@ -1,6 +1,7 @@
 using System.Globalization;
 using IommuFd.Bindings.Backends;
 using IommuFd.Conformance.Diff;
+using IommuFd.Conformance.Requirements;
 using IommuFd.Conformance.Tests.Support;
 using IommuFd.Conformance.Traces;
 
@@ -34,20 +35,26 @@ public sealed class DifferentialTests
         SuiteSummary.Record("kernel+engine", TestContext.CurrentContext.Result.Outcome.Status);
     }
 
-    /// <summary>Names of every trace: files (relative path) and code-built ones. The mock-domain traces
-    /// run in <see cref="MockDomainDifferentialTests"/> (virtio-iommu VM) instead.</summary>
+    /// <summary>Names of every trace: files (relative path) and code-built ones. The traces that need mock
+    /// domains run in <see cref="MockDomainDifferentialTests"/> (virtio-iommu VM) instead.</summary>
     public static IEnumerable<string> TraceNames() =>
-        TraceFiles.All().Where(n => !TraceFiles.IsMockDomain(n)).Concat(SuiteTraces.All().Select(t => t.Name));
+        TraceFiles.All().Where(n => !TraceFiles.NeedsMockDomains(n)).Concat(SuiteTraces.All().Select(t => t.Name));
 
     [TestCaseSource(nameof(TraceNames))]
     public void TraceMatches(string name)
     {
-        Trace trace = name.StartsWith("code/", StringComparison.Ordinal)
-            ? SuiteTraces.All().Single(t => t.Name == name)
-            : Trace.Load(Path.Combine(TraceFiles.Directory, name));
+        bool code = name.StartsWith("code/", StringComparison.Ordinal);
+        Trace trace = code ? SuiteTraces.All().Single(t => t.Name == name) : Trace.Load(Path.Combine(TraceFiles.Directory, name));
+        TraceRequirements needs = code ? TraceRequirements.None : TraceFiles.Requirements(name);
+        if (needs.Unmet(_kernel!, _engine!) is { } unmet)
+            BackendSource.Unavailable(unmet);
         DifferentialRun run = DifferentialRun.Execute(trace, _kernel!, _engine!);
         if (run.Divergence is null)
+        {
+            if (needs.SetUpNotReached(trace, run.A) is { } notReached)
+                BackendSource.Unavailable($"{notReached} on the kernel or the engine");
             return;
+        }
         var report = new DivergenceReport();
         report.Add(DivergenceEntry.Create(trace, "kernel", "engine", run.Divergence));
         // ENOSYS is the engine's mark for an op it does not model yet (engine part 2); iommufd

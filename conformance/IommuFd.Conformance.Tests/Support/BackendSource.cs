@@ -57,7 +57,9 @@ public static class BackendSource
         return mockDomains ? IommuFd.Testing.KernelTier.Backend(IommuFd.TestVm.IommuModel.Virtio) : IommuFd.Testing.KernelTier.Backend();
     }
 
-    private static void Unavailable(string reason)
+    /// <summary>Ends the test for something this machine lacks: Ignore with the reason, or Fail when
+    /// IOMMUFD_REQUIRE_KERNEL=1 (CI, whose VMs are meant to give everything).</summary>
+    public static void Unavailable(string reason)
     {
         if (KernelRequired)
             Assert.Fail($"{reason}, and IOMMUFD_REQUIRE_KERNEL=1 demands it");

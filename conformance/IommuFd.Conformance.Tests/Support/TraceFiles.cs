@@ -1,3 +1,4 @@
+using IommuFd.Conformance.Requirements;
 using IommuFd.Conformance.Traces;
 
 namespace IommuFd.Conformance.Tests.Support;
@@ -16,12 +17,15 @@ internal static class TraceFiles
                 .Select(p => Path.GetRelativePath(Directory, p)).Order(StringComparer.Ordinal)
             : [];
 
-    /// <summary>Folder of the traces that use mock devices/domains: they need the virtio-iommu VM.</summary>
+    /// <summary>Folder of the traces that use mock devices/domains (its requires.json says so).</summary>
     public const string MockDomainFolder = "mockdomain";
 
-    /// <summary>True for a trace (relative path) under <see cref="MockDomainFolder"/>.</summary>
-    public static bool IsMockDomain(string relativePath) =>
-        relativePath.StartsWith(MockDomainFolder + "/", StringComparison.Ordinal);
+    /// <summary>What a trace (relative path) needs: its folders' requires.json files.</summary>
+    public static TraceRequirements Requirements(string relativePath) =>
+        TraceRequirements.ForFile(Path.Combine(Directory, relativePath), Directory);
+
+    /// <summary>True for a trace (relative path) that needs mock devices and domains.</summary>
+    public static bool NeedsMockDomains(string relativePath) => Requirements(relativePath).Has(NeedKind.MockDomain);
 
     /// <summary>Where the device-aware random run saves regressions: the mock-domain folder's regressions
     /// (so the virtio-only differential test replays them), or IOMMUFD_REGRESSIONS_DIR. Inside the test VM

@@ -4,6 +4,7 @@ using IommuFd.Conformance;
 using IommuFd.Conformance.Diff;
 using IommuFd.Conformance.Random;
 using IommuFd.Conformance.Replay;
+using IommuFd.Conformance.Requirements;
 using IommuFd.Conformance.Traces;
 using IommuFd.HardwareRunner.Model;
 using IommuFd.HardwareRunner.Suites;
@@ -15,7 +16,9 @@ namespace IommuFd.HardwareRunner.Adapters;
 /// JSON Lines files (named by their path, <c>selftest/ioas-area.jsonl</c> becoming
 /// <c>selftest-ioas-area</c>), replayed with <see cref="TraceReplayer"/>, compared with
 /// <see cref="DifferentialRun"/>; random sequences come from <see cref="SequenceGenerator"/>, and a
-/// diverging one is shrunk to a minimal trace that goes into the log, ready for <c>replay</c>.</summary>
+/// diverging one is shrunk to a minimal trace that goes into the log, ready for <c>replay</c>.
+/// A trace's needs (its folder's <c>requires.json</c>) are probed on each backend first: an unmet
+/// need, or a replay that never got past the trace's set-up, is a SKIP with the reason, never a pass.</summary>
 public sealed class ConformanceSuiteAdapter : IConformanceSuite
 {
     /// <summary>Replays spent shrinking a diverging random sequence.</summary>
@@ -25,43 +28,46 @@ public sealed class ConformanceSuiteAdapter : IConformanceSuite
     public IReadOnlyList<TraceFile> DiscoverTraces(string directory) =>
         [.. Directory.EnumerateFiles(directory, "*.jsonl", SearchOption.AllDirectories)
             .Order(StringComparer.Ordinal)
-            .Select(path => new TraceFile(path, CaseNames.Segment(Path.ChangeExtension(Path.GetRelativePath(directory, path), null).Replace('/', '-'))))];
+            .Select(path => new TraceFile(path, CaseNames.Segment(Path.ChangeExtension(Path.GetRelativePath(directory, path), null).Replace('/', '-')), directory))];
 
     /// <inheritdoc />
     public CaseOutcome Replay(TraceFile trace, IIommuBackend backend, CancellationToken cancellationToken) =>
-        Load(trace, out Trace? loaded) ?? ReplayOn(loaded!, backend);
+        Load(trace, out Trace? loaded, out TraceRequirements? needs) ?? ReplayOn(loaded!, needs!, backend);
 
     /// <inheritdoc />
     public CaseOutcome Diff(TraceFile trace, IIommuBackend left, IIommuBackend right, CancellationToken cancellationToken) =>
-        Load(trace, out Trace? loaded) ?? Compare(loaded!, left, right, minimize: false);
+        Load(trace, out Trace? loaded, out TraceRequirements? needs) ?? Compare(loaded!, needs!, left, right, minimize: false);
 
     /// <inheritdoc />
     public CaseOutcome RunRandom(int seed, int length, IIommuBackend backend, CancellationToken cancellationToken) =>
-        ReplayOn(new SequenceGenerator(seed).Next(length), backend);
+        ReplayOn(new SequenceGenerator(seed).Next(length), TraceRequirements.None, backend);
 
     /// <inheritdoc />
     public CaseOutcome DiffRandom(int seed, int length, IIommuBackend left, IIommuBackend right, CancellationToken cancellationToken) =>
-        Compare(new SequenceGenerator(seed).Next(length), left, right, minimize: true);
+        Compare(new SequenceGenerator(seed).Next(length), TraceRequirements.None, left, right, minimize: true);
 
-    /// <summary>Null when the trace loaded; otherwise an ERROR outcome naming the file and line.</summary>
-    private static CaseOutcome? Load(TraceFile trace, out Trace? loaded)
+    /// <summary>Null when the trace and its requirements loaded; otherwise an ERROR outcome naming the file and line.</summary>
+    private static CaseOutcome? Load(TraceFile trace, out Trace? loaded, out TraceRequirements? needs)
     {
         try
         {
             loaded = Trace.Load(trace.Path);
+            needs = TraceRequirements.ForFile(trace.Path, trace.Root);
             return null;
         }
         catch (Exception e) when (e is TraceFormatException or IOException or UnauthorizedAccessException)
         {
-            loaded = null;
+            (loaded, needs) = (null, null);
             return new CaseOutcome(TestStatus.Error, $"trace unreadable: {e.Message}");
         }
     }
 
     /// <summary>Every step must answer as the kernel does, with a value or an errno; a backend that
     /// throws fails the case (the engine's contract: never an unhandled exception).</summary>
-    private static CaseOutcome ReplayOn(Trace trace, IIommuBackend backend)
+    private static CaseOutcome ReplayOn(Trace trace, TraceRequirements needs, IIommuBackend backend)
     {
+        if (needs.Unmet(backend) is { } unmet)
+            return CaseOutcome.Skipped(unmet);
         IReadOnlyList<StepResult> results;
         try
         {
@@ -71,12 +77,16 @@ public sealed class ConformanceSuiteAdapter : IConformanceSuite
         {
             return CaseOutcome.Failed($"the {backend.Name} backend threw {e.GetType().Name}: {e.Message}", e.ToString());
         }
+        if (needs.SetUpNotReached(trace, results) is { } notReached)
+            return CaseOutcome.Skipped($"{notReached} on {backend.Name}");
         int errnos = results.Count(r => r.Errno != 0);
         return CaseOutcome.Passed($"{trace.Name}: {results.Count} step(s) on {backend.Name}, {errnos} answered with an errno");
     }
 
-    private CaseOutcome Compare(Trace trace, IIommuBackend left, IIommuBackend right, bool minimize)
+    private CaseOutcome Compare(Trace trace, TraceRequirements needs, IIommuBackend left, IIommuBackend right, bool minimize)
     {
+        if (needs.Unmet(left, right) is { } unmet)
+            return CaseOutcome.Skipped(unmet);
         DifferentialRun run;
         try
         {
@@ -86,6 +96,9 @@ public sealed class ConformanceSuiteAdapter : IConformanceSuite
         {
             return CaseOutcome.Failed($"a backend threw {e.GetType().Name}: {e.Message}", e.ToString());
         }
+        // Agreeing on every step proves nothing when neither replay got past the set-up (both EINVAL at MOCK_DOMAIN, say).
+        if (run.Divergence is null && needs.SetUpNotReached(trace, run.A) is { } notReached)
+            return CaseOutcome.Skipped($"{notReached} on {left.Name} or {right.Name}");
         if (run.Divergence is not { } divergence)
             return CaseOutcome.Passed($"{trace.Name}: {trace.Steps.Count} step(s), {left.Name} and {right.Name} agree on every one");
 

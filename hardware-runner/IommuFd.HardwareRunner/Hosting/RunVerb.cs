@@ -31,6 +31,7 @@ public sealed class RunVerb(IOptions<RunnerOptions> options, VerbRequest request
         string output = Path.GetFullPath(_o.OutputDirectory);
 
         var groups = new List<TestGroup>();
+        IReadOnlyList<TraceFile> traces = [];
         if (request.Verb != "vm")
         {
             if (components.Suite is null)
@@ -38,12 +39,14 @@ public sealed class RunVerb(IOptions<RunnerOptions> options, VerbRequest request
                 Log.Problem(logger, "this runner was built without the conformance suite (IommuFd.Conformance)");
                 return ExitCodes.Fail;
             }
-            groups.AddRange(new ConformancePlanner(components.Suite, components.Backends).Groups(Plan(facts)));
+            ConformancePlan plan = Plan(facts);
+            traces = plan.Traces;
+            groups.AddRange(new ConformancePlanner(components.Suite, components.Backends).Groups(plan));
             var vstest = new VstestGroupFactory(GuestRunSettings.FindDotnet(), output, _o.RunTimeout);
             groups.AddRange(_o.NUnitAssemblies.Select(a => vstest.Create(Path.GetFullPath(a))));
         }
-        if (VmGroup(facts, paths, output, stoppingToken) is { } vmGroup)
-            groups.Add(vmGroup);
+        var coverage = new CoverageSink();
+        groups.AddRange(VmGroups(facts, output, traces, coverage, stoppingToken));
 
         var binder = new VfioBinder(paths, m => Log.Device(logger, m));
         IReadOnlyList<DeviceBinding> bindings = binder.Plan(_o.VfioAllowlist);
@@ -59,7 +62,7 @@ public sealed class RunVerb(IOptions<RunnerOptions> options, VerbRequest request
         IReadOnlyList<DeviceBinding> changed = binder.Apply(bindings, _o.AllowHostChanges, dryRun: false);
         try
         {
-            var executor = new SuiteExecutor(new ExecutorLimits(_o.TestTimeout, _o.RunTimeout), Sinks(output));
+            var executor = new SuiteExecutor(new ExecutorLimits(_o.TestTimeout, _o.RunTimeout), [.. Sinks(output), coverage]);
             RunSummary summary = executor.Execute(environment, groups, stoppingToken);
             Log.RunFinished(logger, environment.RunId, summary.ExitCode, summary.Count(TestStatus.Pass), summary.Count(TestStatus.Fail),
                 summary.Count(TestStatus.Skip), summary.Results.Count - summary.Count(TestStatus.Pass) - summary.Count(TestStatus.Fail) - summary.Count(TestStatus.Skip),
@@ -106,7 +109,29 @@ public sealed class RunVerb(IOptions<RunnerOptions> options, VerbRequest request
         return new ConformancePlan(backends, demanded, traces, _o.RandomSequences, _o.RandomSeed, _o.SequenceLength);
     }
 
-    private TestGroup? VmGroup(HostFacts facts, HostPaths paths, string output, CancellationToken stoppingToken)
+    /// <summary>The VM groups: the chosen (or default) model's, and where the model was not chosen, a
+    /// follow-up session per other model for the traces no earlier group could diff against a kernel.</summary>
+    private List<TestGroup> VmGroups(HostFacts facts, string output, IReadOnlyList<TraceFile> traces, CoverageSink coverage, CancellationToken stoppingToken)
+    {
+        if (VmGroup(facts, output, stoppingToken) is not { } main)
+            return [];
+        var groups = new List<TestGroup> { main.Group };
+        bool explicitVm = request.Verb == "vm" || _o.Vm is "intel" or "amd" or "virtio";
+        if (explicitVm || main.Kernel is null || traces.Count == 0)
+            return groups;
+        foreach (string model in FollowUpModels.Where(m => $"vm_{m}" != main.Group.Name))
+        {
+            string subset = Path.Combine(output, $"vm_{model}.traces");
+            var factory = VmFactory(GuestArguments(subset, everything: false));
+            groups.Add(new FollowUpVmGroup(coverage, traces, subset).Create(factory.Create(model, main.Kernel, Path.Combine(output, $"vm_{model}"))));
+        }
+        return groups;
+    }
+
+    /// <summary>Models a follow-up session may boot, in order; what each gives is found by the probes inside it.</summary>
+    private static readonly string[] FollowUpModels = ["virtio", "amd"];
+
+    private (TestGroup Group, TestKernelInfo? Kernel)? VmGroup(HostFacts facts, string output, CancellationToken stoppingToken)
     {
         bool explicitVm = request.Verb == "vm" || _o.Vm is "intel" or "amd" or "virtio";
         string model = _o.Vm is "intel" or "amd" or "virtio" ? _o.Vm : "intel";
@@ -123,8 +148,8 @@ public sealed class RunVerb(IOptions<RunnerOptions> options, VerbRequest request
         }
 
         string name = $"vm_{model}";
-        if (components.VmRunner is null) return Failed(name, "this runner was built without the VM launcher (IommuFd.TestVm)");
-        if (!facts.Qemu.Present) return Failed(name, $"qemu is needed for the test VM: {facts.Qemu.Detail}");
+        if (components.VmRunner is null) return (Failed(name, "this runner was built without the VM launcher (IommuFd.TestVm)"), null);
+        if (!facts.Qemu.Present) return (Failed(name, $"qemu is needed for the test VM: {facts.Qemu.Detail}"), null);
         KernelLookup lookup = LocateKernel(_o, components);
         TestKernelInfo? kernel = lookup.Kernel;
         if (kernel is null && _o.VmSettings.BuildKernelIfMissing && !_o.DryRun)
@@ -134,30 +159,34 @@ public sealed class RunVerb(IOptions<RunnerOptions> options, VerbRequest request
             try { kernel = new KernelBuilder(script, line => Log.KernelBuildLine(logger, line)).Build(stoppingToken); }
             catch (Exception e) when (e is InvalidOperationException or FileNotFoundException or OperationCanceledException)
             {
-                return Failed(name, $"the test kernel could not be built: {e.Message}");
+                return (Failed(name, $"the test kernel could not be built: {e.Message}"), null);
             }
         }
-        if (kernel is null) return Failed(name, $"no test kernel: {lookup.Detail}");
+        if (kernel is null) return (Failed(name, $"no test kernel: {lookup.Detail}"), null);
         Log.VmPlanned(logger, model, kernel.Image);
 
-        var guest = new GuestRunSettings(GuestRunSettings.FindDotnet(), typeof(RunVerb).Assembly.Location, GuestArguments());
-        var factory = new VmGroupFactory(components.VmRunner, guest,
-            TimeSpan.FromSeconds(_o.VmSettings.BootTimeoutSeconds), TimeSpan.FromSeconds(_o.VmSettings.RunTimeoutSeconds), _o.VmSettings.MemoryMiB, line => Log.Progress(logger, line),
-            _o.VmSettings.HugePages);
-        return factory.Create(model, kernel, Path.Combine(output, name));
-    }
-
-    /// <summary>The guest's <c>run</c> arguments: both backends (kernel demanded), the same inputs and limits.</summary>
-    private List<string> GuestArguments()
-    {
-        var args = new List<string> { "--backend", "engine", "--backend", "kernel" };
         string? traces = _o.TracesDirectory.Length > 0 ? Path.GetFullPath(_o.TracesDirectory)
             : RepositoryLocator.Find() is { } repo ? Path.Combine(repo, "conformance", "traces") : null;
+        return (VmFactory(GuestArguments(traces, everything: true)).Create(model, kernel, Path.Combine(output, name)), kernel);
+    }
+
+    private VmGroupFactory VmFactory(List<string> guestArguments) =>
+        new(components.VmRunner!, new GuestRunSettings(GuestRunSettings.FindDotnet(), typeof(RunVerb).Assembly.Location, guestArguments),
+            TimeSpan.FromSeconds(_o.VmSettings.BootTimeoutSeconds), TimeSpan.FromSeconds(_o.VmSettings.RunTimeoutSeconds), _o.VmSettings.MemoryMiB, line => Log.Progress(logger, line),
+            _o.VmSettings.HugePages);
+
+    /// <summary>The guest's <c>run</c> arguments: both backends (kernel demanded), the traces of
+    /// <paramref name="traces"/>, the same limits; with <paramref name="everything"/> also the random
+    /// sequences and NUnit assemblies (a follow-up session replays its traces only).</summary>
+    private List<string> GuestArguments(string? traces, bool everything)
+    {
+        var args = new List<string> { "--backend", "engine", "--backend", "kernel" };
         if (traces is not null) args.AddRange(["--traces", traces]);
-        foreach (string assembly in _o.NUnitAssemblies) args.AddRange(["--nunit", Path.GetFullPath(assembly)]);
+        if (everything)
+            foreach (string assembly in _o.NUnitAssemblies) args.AddRange(["--nunit", Path.GetFullPath(assembly)]);
         double guestRunLimit = Math.Max(_o.TestTimeoutSeconds, _o.VmSettings.RunTimeoutSeconds - _o.VmSettings.BootTimeoutSeconds);
         args.AddRange([
-            "--random", _o.RandomSequences.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--random", (everything ? _o.RandomSequences : 0).ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--seed", _o.RandomSeed.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--sequence-length", _o.SequenceLength.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--test-timeout", _o.TestTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -66,6 +66,9 @@ public sealed class MarkdownReportWriter : IRunFileWriter
             md.AppendLine();
         }
 
+        md.Append(TracePlaces.Render(run.AllResults));
+        md.AppendLine();
+
         var skipped = run.AllResults.Where(r => r.Status == TestStatus.Skip).GroupBy(r => (r.Group, r.Reason)).ToList();
         if (skipped.Count > 0)
         {

@@ -6,7 +6,8 @@ namespace IommuFd.HardwareRunner.Suites;
 /// <summary>A recorded trace file the suite can replay.</summary>
 /// <param name="Path">Full path.</param>
 /// <param name="CaseName">Its case name segment (<c>[a-zA-Z0-9_-]</c>).</param>
-public sealed record TraceFile(string Path, string CaseName);
+/// <param name="Root">The traces folder it was found in (where its <c>requires.json</c> files stop); null: none known.</param>
+public sealed record TraceFile(string Path, string CaseName, string? Root = null);
 
 /// <summary>The conformance work the runner drives; implemented over IommuFd.Conformance (trace
 /// replay, trace diff, seeded random sequences). Every call is one test case's body.</summary>
