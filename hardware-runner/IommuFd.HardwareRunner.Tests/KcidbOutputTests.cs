@@ -6,7 +6,7 @@ using IommuFd.HardwareRunner.Tests.Support;
 
 namespace IommuFd.HardwareRunner.Tests;
 
-/// <summary>kcidb.json against the KCIDB v5.3 JSON schema itself (Schemas/), and what it says: the
+/// <summary>kcidb.json against the KCIDB v5.3 schema (Support/KcidbSchema.cs), and what it says: the
 /// engine's results are left out, each kernel tested is a build of the source it came from, a case
 /// that never ran is MISS and never FAIL, a repro file is an output file of its case.</summary>
 public sealed class KcidbOutputTests

@@ -7,16 +7,15 @@ using Json.Schema;
 
 namespace IommuFd.HardwareRunner.Tests.Support;
 
-/// <summary>The formats' own schemas (Schemas/README.md): KCIDB v5.3 checked with JsonSchema.Net,
-/// formats asserted as kcidb-io does; Jenkins xunit's junit-10.xsd checked with System.Xml.</summary>
+/// <summary>The runner's files checked against the project's statements of their formats
+/// (Schemas/README.md): KCIDB v5.3 (<see cref="KcidbSchema"/>) with JsonSchema.Net, formats
+/// asserted; JUnit as Jenkins xUnit reads it (Schemas/junit.xsd) with System.Xml.</summary>
 public static class FormatSchemas
 {
-    private static readonly string Folder = Path.Combine(AppContext.BaseDirectory, "Schemas");
-    private static readonly Lazy<JsonSchema> Kcidb = new(() => JsonSchema.FromFile(Path.Combine(Folder, "kcidb-v5.3.schema.json")));
     private static readonly Lazy<XmlSchemaSet> Junit = new(() =>
     {
         var set = new XmlSchemaSet();
-        using var reader = XmlReader.Create(Path.Combine(Folder, "junit-10.xsd"));
+        using var reader = XmlReader.Create(Path.Combine(AppContext.BaseDirectory, "Schemas", "junit.xsd"));
         set.Add(null, reader);
         set.Compile();
         return set;
@@ -26,7 +25,7 @@ public static class FormatSchemas
     public static IReadOnlyList<string> KcidbProblems(string json)
     {
         using JsonDocument document = JsonDocument.Parse(json);
-        EvaluationResults results = Kcidb.Value.Evaluate(document.RootElement,
+        EvaluationResults results = KcidbSchema.V5_3.Value.Evaluate(document.RootElement,
             new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
         if (results.IsValid) return [];
         return [.. (results.Details ?? [results])
@@ -35,7 +34,7 @@ public static class FormatSchemas
             .DefaultIfEmpty("invalid, without details")];
     }
 
-    /// <summary>Every way <paramref name="xml"/> breaks junit-10.xsd; empty when valid.</summary>
+    /// <summary>Every way <paramref name="xml"/> breaks the JUnit schema; empty when valid.</summary>
     public static IReadOnlyList<string> JunitProblems(string xml)
     {
         var problems = new List<string>();
