@@ -38,7 +38,7 @@ public sealed class ConformanceAdapterTests
         {
             // The machine that gives every need a repository trace has (mock domains: virtio-iommu).
             using var engine = new EngineBackend(IommuFd.Conformance.TestKernelEngine.MockDomainOptions());
-            CaseOutcome replay = adapter.Replay(trace, engine, CancellationToken.None);
+            CaseOutcome replay = adapter.Replay(trace, engine, CancellationToken.None).Outcome;
             Assert.That(replay.Status, Is.EqualTo(TestStatus.Pass), $"{trace.CaseName}: {replay.Reason}");
             Assert.That(replay.Log, Does.Contain("step(s) on engine"));
         }
@@ -65,6 +65,25 @@ public sealed class ConformanceAdapterTests
         Assert.That((outcome.Divergence.LeftBackend, outcome.Divergence.RightBackend), Is.EqualTo(("engine", "wrong")));
         Assert.That(outcome.Divergence.Right, Does.Contain("22"));
         Assert.That(outcome.Log, Does.Contain("shrunk to a minimal trace").And.Contain("\"op\":\"ioctl\""));
+        Conformance.Traces.Trace repro = Conformance.Traces.Trace.Parse("repro", outcome.Repro!);
+        Assert.That(repro.Steps, Is.Not.Empty, "the repro is a trace as replay reads it");
+        using var engine2 = new EngineBackend();
+        using var wrong2 = new MapRejectingBackend(new EngineBackend());
+        Assert.That(Conformance.Diff.DifferentialRun.Execute(repro, engine2, wrong2).Divergence, Is.Not.Null, "and it still diverges");
+    }
+
+    [Test]
+    public void ReplayGivesOneJsonLinePerStepOfTheTrace()
+    {
+        var adapter = new ConformanceSuiteAdapter();
+        TraceFile trace = adapter.DiscoverTraces(TracesDirectory()).First();
+        using var engine = new EngineBackend();
+
+        TraceReplay replay = adapter.Replay(trace, engine, CancellationToken.None);
+
+        Assert.That(replay.Steps, Has.Count.EqualTo(File.ReadAllLines(trace.Path).Length));
+        for (int i = 0; i < replay.Steps.Count; i++)
+            Assert.That(Conformance.Replay.StepResult.Parse(replay.Steps[i]).Step, Is.EqualTo(i));
     }
 
     [Test]
@@ -76,23 +95,9 @@ public sealed class ConformanceAdapterTests
         TraceFile trace = adapter.DiscoverTraces(temp.Path).Single();
         using var engine = new EngineBackend();
 
-        CaseOutcome outcome = adapter.Replay(trace, engine, CancellationToken.None);
+        CaseOutcome outcome = adapter.Replay(trace, engine, CancellationToken.None).Outcome;
 
         Assert.That(outcome.Status, Is.EqualTo(TestStatus.Error));
         Assert.That(outcome.Reason, Does.StartWith("trace unreadable"));
-    }
-
-    /// <summary>The engine, except that every IOMMU_IOAS_MAP fails with EINVAL.</summary>
-    private sealed class MapRejectingBackend(IIommuBackend inner) : IIommuBackend
-    {
-        public string Name => "wrong";
-        public int Open(string path) => inner.Open(path);
-        public int Close(int fd) => inner.Close(fd);
-        public long Read(int fd, Span<byte> buffer, long offset = -1) => inner.Read(fd, buffer, offset);
-        public long Write(int fd, ReadOnlySpan<byte> buffer, long offset = -1) => inner.Write(fd, buffer, offset);
-        public UserMemory Allocate(nuint length) => inner.Allocate(length);
-        public UserMemory AllocateHugetlb(nuint length) => inner.AllocateHugetlb(length);
-        public unsafe int Ioctl(int fd, uint request, void* argument) => request == 0x3B85 ? -22 : inner.Ioctl(fd, request, argument);
-        public void Dispose() => inner.Dispose();
     }
 }

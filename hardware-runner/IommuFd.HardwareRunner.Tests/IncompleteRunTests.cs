@@ -66,7 +66,7 @@ public sealed class IncompleteRunTests
     public void AKilledRunLeavesItsResultsOnDiskMarkedRunning()
     {
         using var temp = new TempDirectory();
-        var store = new ResultStore(temp.Path, Samples.AllWriters(), TimeSpan.FromHours(1));
+        var store = new ResultStore(temp.Path, Samples.AllWriters(temp.Path), TimeSpan.FromHours(1));
         var group = new StaticTestGroup("engine", "e", []);
         store.RunStarted(Samples.Environment(), 1);
         store.GroupStarted(group, 3);

@@ -103,4 +103,9 @@ public sealed class KtapOutputTests
 
         Assert.That(line, Is.EqualTo("ok 1 iommufd.trace.a # SKIP two lines   and a hash"));
     }
+
+    [Test]
+    public void ACaseThatDidNotRunIsNotOkWithoutASkipDirective() =>
+        Assert.That(Results.KtapSink.ResultLine(3, "iommufd.trace.a", Model.TestStatus.NotRun, "not run: demanded backend unavailable: no /dev/iommu"),
+            Is.EqualTo("not ok 3 iommufd.trace.a"), "a KTAP reader counts '# SKIP' as skipped, whatever the ok");
 }

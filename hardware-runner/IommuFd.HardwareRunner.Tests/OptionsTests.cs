@@ -72,7 +72,8 @@ public sealed class OptionsTests
         int exit = await RunnerHost.RunAsync(new VerbRequest("probe", ""), configuration, NoComponents, console);
 
         Assert.That(exit, Is.EqualTo(ExitCodes.Usage));
-        Assert.That(error.ToString(), Does.Contain("invalid configuration").And.Contain(message));
+        Assert.That(error.ToString(), Does.Contain(message));
+        Assert.That(error.ToString().TrimEnd().Split('\n'), Is.All.StartsWith("IommuFd.HardwareRunner: "), "one line per problem, in the runner's name");
         Assert.That(console.Out.ToString(), Is.Empty, "nothing ran");
     }
 

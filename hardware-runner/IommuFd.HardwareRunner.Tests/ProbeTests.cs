@@ -64,4 +64,43 @@ public sealed class ProbeTests
         Assert.That(facts.Qemu.Present, Is.False);
         Assert.That(facts.TestKernel.Detail, Does.Contain("6.12.117-test"));
     }
+
+    [TestCase("Linux version 6.1.0-18-amd64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)", "6.1.76-1")]
+    [TestCase("Linux version 6.12.9+bpo-amd64 (debian-kernel@lists.debian.org) (x86_64-linux-gnu-gcc-12 (Debian 12.2.0-14) 12.2.0) #1 SMP PREEMPT_DYNAMIC Debian 6.12.9-1~bpo12+1 (2025-01-19)", "6.12.9-1~bpo12+1")]
+    [TestCase("Linux version 6.18.44-fc-v1272 (builder@sandboxing) (gcc (GCC) 15.3.0, GNU ld (GNU Binutils) 2.46) #1 SMP PREEMPT_DYNAMIC @0", null)]
+    [TestCase("Linux version 6.12.118 (root@host) (gcc (Debian 12.2.0-14) 12.2.0) #1 SMP PREEMPT_DYNAMIC Sat Dec  6 10:00:00 UTC 2025", null)]
+    public void TheDebianPackageVersionIsTakenFromTheBannerNotTheCompiler(string banner, string? version) =>
+        Assert.That(HostKernel.DebianVersion(banner), Is.EqualTo(version));
+
+    [Test]
+    public void TheHostKernelIsNamedByItsReleaseBannerAndPackage()
+    {
+        using var root = new TempDirectory();
+        Directory.CreateDirectory(root.Combine("proc/sys/kernel"));
+        File.WriteAllText(root.Combine("proc/sys/kernel/osrelease"), "6.1.0-18-amd64\n");
+        File.WriteAllText(root.Combine("proc/version"), "Linux version 6.1.0-18-amd64 (debian-kernel@lists.debian.org) #1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)\n");
+        Directory.CreateDirectory(root.Combine("boot"));
+        File.WriteAllText(root.Combine("boot/config-6.1.0-18-amd64"), "CONFIG_IOMMUFD=y\n");
+
+        Model.KernelIdentity kernel = HostKernel.Read(new HostPaths(root.Combine("dev"), root.Combine("sys"), root.Combine("proc"), root.Combine("boot"), root.Combine("cache")));
+
+        Assert.That((kernel.Release, kernel.SourcePackage, kernel.SourceVersion), Is.EqualTo(("6.1.0-18-amd64", "linux", "6.1.76-1")));
+        Assert.That(kernel.Banner, Does.StartWith("Linux version 6.1.0-18-amd64"));
+        Assert.That(kernel.ConfigHash, Has.Length.EqualTo(64));
+    }
+
+    [Test]
+    public void ACachedTestKernelNamesTheDebianSourceItWasBuiltFrom()
+    {
+        using var root = new TempDirectory();
+        Directory.CreateDirectory(root.Combine("k"));
+        File.WriteAllText(root.Combine("k/bzImage"), "");
+        File.WriteAllText(root.Combine("k/kernel.json"),
+            "{\"sourcePackage\":\"linux-source-6.12\",\"sourceVersion\":\"6.12.118-1~deb12u1\",\"kernelRelease\":\"6.12.118\",\"configSha256\":\"cafe\"}");
+
+        TestKernelInfo kernel = TestKernelInfo.FromImage(root.Combine("k/bzImage"));
+
+        Assert.That((kernel.Release, kernel.ConfigHash, kernel.SourcePackage, kernel.SourceVersion), Is.EqualTo(("6.12.118", "cafe", "linux-source-6.12", "6.12.118-1~deb12u1")));
+        Assert.That(TestKernelInfo.FromImage(root.Combine("elsewhere/bzImage")).Release, Is.EqualTo("unknown"), "never a guessed version");
+    }
 }

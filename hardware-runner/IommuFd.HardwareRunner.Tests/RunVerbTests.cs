@@ -62,7 +62,7 @@ public sealed class RunVerbTests
     }
 
     [Test]
-    public async Task DemandedKernelThatIsMissingFailsInsteadOfSkipping()
+    public async Task DemandedKernelThatIsMissingFailsTheRunButIsNeverAKernelFail()
     {
         using var temp = new TempDirectory();
         var (exit, output, _) = await Run(temp, new FakeSuite { TraceNames = ["map_unmap"] }, EngineOnly(),
@@ -71,7 +71,95 @@ public sealed class RunVerbTests
         Assert.That(exit, Is.EqualTo(ExitCodes.Fail));
         KtapDocument doc = KtapDocument.Parse(output);
         Assert.That(doc.Results.Select(r => (r.Name, r.Ok)), Is.EqualTo(new[] { ("engine", true), ("kernel", false), ("diff_engine_kernel", false) }));
-        Assert.That(doc.Results[1].Subtest!.Results[0].Diagnostics.Single(), Does.Contain("demanded backend unavailable: no /dev/iommu"));
+        KtapDocument.Result missed = doc.Results[1].Subtest!.Results[0];
+        Assert.That(missed.Diagnostics.Single(), Does.Contain("not run: demanded backend unavailable: no /dev/iommu"));
+        Assert.That(missed.Directive, Is.Null, "not ok without SKIP: no KTAP reader may count it as skipped");
+        string kcidb = File.ReadAllText(temp.Combine("out", "kcidb.json"));
+        FormatSchemas.AssertValid(temp.Combine("out", "kcidb.json"));
+        FormatSchemas.AssertValid(temp.Combine("out", "junit.xml"));
+        var statuses = System.Text.Json.JsonDocument.Parse(kcidb).RootElement.GetProperty("tests").EnumerateArray().Select(t => t.GetProperty("status").GetString()).ToList();
+        Assert.That(statuses, Is.Not.Empty.And.All.EqualTo("MISS"), "the kernel and diff cases; the engine's are not kernel results");
+    }
+
+    [Test]
+    public async Task ADivergenceIsSavedAsAReproFileAndListedEverywhere()
+    {
+        using var temp = new TempDirectory();
+        var backends = new Dictionary<string, IBackendProvider> { ["engine"] = new FakeProvider("engine"), ["kernel"] = new FakeProvider("kernel") };
+        Directory.CreateDirectory(temp.Combine("out", "repro"));
+        File.WriteAllText(temp.Combine("out", "repro", "diff_engine_kernel.iommufd.random.seed_9.jsonl"), "an earlier run's\n");
+        var (exit, output, _) = await Run(temp, new FakeSuite { TraceNames = ["map_unmap"], DivergingSeeds = [2] }, backends,
+            new() { ["Backends:0"] = "engine", ["Backends:1"] = "kernel" });
+
+        Assert.That(exit, Is.EqualTo(ExitCodes.Fail));
+        const string file = "repro/diff_engine_kernel.iommufd.random.seed_2.jsonl";
+        Assert.That(Directory.GetFiles(temp.Combine("out", "repro")).Select(Path.GetFileName), Is.EqualTo(new[] { "diff_engine_kernel.iommufd.random.seed_2.jsonl" }),
+            "this run's repro files only");
+        Assert.That(File.ReadAllText(temp.Combine("out", file)), Is.EqualTo(FakeSuite.ReproOf(2)));
+        Assert.That(File.ReadAllText(temp.Combine("out", "report.md")), Does.Contain($"[`{file}`]({file})").And.Contain($"IommuFd.HardwareRunner replay {file} --backend kernel"));
+        Assert.That(KtapDocument.Parse(output).Results[2].Subtest!.Results.Single(r => r.Name == "iommufd.random.seed_2").Diagnostics, Does.Contain($"repro file: {file}"));
+        Assert.That(File.ReadAllText(temp.Combine("out", "kcidb.json")), Does.Contain(new Uri(temp.Combine("out", file)).AbsoluteUri));
+        FormatSchemas.AssertValid(temp.Combine("out", "kcidb.json"));
+    }
+
+    [Test]
+    public async Task ARunOnTheEngineAloneWritesNoKernelResultsToKcidb()
+    {
+        using var temp = new TempDirectory();
+        var (exit, _, _) = await Run(temp, new FakeSuite { TraceNames = ["map_unmap"] }, EngineOnly(), []);
+
+        Assert.That(exit, Is.EqualTo(ExitCodes.Pass));
+        FormatSchemas.AssertValid(temp.Combine("out", "kcidb.json"));
+        Assert.That(System.Text.Json.JsonDocument.Parse(File.ReadAllText(temp.Combine("out", "kcidb.json"))).RootElement.GetProperty("tests").GetArrayLength(), Is.Zero);
+    }
+
+    /// <summary>A path that is named but missing or unwritable stops the run before anything runs:
+    /// exit 64, one line naming the setting, its option and the path, no stack trace, no output folder.</summary>
+    [TestCase("TracesDirectory", "/nonexistent/traces", "TracesDirectory (--traces): folder /nonexistent/traces does not exist")]
+    [TestCase("NUnitAssemblies:0", "/nonexistent/Tests.dll", "NUnitAssemblies (--nunit): /nonexistent/Tests.dll does not exist")]
+    [TestCase("VmSettings:KernelImage", "/nonexistent/bzImage", "VmSettings:KernelImage (--kernel): /nonexistent/bzImage does not exist")]
+    [TestCase("OutputDirectory", "/nonexistent/parent/out", "OutputDirectory (--output): the parent folder /nonexistent/parent does not exist")]
+    [TestCase("OutputDirectory", "/proc/IommuFd.HardwareRunner.Tests", "OutputDirectory (--output): /proc cannot be written")]
+    public async Task ABadPathIsOneLineAndExit64(string key, string value, string message)
+    {
+        using var temp = new TempDirectory();
+        var suite = new FakeSuite();
+        var (exit, output, error) = await Run(temp, suite, EngineOnly(), new() { [key] = value });
+
+        Assert.That(exit, Is.EqualTo(ExitCodes.Usage));
+        Assert.That(error, Does.StartWith($"IommuFd.HardwareRunner: {message}"));
+        Assert.That(error.TrimEnd().Split('\n'), Has.Length.EqualTo(1));
+        Assert.That(output, Is.Empty, "nothing ran");
+        Assert.That(Directory.Exists(temp.Combine("out")), Is.False);
+    }
+
+    [Test]
+    public async Task AnOutputPathThatIsAFileIsRefused()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.Combine("out"), "");
+        var (exit, _, error) = await Run(temp, new FakeSuite(), EngineOnly(), []);
+
+        Assert.That(exit, Is.EqualTo(ExitCodes.Usage));
+        Assert.That(error, Is.EqualTo($"IommuFd.HardwareRunner: OutputDirectory (--output): {temp.Combine("out")} is a file, not a folder\n"));
+    }
+
+    [Test]
+    public async Task TheDefaultOutputFolderIsCreatedWithItsParents()
+    {
+        using var temp = new TempDirectory();
+        string previous = Directory.GetCurrentDirectory();
+        Directory.SetCurrentDirectory(temp.Path);
+        try
+        {
+            var (exit, _, error) = await Run(temp, new FakeSuite { TraceNames = ["map_unmap"] }, EngineOnly(), new() { ["OutputDirectory"] = RunnerOptions.DefaultOutputDirectory });
+            Assert.That(exit, Is.EqualTo(ExitCodes.Pass), error);
+            Assert.That(File.Exists(temp.Combine("artifacts", "hardware-runner", "kcidb.json")), Is.True);
+        }
+        finally
+        {
+            Directory.SetCurrentDirectory(previous);
+        }
     }
 
     [Test]
@@ -115,5 +203,26 @@ public sealed class RunVerbTests
         var cases = KtapDocument.Parse(output).Results[0].Subtest!.Results;
         Assert.That(cases[0].Directive, Does.StartWith("TIMEOUT"));
         Assert.That(cases[1].Ok, Is.True);
+    }
+
+    private sealed class FailingVerb(Exception e) : IVerb
+    {
+        public int Run(CancellationToken stoppingToken) => throw e;
+    }
+
+    [Test]
+    public async Task AFileSystemProblemDuringAVerbIsOneLineWithoutAStackTrace()
+    {
+        var error = new StringWriter();
+        var exitCode = new ExitCodeHolder();
+        var lifetime = new Microsoft.Extensions.Hosting.Internal.ApplicationLifetime(Microsoft.Extensions.Logging.Abstractions.NullLogger<Microsoft.Extensions.Hosting.Internal.ApplicationLifetime>.Instance);
+        using var service = new RunnerService(new FailingVerb(new IOException("No space left on device : '/out/junit.xml'")), new VerbRequest("run", "run"), exitCode, lifetime,
+            new ConsoleStreams(new StringWriter(), error, false), Microsoft.Extensions.Logging.Abstractions.NullLogger<RunnerService>.Instance);
+
+        await service.StartAsync(CancellationToken.None);
+        await service.ExecuteTask!;
+
+        Assert.That(exitCode.Code, Is.EqualTo(ExitCodes.Fail));
+        Assert.That(error.ToString(), Is.EqualTo("IommuFd.HardwareRunner: the run command failed: No space left on device : '/out/junit.xml'\n"));
     }
 }

@@ -10,12 +10,13 @@ namespace IommuFd.HardwareRunner.Tests;
 
 public sealed class VmGroupTests
 {
-    private static (RunSummary Summary, string Ktap, FakeVmRunner Vm) RunVm(TempDirectory temp, VmEnding ending, int guestResults, bool guestFinishes, int hugePages = 0)
+    private static (RunSummary Summary, string Ktap, FakeVmRunner Vm) RunVm(TempDirectory temp, VmEnding ending, int guestResults, bool guestFinishes, int hugePages = 0,
+        FakeVmRunner? runner = null, TestKernelInfo? kernel = null)
     {
-        var vm = new FakeVmRunner(ending, guestResults, guestFinishes);
+        var vm = runner ?? new FakeVmRunner(ending, guestResults, guestFinishes);
         var guest = new GuestRunSettings("/usr/share/dotnet/dotnet", "/repo/IommuFd.HardwareRunner.dll", ["--backend", "kernel"]);
         var factory = new VmGroupFactory(vm, guest, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(60), 2048, hugePages: hugePages);
-        var group = factory.Create("intel", new TestKernelInfo("/cache/kernel/k/bzImage", "6.12.117", "cafe"), temp.Combine("vm_intel"));
+        var group = factory.Create("intel", kernel ?? new TestKernelInfo("/cache/kernel/k/bzImage", "6.12.117", "cafe"), temp.Combine("vm_intel"));
         var (ktap, summary, _) = Samples.Execute([group], temp.Combine("results"));
         return (summary, ktap, vm);
     }
@@ -79,5 +80,27 @@ public sealed class VmGroupTests
 
         Assert.That(summary.Results[0].Status, Is.EqualTo(TestStatus.Pass));
         Assert.That(summary.Incomplete, Does.Contain("guest run running"));
+    }
+
+    [Test]
+    public void KcidbNamesTheKernelAsTheGuestSawItAndLeavesTheGuestsEngineOut()
+    {
+        using var temp = new TempDirectory();
+        var booted = new KernelIdentity("6.12.118", "unknown", "host kernel") { Banner = "Linux version 6.12.118 (root@build) #1 SMP PREEMPT_DYNAMIC" };
+        var kernel = new TestKernelInfo("/cache/kernel/k/bzImage", "unknown", "cafe") { SourcePackage = "linux-source-6.12", SourceVersion = "6.12.118-1~deb12u1" };
+        RunVm(temp, VmEnding.Completed, 2, guestFinishes: true, runner: new FakeVmRunner(VmEnding.Completed, 2, true, booted, guestEngineResult: true), kernel: kernel);
+
+        FormatSchemas.AssertValid(temp.Combine("results", "kcidb.json"));
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(temp.Combine("results", "kcidb.json")));
+        var build = doc.RootElement.GetProperty("builds").EnumerateArray().Single();
+        Assert.That(build.GetProperty("misc").GetProperty("kernel_release").GetString(), Is.EqualTo("6.12.118"), "the guest's uname -r");
+        Assert.That(build.GetProperty("misc").GetProperty("config_sha256").GetString(), Is.EqualTo("cafe"), "the build's own record of its config");
+        Assert.That(build.GetProperty("misc").GetProperty("proc_version").GetString(), Does.StartWith("Linux version 6.12.118"));
+        var checkout = doc.RootElement.GetProperty("checkouts").EnumerateArray().Single();
+        Assert.That((checkout.GetProperty("tree_name").GetString(), checkout.GetProperty("git_commit_name").GetString()), Is.EqualTo(("debian", "6.12.118-1~deb12u1")));
+        Assert.That(doc.RootElement.GetProperty("tests").EnumerateArray().Select(t => t.GetProperty("path").GetString()), Is.EqualTo(new[]
+        {
+            "vm_intel.runner.vm.session", "vm_intel.kernel.iommufd.trace.t0", "vm_intel.kernel.iommufd.trace.t1",
+        }), "the guest's engine result is not a kernel result");
     }
 }

@@ -5,7 +5,8 @@ using IommuFd.HardwareRunner.Suites;
 namespace IommuFd.HardwareRunner.Tests.Support;
 
 /// <summary>A conformance suite whose answers are scripted per trace name: "pass", "fail",
-/// "diverge", "hang", "throw". Random sequences pass unless their seed is in <see cref="DivergingSeeds"/>.</summary>
+/// "diverge", "hang", "throw". Random sequences pass unless their seed is in <see cref="DivergingSeeds"/>;
+/// a diverging one comes with a repro trace.</summary>
 public sealed class FakeSuite : IConformanceSuite
 {
     public List<string> TraceNames { get; init; } = ["map_unmap", "diverge", "skip_me"];
@@ -15,7 +16,8 @@ public sealed class FakeSuite : IConformanceSuite
     public IReadOnlyList<TraceFile> DiscoverTraces(string directory) =>
         [.. TraceNames.Select(n => new TraceFile(Path.Combine(directory, n + ".trace.json"), CaseNames.Segment(n)))];
 
-    public CaseOutcome Replay(TraceFile trace, IIommuBackend backend, CancellationToken ct) => Answer(trace.CaseName, backend.Name, ct);
+    public TraceReplay Replay(TraceFile trace, IIommuBackend backend, CancellationToken ct) =>
+        new(Answer(trace.CaseName, backend.Name, ct), [$"{{\"step\":0,\"rc\":0,\"errno\":0,\"backend\":\"{backend.Name}\"}}"]);
 
     public CaseOutcome Diff(TraceFile trace, IIommuBackend left, IIommuBackend right, CancellationToken ct) =>
         trace.CaseName == "diverge"
@@ -26,8 +28,11 @@ public sealed class FakeSuite : IConformanceSuite
 
     public CaseOutcome DiffRandom(int seed, int length, IIommuBackend left, IIommuBackend right, CancellationToken ct) =>
         DivergingSeeds.Contains(seed)
-            ? CaseOutcome.Diverged(new Divergence(seed % 7, "IOMMU_IOAS_UNMAP", left.Name, "0", right.Name, "-2 ENOENT"))
+            ? CaseOutcome.Diverged(new Divergence(seed % 7, "IOMMU_IOAS_UNMAP", left.Name, "0", right.Name, "-2 ENOENT")) with { Repro = ReproOf(seed) }
             : Answer("pass", left.Name, ct);
+
+    /// <summary>The shrunk trace a diverging seed reports.</summary>
+    public static string ReproOf(int seed) => $"{{\"op\":\"ioctl\",\"cmd\":\"IOMMU_IOAS_ALLOC\"}}\n{{\"op\":\"ioctl\",\"cmd\":\"IOMMU_IOAS_UNMAP\",\"arg\":{{\"ioas_id\":{seed}}}}}\n";
 
     private CaseOutcome Answer(string name, string backend, CancellationToken ct)
     {

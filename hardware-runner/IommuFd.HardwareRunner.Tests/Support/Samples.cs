@@ -13,7 +13,8 @@ public static class Samples
 
     public static readonly Divergence MapDivergence = new(3, "IOMMU_IOAS_MAP", "engine", "0 (iova 0x1000)", "kernel", "-22 EINVAL");
 
-    /// <summary>Groups covering every status: pass, fail with divergence, skip, timeout (a hang), error (a throw), xfail.</summary>
+    /// <summary>Groups covering every status: pass, fail with divergence, skip, timeout (a hang), error (a throw), xfail.
+    /// The engine's group tests no kernel; the others speak for the host kernel.</summary>
     public static IReadOnlyList<TestGroup> EveryStatus() =>
     [
         new StaticTestGroup("engine", "conformance suite on the engine backend",
@@ -22,7 +23,7 @@ public static class Samples
             new RunnerTestCase("iommufd.trace.needs_mock", _ => CaseOutcome.Skipped("needs IOMMUFD_TEST # and a mock domain")),
             new RunnerTestCase("iommufd.trace.known_gap", _ => new CaseOutcome(TestStatus.XFail, "spec and kernel differ; kernel wins")),
             new RunnerTestCase("iommufd.trace.broken", _ => throw new InvalidOperationException("adapter\nbroke")),
-        ]),
+        ]) { EngineOnly = true },
         new StaticTestGroup("diff_engine_kernel", "differential: engine against kernel",
         [
             new RunnerTestCase("iommufd.diff.map_unmap", _ => CaseOutcome.Diverged(MapDivergence, new string('x', 40000))),
@@ -34,14 +35,18 @@ public static class Samples
     ];
 
     /// <summary>Runs <paramref name="groups"/> with a KTAP sink and a store in <paramref name="output"/>.</summary>
-    public static (string Ktap, RunSummary Summary, ResultStore Store) Execute(IReadOnlyList<TestGroup> groups, string output, ExecutorLimits? limits = null, CancellationToken stop = default)
+    public static (string Ktap, RunSummary Summary, ResultStore Store) Execute(IReadOnlyList<TestGroup> groups, string output, ExecutorLimits? limits = null, CancellationToken stop = default,
+        RunEnvironment? environment = null)
     {
         var ktap = new StringWriter();
-        var store = new ResultStore(output, AllWriters(), TimeSpan.Zero);
+        var store = new ResultStore(output, AllWriters(output), TimeSpan.Zero);
         var executor = new SuiteExecutor(limits ?? new ExecutorLimits(TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5)), [new KtapSink(ktap), store]);
-        RunSummary summary = executor.Execute(Environment(), groups, stop);
+        RunSummary summary = executor.Execute(environment ?? Environment(), groups, stop);
         return (ktap.ToString(), summary, store);
     }
 
-    public static IRunFileWriter[] AllWriters() => [new SummaryJsonWriter(), new JunitXmlWriter(), new KcidbWriter(), new MarkdownReportWriter()];
+    /// <summary>Every writer RunVerb uses, each checking its output against the format's schema.</summary>
+    public static IRunFileWriter[] AllWriters(string output) =>
+        [.. new IRunFileWriter[] { new SummaryJsonWriter(), new JunitXmlWriter(), new KcidbWriter(Hosting.RunVerb.OutputUrl(new Hosting.RunnerOptions(), output)), new MarkdownReportWriter() }
+            .Select(w => new FormatSchemas.Validating(w))];
 }

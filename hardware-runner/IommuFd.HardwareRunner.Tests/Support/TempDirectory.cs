@@ -3,7 +3,7 @@ namespace IommuFd.HardwareRunner.Tests.Support;
 /// <summary>A fresh folder under the system temp folder, deleted on dispose.</summary>
 public sealed class TempDirectory : IDisposable
 {
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "iommufd-runner-tests-" + Guid.NewGuid().ToString("N")[..10]);
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "IommuFd.HardwareRunner.Tests-" + Guid.NewGuid().ToString("N")[..10]);
 
     public TempDirectory() => Directory.CreateDirectory(Path);
 

@@ -16,7 +16,8 @@ namespace IommuFd.HardwareRunner.Adapters;
 /// JSON Lines files (named by their path, <c>selftest/ioas-area.jsonl</c> becoming
 /// <c>selftest-ioas-area</c>), replayed with <see cref="TraceReplayer"/>, compared with
 /// <see cref="DifferentialRun"/>; random sequences come from <see cref="SequenceGenerator"/>, and a
-/// diverging one is shrunk to a minimal trace that goes into the log, ready for <c>replay</c>.
+/// diverging one is shrunk to a minimal trace, the outcome's <see cref="CaseOutcome.Repro"/>, which
+/// the runner saves as a repro file that <c>replay</c> and <c>diff</c> read as it is.
 /// A trace's needs (its folder's <c>requires.json</c>) are probed on each backend first: an unmet
 /// need, or a replay that never got past the trace's set-up, is a SKIP with the reason, never a pass.</summary>
 public sealed class ConformanceSuiteAdapter : IConformanceSuite
@@ -31,8 +32,8 @@ public sealed class ConformanceSuiteAdapter : IConformanceSuite
             .Select(path => new TraceFile(path, CaseNames.Segment(Path.ChangeExtension(Path.GetRelativePath(directory, path), null).Replace('/', '-')), directory))];
 
     /// <inheritdoc />
-    public CaseOutcome Replay(TraceFile trace, IIommuBackend backend, CancellationToken cancellationToken) =>
-        Load(trace, out Trace? loaded, out TraceRequirements? needs) ?? ReplayOn(loaded!, needs!, backend);
+    public TraceReplay Replay(TraceFile trace, IIommuBackend backend, CancellationToken cancellationToken) =>
+        Load(trace, out Trace? loaded, out TraceRequirements? needs) is { } unreadable ? new TraceReplay(unreadable, []) : ReplayOn(loaded!, needs!, backend);
 
     /// <inheritdoc />
     public CaseOutcome Diff(TraceFile trace, IIommuBackend left, IIommuBackend right, CancellationToken cancellationToken) =>
@@ -40,7 +41,7 @@ public sealed class ConformanceSuiteAdapter : IConformanceSuite
 
     /// <inheritdoc />
     public CaseOutcome RunRandom(int seed, int length, IIommuBackend backend, CancellationToken cancellationToken) =>
-        ReplayOn(new SequenceGenerator(seed).Next(length), TraceRequirements.None, backend);
+        ReplayOn(new SequenceGenerator(seed).Next(length), TraceRequirements.None, backend).Outcome;
 
     /// <inheritdoc />
     public CaseOutcome DiffRandom(int seed, int length, IIommuBackend left, IIommuBackend right, CancellationToken cancellationToken) =>
@@ -64,10 +65,10 @@ public sealed class ConformanceSuiteAdapter : IConformanceSuite
 
     /// <summary>Every step must answer as the kernel does, with a value or an errno; a backend that
     /// throws fails the case (the engine's contract: never an unhandled exception).</summary>
-    private static CaseOutcome ReplayOn(Trace trace, TraceRequirements needs, IIommuBackend backend)
+    private static TraceReplay ReplayOn(Trace trace, TraceRequirements needs, IIommuBackend backend)
     {
         if (needs.Unmet(backend) is { } unmet)
-            return CaseOutcome.Skipped(unmet);
+            return new TraceReplay(CaseOutcome.Skipped(unmet), []);
         IReadOnlyList<StepResult> results;
         try
         {
@@ -75,12 +76,13 @@ public sealed class ConformanceSuiteAdapter : IConformanceSuite
         }
         catch (Exception e) when (e is not TraceFormatException)
         {
-            return CaseOutcome.Failed($"the {backend.Name} backend threw {e.GetType().Name}: {e.Message}", e.ToString());
+            return new TraceReplay(CaseOutcome.Failed($"the {backend.Name} backend threw {e.GetType().Name}: {e.Message}", e.ToString()), []);
         }
         if (needs.SetUpNotReached(trace, results) is { } notReached)
-            return CaseOutcome.Skipped($"{notReached} on {backend.Name}");
+            return new TraceReplay(CaseOutcome.Skipped($"{notReached} on {backend.Name}"), [.. results.Select(r => r.ToJson())]);
         int errnos = results.Count(r => r.Errno != 0);
-        return CaseOutcome.Passed($"{trace.Name}: {results.Count} step(s) on {backend.Name}, {errnos} answered with an errno");
+        return new TraceReplay(CaseOutcome.Passed($"{trace.Name}: {results.Count} step(s) on {backend.Name}, {errnos} answered with an errno"),
+            [.. results.Select(r => r.ToJson())]);
     }
 
     private CaseOutcome Compare(Trace trace, TraceRequirements needs, IIommuBackend left, IIommuBackend right, bool minimize)
@@ -104,14 +106,15 @@ public sealed class ConformanceSuiteAdapter : IConformanceSuite
 
         var report = new DivergenceReport();
         var log = new StringBuilder();
+        string? repro = null;
         if (minimize)
         {
             Trace minimal = DifferentialRun.Minimize(trace, left, right, MinimizeAttempts).WithName(trace.Name + "-min");
             DifferentialRun again = DifferentialRun.Execute(minimal, left, right);
             if (again.Divergence is { } kept)
             {
-                (trace, divergence) = (minimal, kept);
-                log.Append("shrunk to a minimal trace (save the trace lines below as a .jsonl file to replay it)\n");
+                (trace, divergence, repro) = (minimal, kept, minimal.ToJsonLines());
+                log.Append($"shrunk to a minimal trace of {minimal.Steps.Count} step(s), kept as the case's repro file\n");
             }
         }
         report.Add(DivergenceEntry.Create(trace, left.Name, right.Name, divergence));
@@ -125,7 +128,7 @@ public sealed class ConformanceSuiteAdapter : IConformanceSuite
             _ => step.ToJsonLine(),
         };
         return CaseOutcome.Diverged(new RunnerDivergence(divergence.Step, operation,
-            left.Name, Side(divergence, a: true), right.Name, Side(divergence, a: false)), log.ToString());
+            left.Name, Side(divergence, a: true), right.Name, Side(divergence, a: false)), log.ToString()) with { Repro = repro };
     }
 
     /// <summary>One backend's side of the differing fields, e.g. <c>rc=-1, errno=22</c>.</summary>

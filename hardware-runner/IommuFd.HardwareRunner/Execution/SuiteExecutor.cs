@@ -47,11 +47,11 @@ public sealed class SuiteExecutor(ExecutorLimits limits, IReadOnlyList<IResultSi
         Each(s => s.GroupStarted(group, group.Cases.Count));
         foreach (RunnerTestCase testCase in group.Cases)
         {
-            TestCaseResult result = group.SkipReason is not null
+            TestCaseResult result = (group.SkipReason is not null
                 ? new TestCaseResult(group.Name, testCase.Name, TestStatus.Skip, group.SkipReason, "", null, _time.GetUtcNow(), TimeSpan.Zero)
                 : run.IsCancellationRequested
                     ? new TestCaseResult(group.Name, testCase.Name, TestStatus.NotRun, $"not run: {StopReason(stop)}", "", null, _time.GetUtcNow(), TimeSpan.Zero)
-                    : RunCase(group.Name, testCase, run, stop);
+                    : RunCase(group.Name, testCase, run, stop)) with { EngineOnly = group.EngineOnly };
             results.Add(result);
             Each(s => s.CaseFinished(result));
         }
@@ -65,7 +65,7 @@ public sealed class SuiteExecutor(ExecutorLimits limits, IReadOnlyList<IResultSi
         AbandonableCall.Result<CaseOutcome> call = AbandonableCall.Run(testCase.Body, limit, run, testCase.Name);
         return call.Ending switch
         {
-            AbandonableCall.Ending.Completed => new TestCaseResult(group, testCase.Name, call.Value!.Status, call.Value.Reason, call.Value.Log, call.Value.Divergence, start, call.Elapsed),
+            AbandonableCall.Ending.Completed => new TestCaseResult(group, testCase.Name, call.Value!.Status, call.Value.Reason, call.Value.Log, call.Value.Divergence, start, call.Elapsed) { Repro = call.Value.Repro },
             AbandonableCall.Ending.Threw => new TestCaseResult(group, testCase.Name, TestStatus.Error, $"{call.Exception!.GetType().Name}: {call.Exception.Message}", call.Exception.ToString(), null, start, call.Elapsed),
             AbandonableCall.Ending.TimedOut => new TestCaseResult(group, testCase.Name, TestStatus.Timeout, $"timeout after {limit.TotalSeconds:0.###} s", "", null, start, call.Elapsed),
             _ => new TestCaseResult(group, testCase.Name, TestStatus.Timeout, $"interrupted: {StopReason(stop)}", "", null, start, call.Elapsed),
@@ -97,7 +97,8 @@ public sealed class SuiteExecutor(ExecutorLimits limits, IReadOnlyList<IResultSi
             };
         }
 
-        Each(s => s.GroupStarted(group, outcome.Results.Count));
+        TestGroup reported = outcome.Kernel is null ? group : group with { Kernel = outcome.Kernel };
+        Each(s => s.GroupStarted(reported, outcome.Results.Count));
         foreach (TestCaseResult result in outcome.Results)
         {
             TestCaseResult named = result with { Group = group.Name };

@@ -25,9 +25,7 @@ public sealed class RunVerb(IOptions<RunnerOptions> options, VerbRequest request
         HostFacts facts = new HostProbe(paths, locateTestKernel: () => LocateKernel(_o, components)).Probe();
         var environment = new RunEnvironment(
             $"{DateTime.UtcNow:yyyyMMddTHHmmssZ}-{Guid.NewGuid().ToString("N")[..6]}",
-            _o.Origin, Environment.MachineName, facts.Architecture,
-            new KernelIdentity(facts.KernelRelease, facts.KernelConfigHash, "host kernel"),
-            request.CommandLine);
+            _o.Origin, Environment.MachineName, facts.Architecture, HostKernel.Read(paths), request.CommandLine);
         string output = Path.GetFullPath(_o.OutputDirectory);
 
         var groups = new List<TestGroup>();
@@ -148,10 +146,11 @@ public sealed class RunVerb(IOptions<RunnerOptions> options, VerbRequest request
         }
 
         string name = $"vm_{model}";
-        if (components.VmRunner is null) return (Failed(name, "this runner was built without the VM launcher (IommuFd.TestVm)"), null);
-        if (!facts.Qemu.Present) return (Failed(name, $"qemu is needed for the test VM: {facts.Qemu.Detail}"), null);
         KernelLookup lookup = LocateKernel(_o, components);
         TestKernelInfo? kernel = lookup.Kernel;
+        KernelIdentity planned = kernel is null ? KernelIdentity.Unavailable($"test kernel (VM, {model} IOMMU)") : VmGroupFactory.Identity(model, kernel);
+        if (components.VmRunner is null) return (Failed(name, planned, "this runner was built without the VM launcher (IommuFd.TestVm)"), null);
+        if (!facts.Qemu.Present) return (Failed(name, planned, $"qemu is needed for the test VM: {facts.Qemu.Detail}"), null);
         if (kernel is null && _o.VmSettings.BuildKernelIfMissing && !_o.DryRun)
         {
             string script = components.KernelBuildScript ?? Path.Combine(RepositoryLocator.Find() ?? ".", "hardware-runner", "kernel", "build-kernel.sh");
@@ -159,16 +158,20 @@ public sealed class RunVerb(IOptions<RunnerOptions> options, VerbRequest request
             try { kernel = new KernelBuilder(script, line => Log.KernelBuildLine(logger, line)).Build(stoppingToken); }
             catch (Exception e) when (e is InvalidOperationException or FileNotFoundException or OperationCanceledException)
             {
-                return (Failed(name, $"the test kernel could not be built: {e.Message}"), null);
+                return (Failed(name, planned, $"the test kernel could not be built: {e.Message}"), null);
             }
         }
-        if (kernel is null) return (Failed(name, $"no test kernel: {lookup.Detail}"), null);
+        if (kernel is null) return (Failed(name, planned, $"no test kernel: {lookup.Detail}"), null);
         Log.VmPlanned(logger, model, kernel.Image);
 
         string? traces = _o.TracesDirectory.Length > 0 ? Path.GetFullPath(_o.TracesDirectory)
             : RepositoryLocator.Find() is { } repo ? Path.Combine(repo, "conformance", "traces") : null;
         return (VmFactory(GuestArguments(traces, everything: true)).Create(model, kernel, Path.Combine(output, name)), kernel);
     }
+
+    /// <summary>Where the output folder is published (<see cref="RunnerOptions.ArtifactsUrl"/>), else its own <c>file://</c> URL.</summary>
+    public static Uri OutputUrl(RunnerOptions o, string output) =>
+        new(o.ArtifactsUrl.Length > 0 ? o.ArtifactsUrl.TrimEnd('/') + "/" : Path.TrimEndingDirectorySeparator(output) + "/");
 
     private VmGroupFactory VmFactory(List<string> guestArguments) =>
         new(components.VmRunner!, new GuestRunSettings(GuestRunSettings.FindDotnet(), typeof(RunVerb).Assembly.Location, guestArguments),
@@ -196,13 +199,18 @@ public sealed class RunVerb(IOptions<RunnerOptions> options, VerbRequest request
         return args;
     }
 
-    private static DeferredTestGroup Failed(string name, string reason) =>
+    /// <summary>A VM group that cannot start: its session case did not run (KCIDB MISS), credited to
+    /// the test kernel it would have booted, or to a kernel marked missing.</summary>
+    private static DeferredTestGroup Failed(string name, KernelIdentity kernel, string reason) =>
         new(name, $"test kernel under QEMU ({reason})", _ => new DeferredGroupResult(
-            [new TestCaseResult(name, VmGroupFactory.SessionCase, TestStatus.Error, reason, "", null, DateTimeOffset.UtcNow, TimeSpan.Zero)], reason));
+            [new TestCaseResult(name, VmGroupFactory.SessionCase, TestStatus.NotRun, $"not run: {reason}", "", null, DateTimeOffset.UtcNow, TimeSpan.Zero)], reason))
+        {
+            Kernel = kernel,
+        };
 
     private List<IResultSink> Sinks(string output)
     {
-        IRunFileWriter[] writers = [new SummaryJsonWriter(), new JunitXmlWriter(), new KcidbWriter(), new MarkdownReportWriter()];
+        IRunFileWriter[] writers = [new SummaryJsonWriter(), new JunitXmlWriter(), new KcidbWriter(OutputUrl(_o, output)), new MarkdownReportWriter()];
         var sinks = new List<IResultSink>
         {
             new KtapSink(console.Out),

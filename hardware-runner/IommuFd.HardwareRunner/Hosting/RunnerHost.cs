@@ -1,4 +1,4 @@
-using System.Reflection;
+using IommuFd.HardwareRunner.Model;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -9,29 +9,21 @@ namespace IommuFd.HardwareRunner.Hosting;
 
 /// <summary>Builds and runs the generic host for one verb. Configuration, lowest to highest
 /// precedence: the embedded appsettings.json (defaults that work on a fresh machine), an optional
-/// <c>iommufd-runner.json</c> in the working directory, <c>IOMMUFD_RUNNER_*</c> environment
+/// <c>IommuFd.HardwareRunner.json</c> in the working directory, <c>IOMMUFD_RUNNER_*</c> environment
 /// variables, then the command line.</summary>
 public static class RunnerHost
 {
     /// <summary>Environment variable prefix (<c>IOMMUFD_RUNNER_TestTimeoutSeconds=30</c>, <c>IOMMUFD_RUNNER_VmSettings__MemoryMiB=4096</c>).</summary>
     public const string EnvironmentPrefix = "IOMMUFD_RUNNER_";
 
-    /// <summary>An optional settings file read from the working directory.</summary>
-    public const string LocalSettingsFile = "iommufd-runner.json";
+    /// <summary>An optional settings file read from the working directory: the program's name and <c>.json</c>.</summary>
+    public static readonly string LocalSettingsFile = RunnerProgram.Name + ".json";
 
     /// <summary>Builds the host. <paramref name="components"/> and <paramref name="console"/> default to production ones.</summary>
     public static IHost Build(VerbRequest request, IReadOnlyDictionary<string, string?> commandLine, RunnerComponents? components = null, ConsoleStreams? console = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = Directory.GetCurrentDirectory() });
-        using (Stream defaults = Assembly.GetExecutingAssembly().GetManifestResourceStream("IommuFd.HardwareRunner.appsettings.json")
-                                 ?? throw new InvalidOperationException("embedded appsettings.json missing"))
-        {
-            // The JSON stream provider reads the stream at Build; copy it so it outlives this scope.
-            var copy = new MemoryStream();
-            defaults.CopyTo(copy);
-            copy.Position = 0;
-            builder.Configuration.AddJsonStream(copy);
-        }
+        builder.Configuration.AddJsonStream(EmbeddedSettings.Open());
         builder.Configuration.AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), LocalSettingsFile), optional: true);
         builder.Configuration.AddEnvironmentVariables(EnvironmentPrefix);
         builder.Configuration.AddInMemoryCollection(commandLine);
@@ -43,6 +35,7 @@ public static class RunnerHost
 
         builder.Services.AddOptions<RunnerOptions>().Bind(builder.Configuration).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<RunnerOptions>, RunnerOptionsValidator>();
+        builder.Services.AddSingleton<IValidateOptions<RunnerOptions>, RunnerPathsValidator>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.Services.AddSingleton(request);
         builder.Services.AddSingleton(components ?? ProductionComponents.Create());
@@ -59,8 +52,8 @@ public static class RunnerHost
         return builder.Build();
     }
 
-    /// <summary>Runs the verb to its end and returns the exit code. Invalid options are reported
-    /// on stderr, every problem on its own line, with exit code 64 and nothing run.</summary>
+    /// <summary>Runs the verb to its end and returns the exit code. Invalid options and paths are
+    /// reported on stderr, one line each, with exit code 64 and nothing run.</summary>
     public static async Task<int> RunAsync(VerbRequest request, IReadOnlyDictionary<string, string?> commandLine, RunnerComponents? components = null, ConsoleStreams? console = null)
     {
         TextWriter error = (console ?? ConsoleStreams.System()).Error;
@@ -73,19 +66,18 @@ public static class RunnerHost
         }
         catch (OptionsValidationException e)
         {
-            error.WriteLine("iommufd-runner: invalid configuration:");
             foreach (string failure in e.Failures)
-                error.WriteLine($"  {failure}");
+                error.WriteLine($"{RunnerProgram.Name}: {failure}");
             return Execution.ExitCodes.Usage;
         }
         catch (InvalidDataException e)
         {
-            error.WriteLine($"iommufd-runner: invalid configuration: {e.Message}");
+            error.WriteLine($"{RunnerProgram.Name}: invalid settings file: {e.Message}");
             return Execution.ExitCodes.Usage;
         }
-        catch (InvalidOperationException e) when (e.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase) || e.InnerException is FormatException)
+        catch (InvalidOperationException e) when (ConfigurationErrors.Describe(e) is { } problem)
         {
-            error.WriteLine($"iommufd-runner: invalid configuration: {e.Message}");
+            error.WriteLine($"{RunnerProgram.Name}: {problem}");
             return Execution.ExitCodes.Usage;
         }
     }

@@ -4,11 +4,15 @@ namespace IommuFd.HardwareRunner.Hosting;
 
 /// <summary>Everything the runner can be told, bound from the configuration root: embedded
 /// appsettings.json, then <c>IOMMUFD_RUNNER_*</c> environment variables (<c>__</c> for nesting),
-/// then the command line. Checked by <see cref="RunnerOptionsValidator"/> at start.</summary>
+/// then the command line. Checked by <see cref="RunnerOptionsValidator"/> and, for the paths a
+/// verb uses, <see cref="RunnerPathsValidator"/> at start.</summary>
 public sealed class RunnerOptions
 {
-    /// <summary>Folder for result files (created if needed).</summary>
-    public string OutputDirectory { get; set; } = "artifacts/hardware-runner";
+    /// <summary>The output folder when none is named: under the working directory, created with its parents.</summary>
+    public const string DefaultOutputDirectory = "artifacts/hardware-runner";
+
+    /// <summary>Folder for result files: created if needed; a folder named here needs a parent that exists.</summary>
+    public string OutputDirectory { get; set; } = DefaultOutputDirectory;
 
     /// <summary>Folder of recorded traces; empty: <c>conformance/traces</c> of the repository the runner sits in.</summary>
     public string TracesDirectory { get; set; } = "";
@@ -37,6 +41,10 @@ public sealed class RunnerOptions
 
     /// <summary>KCIDB origin: <c>[a-z0-9_]+</c>.</summary>
     public string Origin { get; set; } = "iommufd_conformance";
+
+    /// <summary>The URL the output folder will be published at (a CI job's artifacts), the base of
+    /// KCIDB <c>output_files</c> links; empty: the folder's own <c>file://</c> URL.</summary>
+    public string ArtifactsUrl { get; set; } = "";
 
     /// <summary>Print what would be done (devices, groups, cases) and stop.</summary>
     public bool DryRun { get; set; }

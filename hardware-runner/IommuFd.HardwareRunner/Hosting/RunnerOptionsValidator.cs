@@ -26,6 +26,8 @@ public sealed partial class RunnerOptionsValidator : IValidateOptions<RunnerOpti
         if (!(o.RunTimeoutSeconds > 0)) problems.Add($"RunTimeoutSeconds must be positive, not {o.RunTimeoutSeconds}");
         if (o.RunTimeoutSeconds < o.TestTimeoutSeconds) problems.Add($"RunTimeoutSeconds ({o.RunTimeoutSeconds}) must not be less than TestTimeoutSeconds ({o.TestTimeoutSeconds})");
         if (!OriginPattern().IsMatch(o.Origin)) problems.Add($"Origin '{o.Origin}' must match [a-z0-9_]+ (KCIDB origin)");
+        if (o.ArtifactsUrl.Length > 0 && !(Uri.TryCreate(o.ArtifactsUrl, UriKind.Absolute, out Uri? url) && url.Scheme is "http" or "https" or "file"))
+            problems.Add($"ArtifactsUrl '{o.ArtifactsUrl}' must be an absolute http, https or file URL");
         if (o.Lava is not ("auto" or "off")) problems.Add($"Lava must be auto or off, not '{o.Lava}'");
         if (o.ReportRewriteIntervalMilliseconds < 0) problems.Add("ReportRewriteIntervalMilliseconds must not be negative");
         foreach (var device in o.VfioAllowlist)
@@ -37,8 +39,6 @@ public sealed partial class RunnerOptionsValidator : IValidateOptions<RunnerOpti
         if (o.VmSettings.MemoryMiB < 512) problems.Add($"VmSettings:MemoryMiB must be at least 512, not {o.VmSettings.MemoryMiB}");
         if (o.VmSettings.HugePages < 0 || o.VmSettings.HugePages * 2L > o.VmSettings.MemoryMiB / 2)
             problems.Add($"VmSettings:HugePages must be between 0 and {o.VmSettings.MemoryMiB / 4} (2 MiB pages: at most half of MemoryMiB), not {o.VmSettings.HugePages}");
-        if (o.VmSettings.KernelImage.Length > 0 && !File.Exists(o.VmSettings.KernelImage))
-            problems.Add($"VmSettings:KernelImage '{o.VmSettings.KernelImage}' does not exist");
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 

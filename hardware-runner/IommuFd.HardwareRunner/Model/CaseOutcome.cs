@@ -7,6 +7,9 @@ namespace IommuFd.HardwareRunner.Model;
 /// <param name="Divergence">For differential cases that failed: the first diverging step.</param>
 public sealed record CaseOutcome(TestStatus Status, string? Reason = null, string Log = "", Divergence? Divergence = null)
 {
+    /// <summary>A shrunk diverging trace (JSON Lines) that reproduces the failure, or null.</summary>
+    public string? Repro { get; init; }
+
     /// <summary>A passing outcome.</summary>
     public static CaseOutcome Passed(string log = "") => new(TestStatus.Pass, null, log);
 

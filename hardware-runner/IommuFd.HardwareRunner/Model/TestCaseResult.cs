@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace IommuFd.HardwareRunner.Model;
 
 /// <summary>One finished (or abandoned) test case, as every output format sees it.</summary>
@@ -21,4 +23,13 @@ public sealed record TestCaseResult(
 {
     /// <summary>The dotted path that identifies the case across formats: <c>group.suite.fixture.case</c>.</summary>
     public string Path => $"{Group}.{Name}";
+
+    /// <summary>True when the result speaks for the reference engine alone and for no kernel
+    /// (KCIDB, a record of kernel testing, leaves it out).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool EngineOnly { get; init; }
+
+    /// <summary>The shrunk diverging trace (JSON Lines, replayable as it is), or null; the result
+    /// store saves it as <see cref="Results.ReproFiles.RelativePath"/>.</summary>
+    public string? Repro { get; init; }
 }

@@ -4,8 +4,12 @@ namespace IommuFd.HardwareRunner.Model;
 /// KCIDB path prefix. Usually one backend (<c>engine</c>, <c>kernel</c>) or one backend pair.</summary>
 public abstract record TestGroup(string Name, string Description)
 {
-    /// <summary>The kernel these results speak for; null means the host kernel (or none, for the engine).</summary>
+    /// <summary>The kernel these results speak for; null means the host kernel.</summary>
     public KernelIdentity? Kernel { get; init; }
+
+    /// <summary>True when the group tests the reference engine alone, no kernel: its results are
+    /// marked <see cref="TestCaseResult.EngineOnly"/>.</summary>
+    public bool EngineOnly { get; init; }
 }
 
 /// <summary>A group whose cases are known before it runs (streamed as they finish).</summary>
@@ -28,4 +32,9 @@ public sealed record DeferredTestGroup(string Name, string Description, Func<Can
 /// <summary>The results of a deferred group.</summary>
 /// <param name="Results">Every result obtained, in order.</param>
 /// <param name="Incomplete">Null when complete; otherwise why the group stopped early.</param>
-public sealed record DeferredGroupResult(IReadOnlyList<TestCaseResult> Results, string? Incomplete = null);
+public sealed record DeferredGroupResult(IReadOnlyList<TestCaseResult> Results, string? Incomplete = null)
+{
+    /// <summary>The kernel the group turned out to test (a guest's own <c>uname -r</c>), replacing
+    /// the group's <see cref="TestGroup.Kernel"/>; null keeps it.</summary>
+    public KernelIdentity? Kernel { get; init; }
+}

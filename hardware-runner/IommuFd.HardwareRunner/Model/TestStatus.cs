@@ -17,6 +17,7 @@ public enum TestStatus
     XFail,
     /// <summary>Passed although a failure was expected.</summary>
     XPass,
-    /// <summary>Never started: the run was stopped (timeout, SIGTERM, crash) before reaching it.</summary>
+    /// <summary>Never started: the run was stopped (timeout, SIGTERM, crash) before reaching it, or
+    /// what it needs and was demanded (a backend named with --backend) is missing.</summary>
     NotRun,
 }

@@ -10,7 +10,7 @@ public sealed partial class HostProbe(HostPaths paths, string qemuBinary = "qemu
     /// <summary>Gathers every fact; never throws for missing or unreadable files.</summary>
     public HostFacts Probe()
     {
-        string release = ReadFirstLine(Path.Combine(paths.Proc, "sys/kernel/osrelease")) ?? Environment.OSVersion.Version.ToString();
+        string release = HostKernel.Release(paths);
         KernelConfig? config = KernelConfig.Load(paths, release);
         KernelLookup kernel = (locateTestKernel ?? (() => CachedKernel(paths)))();
         return new HostFacts(
@@ -127,12 +127,6 @@ public sealed partial class HostProbe(HostPaths paths, string qemuBinary = "qemu
     {
         try { return new FileInfo(path).LinkTarget is { } target ? Path.GetFileName(target) : null; }
         catch (IOException) { return null; }
-    }
-
-    private static string? ReadFirstLine(string path)
-    {
-        try { return File.Exists(path) ? File.ReadLines(path).FirstOrDefault()?.Trim() : null; }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
     [GeneratedRegex(@"^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$")]

@@ -4,10 +4,16 @@ namespace IommuFd.HardwareRunner.Probe;
 
 /// <summary>A built test kernel in the cache.</summary>
 /// <param name="Image">Path of its bzImage.</param>
-/// <param name="Release">Its release string, or <c>6.12</c> when the cache entry does not say.</param>
+/// <param name="Release">Its release string, or <c>unknown</c> when the cache entry does not say.</param>
 /// <param name="ConfigHash">SHA-256 of its .config, or the cache key when unknown.</param>
 public sealed record TestKernelInfo(string Image, string Release, string ConfigHash)
 {
+    /// <summary>The Debian source package it was built from (<c>kernel.json</c>'s <c>sourcePackage</c>), or null.</summary>
+    public string? SourcePackage { get; init; }
+
+    /// <summary>That package's version (<c>sourceVersion</c>), or null.</summary>
+    public string? SourceVersion { get; init; }
+
     /// <summary>Finds a cached test kernel: <c>&lt;cache&gt;/kernel/&lt;key&gt;/bzImage</c> (the newest when several),
     /// skipping build trees. Reads <c>kernel.json</c> beside it when there is one.</summary>
     public static TestKernelInfo? FindInCache(string cacheDirectory)
@@ -28,23 +34,27 @@ public sealed record TestKernelInfo(string Image, string Release, string ConfigH
     public static TestKernelInfo FromImage(string image)
     {
         string directory = Path.GetDirectoryName(image)!;
-        string release = "6.12";
+        string release = "unknown";
         string hash = Path.GetFileName(directory);
+        string? package = null, version = null;
         string metadata = Path.Combine(directory, "kernel.json");
         try
         {
             if (File.Exists(metadata))
             {
                 using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(metadata));
-                if (doc.RootElement.TryGetProperty("kernelRelease", out JsonElement r) && r.GetString() is { Length: > 0 } rel) release = rel;
-                if (doc.RootElement.TryGetProperty("configSha256", out JsonElement c) && c.GetString() is { Length: > 0 } cfg) hash = cfg;
+                string? Text(string name) => doc.RootElement.TryGetProperty(name, out JsonElement e) && e.ValueKind == JsonValueKind.String && e.GetString() is { Length: > 0 } t ? t : null;
+                release = Text("kernelRelease") ?? release;
+                hash = Text("configSha256") ?? hash;
+                package = Text("sourcePackage");
+                version = Text("sourceVersion");
             }
         }
         catch (Exception e) when (e is IOException or JsonException or InvalidOperationException)
         {
             // Metadata is a nicety; the image is what matters.
         }
-        return new TestKernelInfo(image, release, hash);
+        return new TestKernelInfo(image, release, hash) { SourcePackage = package, SourceVersion = version };
     }
 }
 

@@ -4,9 +4,12 @@ using IommuFd.HardwareRunner.Model;
 
 namespace IommuFd.HardwareRunner.Results;
 
-/// <summary><c>junit.xml</c> for general CI dashboards: one <c>testsuite</c> per group. Failures and
-/// unexpected passes are <c>failure</c>; harness errors, timeouts and cases never run are
-/// <c>error</c>; skips and expected failures are <c>skipped</c>.</summary>
+/// <summary><c>junit.xml</c> for general CI dashboards (Jenkins, GitLab), valid against Jenkins
+/// xunit's <c>junit-10.xsd</c>: one <c>testsuite</c> per group with its counts, time stamp, host
+/// and kernel as properties; the root <c>testsuites</c> has only the attributes that schema allows
+/// (name, tests, failures, errors, time). Failures and unexpected passes are <c>failure</c>;
+/// harness errors, timeouts and cases never run are <c>error</c>; skips and expected failures are
+/// <c>skipped</c> with the reason as the message.</summary>
 public sealed class JunitXmlWriter : IRunFileWriter
 {
     /// <inheritdoc />
@@ -17,12 +20,11 @@ public sealed class JunitXmlWriter : IRunFileWriter
     {
         var suites = new XElement("testsuites",
             new XAttribute("name", $"iommufd-conformance {run.Environment.RunId}"),
-            Counts(run.AllResults.ToList()),
-            new XAttribute("timestamp", run.Started.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture)));
+            Counts(run.AllResults.ToList()));
         foreach (GroupSnapshot group in run.Groups)
             suites.Add(Suite(run, group));
         if (run.State != RunState.Complete)
-            suites.Add(new XComment($" run {run.State.ToString().ToLowerInvariant()}: {run.Incomplete} "));
+            suites.Add(new XComment($" run {run.State.ToString().ToLowerInvariant()}: {Clean(run.Incomplete ?? "").Replace("--", "- -", StringComparison.Ordinal)} "));
         return new XDocument(new XDeclaration("1.0", "utf-8", null), suites).Declaration + "\n" + suites + "\n";
     }
 
@@ -31,6 +33,7 @@ public sealed class JunitXmlWriter : IRunFileWriter
         var suite = new XElement("testsuite",
             new XAttribute("name", group.Name),
             Counts(group.Results),
+            new XAttribute("skipped", group.Results.Count(r => r.Status is TestStatus.Skip or TestStatus.XFail)),
             new XAttribute("hostname", run.Environment.Hostname),
             new XAttribute("timestamp", (group.Results.FirstOrDefault()?.StartTime ?? run.Started).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture)),
             new XElement("properties",
@@ -53,7 +56,8 @@ public sealed class JunitXmlWriter : IRunFileWriter
             new XAttribute("classname", className),
             new XAttribute("time", Seconds(result.Duration)));
         string message = Clean(result.Reason ?? "");
-        string detail = Clean(string.Join("\n", (result.Divergence?.Describe() ?? []).Append(result.Log)).Trim());
+        IEnumerable<string> repro = result.Repro is null ? [] : [$"repro file: {ReproFiles.RelativePath(result)}"];
+        string detail = Clean(string.Join("\n", (result.Divergence?.Describe() ?? []).Concat(repro).Append(result.Log)).Trim());
         switch (result.Status)
         {
             case TestStatus.Fail:
@@ -80,7 +84,6 @@ public sealed class JunitXmlWriter : IRunFileWriter
         new("tests", results.Count),
         new("failures", results.Count(r => r.Status is TestStatus.Fail or TestStatus.XPass)),
         new("errors", results.Count(r => r.Status is TestStatus.Error or TestStatus.Timeout or TestStatus.NotRun)),
-        new("skipped", results.Count(r => r.Status is TestStatus.Skip or TestStatus.XFail)),
         new("time", Seconds(TimeSpan.FromTicks(results.Sum(r => r.Duration.Ticks)))),
     ];
 

@@ -85,7 +85,6 @@ public sealed class KtapSink(TextWriter output) : IResultSink
         TestStatus.XFail => $"ok {number} {name} # XFAIL {OneLine(reason ?? "")}".TrimEnd(),
         TestStatus.XPass => $"not ok {number} {name} # XPASS",
         TestStatus.Timeout => $"not ok {number} {name} # TIMEOUT {OneLine(reason ?? "")}".TrimEnd(),
-        TestStatus.NotRun => $"not ok {number} {name} # SKIP {OneLine(reason ?? "not run")}",
         _ => $"not ok {number} {name}",
     };
 
@@ -93,11 +92,13 @@ public sealed class KtapSink(TextWriter output) : IResultSink
     {
         if (result.Status == TestStatus.Timeout)
             yield return "exit=124";
-        if (result.Status is TestStatus.Fail or TestStatus.Error && result.Reason is not null)
+        if (result.Status is TestStatus.Fail or TestStatus.Error or TestStatus.NotRun && result.Reason is not null)
             yield return $"{result.Name}: {(result.Status == TestStatus.Error ? "error: " : "")}{OneLine(result.Reason)}";
         if (result.Divergence is not null)
             foreach (string line in result.Divergence.Describe())
                 yield return OneLine(line);
+        if (result.Repro is not null)
+            yield return $"repro file: {ReproFiles.RelativePath(result)}";
     }
 
     /// <summary>Newlines and <c>#</c> would break KTAP's line grammar inside a directive.</summary>

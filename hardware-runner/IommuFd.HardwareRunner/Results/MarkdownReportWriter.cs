@@ -5,7 +5,7 @@ using IommuFd.HardwareRunner.Model;
 namespace IommuFd.HardwareRunner.Results;
 
 /// <summary><c>report.md</c>: the run for people. Counts per group (backend), the cases that did
-/// not pass, and every divergence with both backends' answers side by side.</summary>
+/// not pass, and every divergence with both backends' answers side by side and its repro file.</summary>
 public sealed class MarkdownReportWriter : IRunFileWriter
 {
     /// <inheritdoc />
@@ -64,6 +64,12 @@ public sealed class MarkdownReportWriter : IRunFileWriter
             md.AppendLine("| --- | --- |");
             md.AppendLine($"| {Cell(d.Left)} | {Cell(d.Right)} |");
             md.AppendLine();
+            if (r.Repro is not null)
+            {
+                string file = ReproFiles.RelativePath(r);
+                md.AppendLine($"Shrunk to [`{file}`]({file}). From this folder, `{RunnerProgram.Name} diff {file}` shows it again and `{RunnerProgram.Name} replay {file} --backend kernel` prints the kernel's answer to each step.");
+                md.AppendLine();
+            }
         }
 
         md.Append(TracePlaces.Render(run.AllResults));

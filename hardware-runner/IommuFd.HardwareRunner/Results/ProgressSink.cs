@@ -12,14 +12,14 @@ public sealed class ProgressSink(TextWriter error, bool terminal) : IResultSink
 
     /// <inheritdoc />
     public void RunStarted(RunEnvironment environment, int groupCount) =>
-        error.WriteLine($"iommufd-runner: run {environment.RunId}: {groupCount} group(s)");
+        error.WriteLine($"{RunnerProgram.Name}: run {environment.RunId}: {groupCount} group(s)");
 
     /// <inheritdoc />
     public void GroupStarted(TestGroup group, int caseCount)
     {
         (_group, _planned, _done, _bad) = (group.Name, caseCount, 0, 0);
         if (!terminal)
-            error.WriteLine($"iommufd-runner: {group.Name}: {caseCount} case(s)");
+            error.WriteLine($"{RunnerProgram.Name}: {group.Name}: {caseCount} case(s)");
     }
 
     /// <inheritdoc />
@@ -38,10 +38,10 @@ public sealed class ProgressSink(TextWriter error, bool terminal) : IResultSink
     public void GroupFinished(TestGroup group, string? incomplete)
     {
         if (terminal) error.Write("\r\u001b[K");
-        error.WriteLine($"iommufd-runner: {group.Name}: {_done} done, {_bad} not ok{(incomplete is null ? "" : $", incomplete: {incomplete}")}");
+        error.WriteLine($"{RunnerProgram.Name}: {group.Name}: {_done} done, {_bad} not ok{(incomplete is null ? "" : $", incomplete: {incomplete}")}");
     }
 
     /// <inheritdoc />
     public void RunFinished(string? incomplete) =>
-        error.WriteLine(incomplete is null ? "iommufd-runner: run complete" : $"iommufd-runner: run incomplete: {incomplete}");
+        error.WriteLine(incomplete is null ? $"{RunnerProgram.Name}: run complete" : $"{RunnerProgram.Name}: run incomplete: {incomplete}");
 }

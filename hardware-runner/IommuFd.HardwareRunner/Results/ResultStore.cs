@@ -5,7 +5,8 @@ using IommuFd.HardwareRunner.Model;
 namespace IommuFd.HardwareRunner.Results;
 
 /// <summary>Keeps the output folder true at every moment. Each result is appended to
-/// <c>results.jsonl</c> at once; the rendered files (summary, JUnit, KCIDB, report) are rewritten
+/// <c>results.jsonl</c> at once, and a shrunk divergence it carries is saved as its repro file
+/// (<see cref="ReproFiles"/>) before that; the rendered files (summary, JUnit, KCIDB, report) are rewritten
 /// atomically at group and run boundaries and, between them, at most once per
 /// <paramref name="rewriteInterval"/>. Until the run ends they say <c>running</c>, so a run that
 /// was killed is never mistaken for a finished one.</summary>
@@ -33,6 +34,9 @@ public sealed class ResultStore(string outputDirectory, IReadOnlyList<IRunFileWr
         _started = _time.GetUtcNow();
         Directory.CreateDirectory(outputDirectory);
         File.WriteAllText(Path.Combine(outputDirectory, JournalFileName), "");
+        // Repro files of an earlier run in this folder would be taken for this run's.
+        string repro = Path.Combine(outputDirectory, ReproFiles.Folder);
+        if (Directory.Exists(repro)) Directory.Delete(repro, recursive: true);
         WriteAll();
     }
 
@@ -47,6 +51,8 @@ public sealed class ResultStore(string outputDirectory, IReadOnlyList<IRunFileWr
     public void CaseFinished(TestCaseResult result)
     {
         _groups[^1].Results.Add(result);
+        if (result.Repro is not null)
+            AtomicFile.WriteAllText(Path.Combine(outputDirectory, ReproFiles.RelativePath(result)), result.Repro);
         using (var journal = new FileStream(Path.Combine(outputDirectory, JournalFileName), FileMode.Append, FileAccess.Write, FileShare.Read))
         {
             journal.Write(JsonSerializer.SerializeToUtf8Bytes(result, RunJson.Options));

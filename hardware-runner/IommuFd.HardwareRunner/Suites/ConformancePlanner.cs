@@ -20,10 +20,14 @@ public sealed record ConformancePlan(
 
 /// <summary>Turns a plan into test groups: one group per backend (every trace replayed, every
 /// random sequence run), and one differential group per backend pair (every trace and sequence
-/// on both, compared). A missing backend skips its groups with the reason, or fails them when
-/// that backend was demanded.</summary>
+/// on both, compared). A missing backend skips its groups with the reason; when that backend was
+/// demanded, their cases are reported as not run (KCIDB MISS, a failed run), never as a FAIL of
+/// the kernel. The engine's own group tests no kernel and is marked so.</summary>
 public sealed class ConformancePlanner(IConformanceSuite suite, IReadOnlyDictionary<string, IBackendProvider> providers)
 {
+    /// <summary>The reference engine's backend name: its group tests no kernel.</summary>
+    public const string EngineBackend = "engine";
+
     /// <summary>The groups for <paramref name="plan"/>.</summary>
     public IReadOnlyList<TestGroup> Groups(ConformancePlan plan)
     {
@@ -49,10 +53,11 @@ public sealed class ConformancePlanner(IConformanceSuite suite, IReadOnlyDiction
     {
         var cases = new List<RunnerTestCase>();
         foreach (TraceFile trace in plan.Traces)
-            cases.Add(new RunnerTestCase(CaseNames.Trace(trace), ct => WithBackend(name, b => suite.Replay(trace, b, ct))));
+            cases.Add(new RunnerTestCase(CaseNames.Trace(trace), ct => WithBackend(name, b => suite.Replay(trace, b, ct).Outcome)));
         foreach (int seed in Seeds(plan))
             cases.Add(new RunnerTestCase(CaseNames.Random(seed), ct => WithBackend(name, b => suite.RunRandom(seed, plan.SequenceLength, b, ct))));
-        return Guard(new StaticTestGroup(name, $"conformance suite on the {name} backend", cases), plan, [name], missing);
+        var group = new StaticTestGroup(name, $"conformance suite on the {name} backend", cases) { EngineOnly = name == EngineBackend };
+        return Guard(group, plan, [name], missing);
     }
 
     private TestGroup DiffGroup(ConformancePlan plan, string left, string right)
@@ -66,13 +71,13 @@ public sealed class ConformancePlanner(IConformanceSuite suite, IReadOnlyDiction
         return Guard(new StaticTestGroup($"diff_{left}_{right}", $"differential: {left} against {right}", cases), plan, [left, right], missing);
     }
 
-    /// <summary>A group whose backend is missing: skipped, or failed when the backend was demanded.</summary>
+    /// <summary>A group whose backend is missing: skipped, or not run when the backend was demanded.</summary>
     private static TestGroup Guard(StaticTestGroup group, ConformancePlan plan, string[] backends, string? missing)
     {
         if (missing is null) return group;
         if (!backends.Any(plan.Demanded.Contains)) return group with { SkipReason = missing };
-        string reason = $"demanded backend unavailable: {missing}";
-        return group with { Cases = [.. group.Cases.Select(c => c with { Body = _ => CaseOutcome.Failed(reason) })] };
+        var outcome = new CaseOutcome(TestStatus.NotRun, $"not run: demanded backend unavailable: {missing}");
+        return group with { Cases = [.. group.Cases.Select(c => c with { Body = _ => outcome })] };
     }
 
     private static IEnumerable<int> Seeds(ConformancePlan plan) => Enumerable.Range(0, plan.RandomSequences).Select(i => plan.RandomSeed + i);

@@ -9,6 +9,11 @@ namespace IommuFd.HardwareRunner.Suites;
 /// <param name="Root">The traces folder it was found in (where its <c>requires.json</c> files stop); null: none known.</param>
 public sealed record TraceFile(string Path, string CaseName, string? Root = null);
 
+/// <summary>A trace replayed on one backend.</summary>
+/// <param name="Outcome">The case's outcome.</param>
+/// <param name="Steps">Each step's result as one JSON line (docs/traces.md, "Results"); empty when the replay did not finish.</param>
+public sealed record TraceReplay(CaseOutcome Outcome, IReadOnlyList<string> Steps);
+
 /// <summary>The conformance work the runner drives; implemented over IommuFd.Conformance (trace
 /// replay, trace diff, seeded random sequences). Every call is one test case's body.</summary>
 public interface IConformanceSuite
@@ -16,8 +21,9 @@ public interface IConformanceSuite
     /// <summary>The traces in <paramref name="directory"/>, in a stable order.</summary>
     IReadOnlyList<TraceFile> DiscoverTraces(string directory);
 
-    /// <summary>Replays a trace on one backend and checks each step against what the trace recorded.</summary>
-    CaseOutcome Replay(TraceFile trace, IIommuBackend backend, CancellationToken cancellationToken);
+    /// <summary>Replays a trace on one backend: every step must answer as the kernel does, with a
+    /// value or an errno, never an exception.</summary>
+    TraceReplay Replay(TraceFile trace, IIommuBackend backend, CancellationToken cancellationToken);
 
     /// <summary>Replays a trace on two backends and compares them step by step.</summary>
     CaseOutcome Diff(TraceFile trace, IIommuBackend left, IIommuBackend right, CancellationToken cancellationToken);

@@ -19,13 +19,20 @@ public sealed class VmGroupFactory(IVmRunner runner, GuestRunSettings guest, Tim
     public const string SessionCase = "runner.vm.session";
 
     /// <summary>The group for <paramref name="model"/> booting <paramref name="kernel"/>, writing into <paramref name="outDirectory"/>.</summary>
-    public DeferredTestGroup Create(string model, TestKernelInfo kernel, string outDirectory) =>
-        new($"vm_{model}", $"test kernel {kernel.Release} under QEMU with the {model} IOMMU", ct => Run(model, kernel, outDirectory, ct))
+    public DeferredTestGroup Create(string model, TestKernelInfo kernel, string outDirectory)
+    {
+        KernelIdentity planned = Identity(model, kernel);
+        return new($"vm_{model}", $"test kernel {kernel.Release} under QEMU with the {model} IOMMU", ct => Run(model, kernel, planned, outDirectory, ct))
         {
-            Kernel = new KernelIdentity(kernel.Release, kernel.ConfigHash, $"test kernel (VM, {model} IOMMU)"),
+            Kernel = planned,
         };
+    }
 
-    private DeferredGroupResult Run(string model, TestKernelInfo kernel, string outDirectory, CancellationToken cancellationToken)
+    /// <summary>What the host knows of the test kernel before it boots (its <c>kernel.json</c>).</summary>
+    public static KernelIdentity Identity(string model, TestKernelInfo kernel) =>
+        new(kernel.Release, kernel.ConfigHash, $"test kernel (VM, {model} IOMMU)") { SourcePackage = kernel.SourcePackage, SourceVersion = kernel.SourceVersion };
+
+    private DeferredGroupResult Run(string model, TestKernelInfo kernel, KernelIdentity planned, string outDirectory, CancellationToken cancellationToken)
     {
         if (Directory.Exists(outDirectory)) Directory.Delete(outDirectory, recursive: true);
         Directory.CreateDirectory(outDirectory);
@@ -46,7 +53,7 @@ public sealed class VmGroupFactory(IVmRunner runner, GuestRunSettings guest, Tim
         }
         catch (OperationCanceledException)
         {
-            return Merge(outDirectory, new TestCaseResult("", SessionCase, TestStatus.Timeout, "interrupted: the run was stopped", "", null, start, watch.Elapsed), "the run was stopped during the VM session");
+            return Merge(outDirectory, planned, new TestCaseResult("", SessionCase, TestStatus.Timeout, "interrupted: the run was stopped", "", null, start, watch.Elapsed), "the run was stopped during the VM session");
         }
 
         TestStatus status = session.Ending switch
@@ -57,11 +64,12 @@ public sealed class VmGroupFactory(IVmRunner runner, GuestRunSettings guest, Tim
         };
         string log = session.Description + (session.Dmesg is { Length: > 0 } d ? "\n--- guest dmesg (tail) ---\n" + Tail(d, 8000) : "");
         var sessionResult = new TestCaseResult("", SessionCase, status, status == TestStatus.Pass ? null : $"guest session: {session.Ending}", log, null, start, watch.Elapsed);
-        return Merge(outDirectory, sessionResult, session.Ending == VmEnding.Completed ? null : $"guest session ended with {session.Ending}");
+        return Merge(outDirectory, planned, sessionResult, session.Ending == VmEnding.Completed ? null : $"guest session ended with {session.Ending}");
     }
 
-    /// <summary>The session case plus every guest result, renamed <c>&lt;guest group&gt;.&lt;case&gt;</c>.</summary>
-    internal static DeferredGroupResult Merge(string outDirectory, TestCaseResult session, string? sessionProblem)
+    /// <summary>The session case plus every guest result, renamed <c>&lt;guest group&gt;.&lt;case&gt;</c>,
+    /// and the kernel as the guest saw itself (its <c>uname -r</c> and banner).</summary>
+    internal static DeferredGroupResult Merge(string outDirectory, KernelIdentity planned, TestCaseResult session, string? sessionProblem)
     {
         var results = new List<TestCaseResult> { session };
         string? incomplete = sessionProblem;
@@ -86,8 +94,17 @@ public sealed class VmGroupFactory(IVmRunner runner, GuestRunSettings guest, Tim
             results.Add(r with { Name = $"{r.Group}.{r.Name}" });
         if (guestRun.State != RunState.Complete)
             incomplete ??= $"guest run {guestRun.State.ToString().ToLowerInvariant()}: {guestRun.Incomplete}";
-        return new DeferredGroupResult(results, incomplete);
+        return new DeferredGroupResult(results, incomplete) { Kernel = AsBooted(planned, guestRun.Environment.HostKernel) };
     }
+
+    /// <summary>The guest's own release and banner over what the host expected; the host's record
+    /// of the build (config hash, Debian source) where the guest cannot know better.</summary>
+    private static KernelIdentity AsBooted(KernelIdentity planned, KernelIdentity guest) => planned with
+    {
+        Release = guest.Release,
+        ConfigHash = planned.ConfigHash != "unknown" ? planned.ConfigHash : guest.ConfigHash,
+        Banner = guest.Banner ?? planned.Banner,
+    };
 
     private static int CountLines(string path)
     {
