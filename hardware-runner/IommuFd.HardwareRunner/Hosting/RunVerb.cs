@@ -99,10 +99,10 @@ public sealed class RunVerb(IOptions<RunnerOptions> options, VerbRequest request
                 Log.BackendUnavailable(logger, b, why);
 
         string? tracesDir = _o.TracesDirectory.Length > 0 ? _o.TracesDirectory
-            : RepositoryLocator.Find() is { } repo ? Path.Combine(repo, "conformance", "traces") : null;
+            : RepositoryLocator.Traces();
         IReadOnlyList<TraceFile> traces = tracesDir is not null && Directory.Exists(tracesDir) ? components.Suite!.DiscoverTraces(Path.GetFullPath(tracesDir)) : [];
         if (traces.Count == 0)
-            Log.Problem(logger, $"no traces found in {tracesDir ?? "(no repository found; set TracesDirectory)"}; running random sequences only");
+            Log.Problem(logger, $"no traces found in {tracesDir ?? "(no traces next to the runner and no repository found; set TracesDirectory)"}; running random sequences only");
         return new ConformancePlan(backends, demanded, traces, _o.RandomSequences, _o.RandomSeed, _o.SequenceLength);
     }
 
@@ -140,7 +140,7 @@ public sealed class RunVerb(IOptions<RunnerOptions> options, VerbRequest request
         if (kernel is null) return Failed(name, $"no test kernel: {lookup.Detail}");
         Log.VmPlanned(logger, model, kernel.Image);
 
-        var guest = new GuestRunSettings(GuestRunSettings.FindDotnet(), typeof(RunVerb).Assembly.Location, GuestArguments());
+        var guest = GuestRunSettings.ForThisRunner(GuestArguments());
         var factory = new VmGroupFactory(components.VmRunner, guest,
             TimeSpan.FromSeconds(_o.VmSettings.BootTimeoutSeconds), TimeSpan.FromSeconds(_o.VmSettings.RunTimeoutSeconds), _o.VmSettings.MemoryMiB, line => Log.Progress(logger, line),
             _o.VmSettings.HugePages);
@@ -152,7 +152,7 @@ public sealed class RunVerb(IOptions<RunnerOptions> options, VerbRequest request
     {
         var args = new List<string> { "--backend", "engine", "--backend", "kernel" };
         string? traces = _o.TracesDirectory.Length > 0 ? Path.GetFullPath(_o.TracesDirectory)
-            : RepositoryLocator.Find() is { } repo ? Path.Combine(repo, "conformance", "traces") : null;
+            : RepositoryLocator.Traces();
         if (traces is not null) args.AddRange(["--traces", traces]);
         foreach (string assembly in _o.NUnitAssemblies) args.AddRange(["--nunit", Path.GetFullPath(assembly)]);
         double guestRunLimit = Math.Max(_o.TestTimeoutSeconds, _o.VmSettings.RunTimeoutSeconds - _o.VmSettings.BootTimeoutSeconds);
