@@ -73,8 +73,7 @@ public sealed unsafe partial class UserMemory : IDisposable
     /// (a power of two); <paramref name="unmapped"/> runs once the memory is unmapped. The start is the
     /// highest aligned one below the top of the gap mmap picks, which is where the kernel places a
     /// hugetlb mapping of that length (top-down, aligned): so a replay on the engine gets the address a
-    /// replay on the kernel got, as it does for ordinary buffers (their low halves can show through
-    /// union members of the argument structs).</summary>
+    /// replay on the kernel got, as it does for ordinary buffers.</summary>
     public static UserMemory MapSharedAligned(nuint length, nuint alignment, Action? unmapped = null)
     {
         ArgumentOutOfRangeException.ThrowIfZero(length);

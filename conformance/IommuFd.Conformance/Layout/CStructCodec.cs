@@ -5,40 +5,71 @@ namespace IommuFd.Conformance.Layout;
 
 /// <summary>Turns the bytes of a C struct into a JSON object keyed by C field names and back.</summary>
 /// <remarks>Unsigned 8-byte values go through a symbolizer on the way out, so user addresses print
-/// as <c>"@a+OFF"</c>; on the way in every scalar comes from a resolver, which understands
+/// as <c>"@a+OFF"</c> (and other fields over their bytes as slices of them); on the way in every scalar comes from a resolver, which understands
 /// references and symbolic addresses (see <see cref="Replay.ValueResolver"/>).</remarks>
 public static class CStructCodec
 {
     /// <summary>Reads every field of <paramref name="layout"/> from <paramref name="bytes"/>.</summary>
+    /// <remarks>A field whose bytes overlap a value printed symbolically (a union member over a user
+    /// address, as <c>access_rw.flags</c> over <c>access_pages.uptr</c> in <c>iommu_test_cmd</c>) prints
+    /// those bytes as a slice of the symbol, <c>"@a+OFF[0:4]"</c>, so it reads the same wherever the
+    /// buffer was mapped (see <see cref="SymbolSlices"/>).</remarks>
     /// <param name="layout">The struct.</param>
     /// <param name="bytes">At least <c>layout.Size</c> bytes.</param>
     /// <param name="symbolize">Maps an 8-byte unsigned value to a symbolic string, or null to keep the number.</param>
     public static JsonObject Read(CStruct layout, ReadOnlySpan<byte> bytes, Func<ulong, string?> symbolize)
     {
+        var symbols = new SymbolSlices();
+        FindSymbols(layout, bytes, 0, symbolize, symbols);
+        return ReadStruct(layout, bytes, 0, symbols);
+    }
+
+    /// <summary>Every 8-byte unsigned field whose value symbolizes, by its offset in the outer struct.</summary>
+    private static void FindSymbols(CType type, ReadOnlySpan<byte> bytes, int at, Func<ulong, string?> symbolize, SymbolSlices symbols)
+    {
+        switch (type)
+        {
+            case CScalar { ByteCount: 8, Signed: false }:
+                if (symbolize(ReadScalar(8, bytes[at..])) is { } symbol)
+                    symbols.Add(at, symbol);
+                break;
+            case CArray array:
+                for (int i = 0; i < array.Count; i++)
+                    FindSymbols(array.Element, bytes, at + i * array.Element.Size, symbolize, symbols);
+                break;
+            case CStruct nested:
+                foreach (CField field in nested.Fields)
+                    FindSymbols(field.Type, bytes, at + field.Offset, symbolize, symbols);
+                break;
+        }
+    }
+
+    private static JsonObject ReadStruct(CStruct layout, ReadOnlySpan<byte> bytes, int at, SymbolSlices symbols)
+    {
         var result = new JsonObject();
         foreach (CField field in layout.Fields)
-            result[field.Name] = ReadValue(field.Type, bytes[field.Offset..], symbolize);
+            result[field.Name] = ReadValue(field.Type, bytes, at + field.Offset, symbols);
         return result;
     }
 
-    private static JsonNode ReadValue(CType type, ReadOnlySpan<byte> bytes, Func<ulong, string?> symbolize)
+    private static JsonNode ReadValue(CType type, ReadOnlySpan<byte> bytes, int at, SymbolSlices symbols)
     {
         switch (type)
         {
             case CScalar scalar:
-                ulong raw = ReadScalar(scalar.ByteCount, bytes);
-                if (scalar.Signed)
-                    return JsonValue.Create(SignExtend(raw, scalar.ByteCount));
-                if (scalar.ByteCount == 8 && symbolize(raw) is { } symbol)
+                if (scalar is { ByteCount: 8, Signed: false } && symbols.At(at) is { } symbol)
                     return JsonValue.Create(symbol);
-                return JsonValue.Create(raw);
+                if (symbols.Overlaps(at, scalar.ByteCount))
+                    return JsonValue.Create(symbols.Describe(bytes, at, scalar.ByteCount));
+                ulong raw = ReadScalar(scalar.ByteCount, bytes[at..]);
+                return scalar.Signed ? JsonValue.Create(SignExtend(raw, scalar.ByteCount)) : JsonValue.Create(raw);
             case CArray array:
                 var items = new JsonArray();
                 for (int i = 0; i < array.Count; i++)
-                    items.Add(ReadValue(array.Element, bytes[(i * array.Element.Size)..], symbolize));
+                    items.Add(ReadValue(array.Element, bytes, at + i * array.Element.Size, symbols));
                 return items;
             case CStruct nested:
-                return Read(nested, bytes, symbolize);
+                return ReadStruct(nested, bytes, at, symbols);
             default:
                 throw new NotSupportedException(type.ToString());
         }

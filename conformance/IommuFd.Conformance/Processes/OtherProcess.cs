@@ -37,7 +37,8 @@ public sealed class OtherProcess : IDisposable
     /// <exception cref="InvalidOperationException">It did not start or did not report ready.</exception>
     public static OtherProcess Start()
     {
-        string script = Path.Combine(Path.GetDirectoryName(typeof(OtherProcess).Assembly.Location)!, "Processes", Script);
+        // Next to the assemblies: the build output, or a single-file release's folder.
+        string script = Path.Combine(AppContext.BaseDirectory, "Processes", Script);
         var info = new ProcessStartInfo("python3")
         {
             RedirectStandardInput = true,

@@ -28,6 +28,36 @@ public static class SymbolicAddress
     }
 }
 
+/// <summary>A field over part of a user address prints as <c>"@a+OFF[I:J]"</c>: bytes I to J-1 of
+/// the little-endian address (see <see cref="Layout.SymbolSlices"/>).</summary>
+public static class SymbolicSlice
+{
+    /// <summary>Parses <c>"@a+OFF[I:J]"</c> with 0 &lt;= I &lt; J &lt;= 8.</summary>
+    public static bool TryParse(string text, out string buffer, out ulong offset, out int from, out int to)
+    {
+        (from, to) = (0, 0);
+        int open = text.LastIndexOf('['), colon = text.LastIndexOf(':');
+        if (open < 0 || colon < open || !text.EndsWith(']')
+            || !int.TryParse(text.AsSpan(open + 1, colon - open - 1), NumberStyles.None, CultureInfo.InvariantCulture, out from)
+            || !int.TryParse(text.AsSpan(colon + 1, text.Length - colon - 2), NumberStyles.None, CultureInfo.InvariantCulture, out to)
+            || from >= to || to > 8)
+        {
+            buffer = "";
+            offset = 0;
+            return false;
+        }
+        return SymbolicAddress.TryParse(text[..open], out buffer, out offset);
+    }
+
+    /// <summary>Bytes <paramref name="from"/> to <paramref name="to"/>-1 of <paramref name="address"/> as an integer.</summary>
+    public static ulong Of(ulong address, int from, int to)
+    {
+        int bits = (to - from) * 8;
+        ulong shifted = address >> (from * 8);
+        return bits == 64 ? shifted : shifted & ((1UL << bits) - 1);
+    }
+}
+
 /// <summary>Integer spellings a trace accepts inside strings: decimal or <c>0x</c> hex.</summary>
 internal static class Numbers
 {

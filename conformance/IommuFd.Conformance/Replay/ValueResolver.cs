@@ -7,7 +7,7 @@ namespace IommuFd.Conformance.Replay;
 
 /// <summary>Turns a trace value into the integer to store: a JSON number (negative numbers are
 /// two's complement), a string <c>"0x..."</c>, a reference <c>"$N.field"</c> to the output of an
-/// earlier step, a user address <c>"@a+OFF"</c>, or the real number of trace fd K, <c>"%K"</c>
+/// earlier step, a user address <c>"@a+OFF"</c> (or bytes of one, <c>"@a+OFF[I:J]"</c>), or the real number of trace fd K, <c>"%K"</c>
 /// (results print such fds as <c>"fd K"</c>, which resolves the same way).</summary>
 internal sealed class ValueResolver(ReplayBuffers buffers, IReadOnlyList<StepResult> results, IReadOnlyList<int> fds)
 {
@@ -39,6 +39,8 @@ internal sealed class ValueResolver(ReplayBuffers buffers, IReadOnlyList<StepRes
     {
         if (SymbolicAddress.TryParse(text, out string buffer, out ulong offset))
             return buffers.AddressOf(buffer, offset);
+        if (SymbolicSlice.TryParse(text, out buffer, out offset, out int from, out int to))
+            return SymbolicSlice.Of(buffers.AddressOf(buffer, offset), from, to);
         if (text.StartsWith('$'))
             return Resolve(Lookup(text, path), $"{path} ({text})");
         if (Numbers.TryParseUnsigned(text, out ulong number))

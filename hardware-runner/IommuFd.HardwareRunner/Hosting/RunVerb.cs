@@ -100,10 +100,10 @@ public sealed class RunVerb(IOptions<RunnerOptions> options, VerbRequest request
                 Log.BackendUnavailable(logger, b, why);
 
         string? tracesDir = _o.TracesDirectory.Length > 0 ? _o.TracesDirectory
-            : RepositoryLocator.Find() is { } repo ? Path.Combine(repo, "conformance", "traces") : null;
+            : RepositoryLocator.Traces();
         IReadOnlyList<TraceFile> traces = tracesDir is not null && Directory.Exists(tracesDir) ? components.Suite!.DiscoverTraces(Path.GetFullPath(tracesDir)) : [];
         if (traces.Count == 0)
-            Log.Problem(logger, $"no traces found in {tracesDir ?? "(no repository found; set TracesDirectory)"}; running random sequences only");
+            Log.Problem(logger, $"no traces found in {tracesDir ?? "(no traces next to the runner and no repository found; set TracesDirectory)"}; running random sequences only");
         return new ConformancePlan(backends, demanded, traces, _o.RandomSequences, _o.RandomSeed, _o.SequenceLength);
     }
 
@@ -165,7 +165,7 @@ public sealed class RunVerb(IOptions<RunnerOptions> options, VerbRequest request
         Log.VmPlanned(logger, model, kernel.Image);
 
         string? traces = _o.TracesDirectory.Length > 0 ? Path.GetFullPath(_o.TracesDirectory)
-            : RepositoryLocator.Find() is { } repo ? Path.Combine(repo, "conformance", "traces") : null;
+            : RepositoryLocator.Traces();
         return (VmFactory(GuestArguments(traces, everything: true)).Create(model, kernel, Path.Combine(output, name)), kernel);
     }
 
@@ -174,7 +174,7 @@ public sealed class RunVerb(IOptions<RunnerOptions> options, VerbRequest request
         new(o.ArtifactsUrl.Length > 0 ? o.ArtifactsUrl.TrimEnd('/') + "/" : Path.TrimEndingDirectorySeparator(output) + "/");
 
     private VmGroupFactory VmFactory(List<string> guestArguments) =>
-        new(components.VmRunner!, new GuestRunSettings(GuestRunSettings.FindDotnet(), typeof(RunVerb).Assembly.Location, guestArguments),
+        new(components.VmRunner!, GuestRunSettings.ForThisRunner(guestArguments),
             TimeSpan.FromSeconds(_o.VmSettings.BootTimeoutSeconds), TimeSpan.FromSeconds(_o.VmSettings.RunTimeoutSeconds), _o.VmSettings.MemoryMiB, line => Log.Progress(logger, line),
             _o.VmSettings.HugePages);
 

@@ -1,21 +1,33 @@
 namespace IommuFd.HardwareRunner.Vm;
 
-/// <summary>How the runner inside the guest is started: the same build of this runner, run by the
-/// host's dotnet (the guest sees the host's file system read-only), with <c>--backend kernel</c>
-/// and its results going to the out share.</summary>
-/// <param name="DotnetHost">Path of the dotnet executable.</param>
-/// <param name="RunnerAssembly">Path of IommuFd.HardwareRunner.dll.</param>
+/// <summary>How the runner inside the guest is started: the same build of this runner (the guest sees
+/// the host's file system read-only), run by the host's dotnet or, published as a single file, by
+/// itself, with <c>--backend kernel</c> and its results going to the out share.</summary>
+/// <param name="DotnetHost">Path of the dotnet executable, or of the single-file runner.</param>
+/// <param name="RunnerAssembly">Path of IommuFd.HardwareRunner.dll; empty for a single-file runner.</param>
 /// <param name="Arguments">The <c>run</c> arguments the guest runner gets (backends, traces, seeds, limits).</param>
 public sealed record GuestRunSettings(string DotnetHost, string RunnerAssembly, IReadOnlyList<string> Arguments)
 {
     /// <summary>The guest shell script: run the suite into <c>&lt;out&gt;/results</c> and keep its exit code.</summary>
     public string Script(string guestOut)
     {
-        var words = new List<string> { DotnetHost, RunnerAssembly, "run" };
+        var words = new List<string> { DotnetHost };
+        if (RunnerAssembly.Length > 0) words.Add(RunnerAssembly);
+        words.Add("run");
         words.AddRange(Arguments);
         words.AddRange(["--output", $"{guestOut}/results", "--vm", "none", "--lava", "off"]);
         return "export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1\n" +
                $"{string.Join(' ', words.Select(Quote))} > {Quote(guestOut + "/guest-ktap.txt")}\n";
+    }
+
+    /// <summary>This runner: its assembly run by dotnet when it was built as one, else the
+    /// single-file executable running now.</summary>
+    public static GuestRunSettings ForThisRunner(IReadOnlyList<string> arguments)
+    {
+        string assembly = Path.Combine(AppContext.BaseDirectory, typeof(GuestRunSettings).Assembly.GetName().Name + ".dll");
+        return File.Exists(assembly)
+            ? new GuestRunSettings(FindDotnet(), assembly, arguments)
+            : new GuestRunSettings(Environment.ProcessPath ?? throw new InvalidOperationException("the runner's own path is unknown"), "", arguments);
     }
 
     /// <summary>The dotnet executable the runner itself runs on.</summary>
