@@ -42,7 +42,7 @@ public sealed class TraceRequirementTests
         using var right = VirtioEngine();
 
         CaseOutcome diff = adapter.Diff(declared, left, right, CancellationToken.None);
-        CaseOutcome replay = adapter.Replay(declared, left, CancellationToken.None);
+        CaseOutcome replay = adapter.Replay(declared, left, CancellationToken.None).Outcome;
 
         Assert.That(diff.Status, Is.EqualTo(TestStatus.Skip));
         Assert.That(diff.Reason, Does.StartWith("set-up not reached: no mock-domain step succeeded (step 1: ENOENT)"));
@@ -90,7 +90,7 @@ public sealed class TraceRequirementTests
         TraceFile trace = Write(temp, IoasAlloc, "{\n\"needs\":[\"mock-domains\"]\n}\n");
         using var engine = VirtioEngine();
 
-        CaseOutcome outcome = new ConformanceSuiteAdapter().Replay(trace, engine, CancellationToken.None);
+        CaseOutcome outcome = new ConformanceSuiteAdapter().Replay(trace, engine, CancellationToken.None).Outcome;
 
         Assert.That(outcome.Status, Is.EqualTo(TestStatus.Error));
         Assert.That(outcome.Reason, Does.Contain(temp.Combine("md", "requires.json")).And.Contain("unknown need 'mock-domains'"));

@@ -45,7 +45,7 @@ public sealed class DeterminismTests
         Trace trace = name.StartsWith("code/", StringComparison.Ordinal)
             ? SuiteTraces.All().Single(t => t.Name == name)
             : Trace.Load(Path.Combine(TraceFiles.Directory, name));
-        bool mock = TraceFiles.IsMockDomain(name);
+        bool mock = !name.StartsWith("code/", StringComparison.Ordinal) && TraceFiles.NeedsMockDomains(name);
         using IIommuBackend first = mock ? BackendSource.CreateForMockDomains("engine") : BackendSource.Create("engine");
         using IIommuBackend second = mock ? BackendSource.CreateForMockDomains("engine") : BackendSource.Create("engine");
 
