@@ -44,9 +44,31 @@ internal static class SelftestHandlers
                 return AccessHandlers.ReadWrite(ctx, ref ucmd);
             case IommufdTest.IOMMU_TEST_OP_DESTROY_ACCESS_PAGES:
                 return AccessHandlers.DestroyPages(ctx, ref ucmd);
+            case DevCheckCache when ctx.Options.Has73Uapi:
+                return CheckDeviceCache(ctx, cmd.id, cmd.check_map.iova);
+            case > DevCheckCache and <= DmabufRevoke when ctx.Options.Has73Uapi:
+                return -Errno.ENOSYS; // 7.3's vEvent, PASID and dma-buf ops: not modelled yet
             default:
                 return -Errno.EOPNOTSUPP;
         }
+    }
+
+    // 7.3's test ops after IOMMU_TEST_OP_TRIGGER_IOPF (15): DEV_CHECK_CACHE, TRIGGER_VEVENT,
+    // PASID_ATTACH/REPLACE/DETACH/CHECK_HWPT, DMABUF_GET, DMABUF_REVOKE.
+    private const uint DevCheckCache = 16, DmabufRevoke = 23;
+    private const uint DevCacheIdMax = 3;            // MOCK_DEV_CACHE_ID_MAX
+    private const uint DevCacheDefault = 0xbaddad;   // IOMMU_TEST_DEV_CACHE_DEFAULT
+
+    /// <summary>iommufd_test_dev_check_cache: the device (ENOENT), then cache entry <c>id</c> (at most 3)
+    /// must hold the value (EINVAL). A mock device's cache entries keep their default until a vIOMMU
+    /// invalidation clears them, and the engine has no vIOMMU yet. The check_dev_cache member {u32 id,
+    /// u32 cache} shares its bytes with check_map's iova.</summary>
+    private static int CheckDeviceCache(IommufdContext ctx, uint deviceId, ulong idAndCache)
+    {
+        if (ctx.Objects.Get(deviceId, ObjectType.Device) is not Device)
+            return -Errno.ENOENT;
+        uint cacheId = (uint)idAndCache, expected = (uint)(idAndCache >> 32);
+        return cacheId > DevCacheIdMax || expected != DevCacheDefault ? -Errno.EINVAL : 0;
     }
 
     /// <summary>iommufd_test_add_reserved: a reserved range without owner.</summary>
