@@ -45,6 +45,7 @@ public sealed class DifferentialTests
         Trace trace = name.StartsWith("code/", StringComparison.Ordinal)
             ? SuiteTraces.All().Single(t => t.Name == name)
             : Trace.Load(Path.Combine(TraceFiles.Directory, name));
+        TraceKernels.RequireApplies(trace);
         DifferentialRun run = DifferentialRun.Execute(trace, _kernel!, _engine!);
         if (run.Divergence is null)
             return;

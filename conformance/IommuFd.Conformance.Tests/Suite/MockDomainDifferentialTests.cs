@@ -41,6 +41,7 @@ public sealed class MockDomainDifferentialTests
         Trace trace = name.StartsWith("code/", StringComparison.Ordinal)
             ? IoasVariant.CodeTraces().Single(t => t.Name == name)
             : Trace.Load(Path.Combine(TraceFiles.Directory, name));
+        TraceKernels.RequireApplies(trace);
         DifferentialRun run = DifferentialRun.Execute(trace, _kernel!, _engine!);
         if (run.Divergence is null)
             return;
