@@ -134,6 +134,27 @@ public sealed unsafe class KernelVersionTests(string release)
     }
 
     [Test]
+    public void PasidAndVeventOpsWithoutThoseObjects()
+    {
+        var md = MockDomainFlags(0).cmd.mock_domain;
+        int Op(uint op, uint id, uint first, uint second)
+        {
+            var cmd = new iommu_test_cmd { size = Size<iommu_test_cmd>(), op = op, id = id };
+            cmd.check_map.iova = first | ((ulong)second << 32);
+            return Call(_engine, _fd, IommufdTest.IOMMU_TEST_CMD, ref cmd);
+        }
+        int Expect(int rc73) => Is73 ? rc73 : -EOPNOTSUPP;
+        Assert.That(Op(17, 0, md.out_idev_id, 0), Is.EqualTo(Expect(-ENOENT)));            // TRIGGER_VEVENT: no vIOMMU
+        Assert.That(Op(20, 999, 5, 0), Is.EqualTo(Expect(-ENOENT)));                      // PASID_DETACH: no selftest object
+        Assert.That(Op(20, md.out_stdev_id, 5, 0), Is.EqualTo(Expect(0)));                // of a PASID never attached
+        Assert.That(Op(21, md.out_stdev_id, 0, md.out_hwpt_id), Is.EqualTo(Expect(0)));   // PASID_CHECK_HWPT: the RID's HWPT
+        Assert.That(Op(21, md.out_stdev_id, 5, md.out_hwpt_id), Is.EqualTo(Expect(-EINVAL)));
+        Assert.That(Op(21, md.out_stdev_id, 5, 0), Is.EqualTo(Expect(0)));                // nothing at PASID 5
+        Assert.That(Op(21, md.out_stdev_id, 0, _ioas), Is.EqualTo(Expect(-EINVAL)));      // an IOAS is no HWPT
+        Assert.That(Op(22, 0, 0, 0), Is.EqualTo(Expect(-EINVAL)));                        // DMABUF_GET of length 0
+    }
+
+    [Test]
     public void DirtyReportsAreWholeLeavesFrom73()
     {
         uint idev = MockDomainFlags(0).cmd.mock_domain.out_idev_id;
