@@ -5,8 +5,8 @@ namespace IommuFd.Conformance;
 /// <summary>The engine configured as the conformance test kernel is built
 /// (hardware-runner/kernel/iommufd-test.config on x86_64 allnoconfig): CONFIG_IOMMUFD_TEST on,
 /// CONFIG_VFIO_NOIOMMU off, CONFIG_TRANSPARENT_HUGEPAGE off (so automatic IOVAs are aligned to at
-/// most PAGE_SIZE), the caller root. Inside a VM (or on any host with /dev/iommu) the
-/// running kernel's own answers are read from sysfs instead, so kernel and engine always model the
+/// most PAGE_SIZE), the caller root, answering as 6.12 (<see cref="KernelRelease.Lts"/>). Inside a VM (or on any host with /dev/iommu) the
+/// running kernel's own answers are read from sysfs and its release from /proc instead, so kernel and engine always model the
 /// same machine in a differential run (including whether mock devices get the mock IOMMU).</summary>
 public static class TestKernelEngine
 {
@@ -23,33 +23,21 @@ public static class TestKernelEngine
             };
         }
         return new EngineOptions(platform, IommufdTest: true, MockIommuOwnsMockBus: !HasPlatformIommu(),
-            StableSublevel: File.Exists("/dev/iommu") ? RunningStableSublevel() : EngineOptions.CurrentStableSublevel);
+            Release: File.Exists("/dev/iommu") ? RunningRelease() : KernelRelease.Lts);
     }
 
-    /// <summary>The y of the running kernel's 6.12.y (from /proc/sys/kernel/osrelease, e.g.
-    /// "6.12.118+deb12-amd64"): a later kernel counts as the newest update, an unreadable one as the
-    /// engine's current one.</summary>
-    private static int RunningStableSublevel()
+    /// <summary>The running kernel's release (/proc/sys/kernel/osrelease, e.g. "6.12.118+deb12-amd64"), or
+    /// <see cref="KernelRelease.Lts"/> when it cannot be read.</summary>
+    public static KernelRelease RunningRelease()
     {
         try
         {
-            return StableSublevelOf(File.ReadAllText("/proc/sys/kernel/osrelease"));
+            return KernelRelease.TryParse(File.ReadAllText("/proc/sys/kernel/osrelease")) ?? KernelRelease.Lts;
         }
         catch (IOException)
         {
-            return EngineOptions.CurrentStableSublevel;
+            return KernelRelease.Lts;
         }
-    }
-
-    /// <summary>The y of a 6.12.y release string; int.MaxValue for a later kernel, 0 for an earlier one.</summary>
-    public static int StableSublevelOf(string release)
-    {
-        string[] parts = new string(release.Trim().TakeWhile(c => char.IsDigit(c) || c == '.').ToArray()).Split('.');
-        if (parts.Length < 2 || !int.TryParse(parts[0], out int major) || !int.TryParse(parts[1], out int minor))
-            return EngineOptions.CurrentStableSublevel;
-        if ((major, minor) != (6, 12))
-            return (major, minor).CompareTo((6, 12)) > 0 ? int.MaxValue : 0;
-        return parts.Length > 2 && int.TryParse(parts[2], out int sublevel) ? sublevel : 0;
     }
 
     /// <summary>Options for the mock-domain tests: the machine of the kernel tier's virtio-iommu VM, where

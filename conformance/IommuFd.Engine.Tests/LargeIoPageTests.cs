@@ -15,7 +15,7 @@ public sealed class LargeIoPageTests
     private static IoPageTable.IoPageTable Table(out IommuDomain domain)
     {
         var table = new IoPageTable.IoPageTable(PlatformProfile.X86_64);
-        domain = MockIommu.AllocPaging(IommufdTest.MOCK_FLAGS_DEVICE_HUGE_IOVA, dirtyOps: true);
+        domain = MockIommu.AllocPaging(EngineOptions.Default, IommufdTest.MOCK_FLAGS_DEVICE_HUGE_IOVA, dirtyOps: true);
         Assert.That(table.AddDomain(domain), Is.EqualTo(0));
         return table;
     }
@@ -62,7 +62,7 @@ public sealed class LargeIoPageTests
         using UserMemory huge = engine.AllocateHugetlb((nuint)(2 * Mib));
         var table = new IoPageTable.IoPageTable(PlatformProfile.X86_64);
         Assert.That(table.DisableLarge(), Is.EqualTo(0));
-        IommuDomain domain = MockIommu.AllocPaging(IommufdTest.MOCK_FLAGS_DEVICE_HUGE_IOVA, dirtyOps: true);
+        IommuDomain domain = MockIommu.AllocPaging(EngineOptions.Default, IommufdTest.MOCK_FLAGS_DEVICE_HUGE_IOVA, dirtyOps: true);
         Assert.That(table.AddDomain(domain), Is.EqualTo(0));
         Map(table, huge.Address, 2 * Mib, Base);
         Assert.That(domain.Large.IsEmpty, Is.True);

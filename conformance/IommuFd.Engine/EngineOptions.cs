@@ -21,22 +21,39 @@ public sealed record PlatformProfile(ulong PageSize, ulong HugePageSize, bool Tr
 /// honours the syzkaller flag. Mock devices, mock paging and nested domains, invalidation and IOPF are
 /// modelled; dirty tracking and accesses answer -ENOSYS, an errno iommufd never returns, so a diff shows them.</param>
 /// <param name="MockIommuOwnsMockBus">With <paramref name="IommufdTest"/>: whether the selftest's mock IOMMU driver
-/// probes the mock devices. True under virtio-iommu or no IOMMU; false when a platform IOMMU without a
+/// probes the mock devices on 6.12. True under virtio-iommu or no IOMMU; false when a platform IOMMU without a
 /// firmware node (Intel VT-d, AMD-Vi) registered first: its ops are then tried for the mock device, fail,
-/// and binding the device answers EINVAL (no cache-coherency capability), so every MOCK_DOMAIN is EINVAL.</param>
-/// <param name="StableSublevel">The 6.12.y stable update answered as (y). Where a stable update changed what
-/// an ioctl returns, the engine follows this: from 6.12.118 IOMMU_HWPT_GET_DIRTY_BITMAP returns the dirty
-/// walk's error (EINVAL for a hole in the range or a domain not tracking) and EPROTO for a dirty IO page
-/// that reaches outside the range; before, it answered 0 for both.</param>
+/// and binding the device answers EINVAL (no cache-coherency capability), so every MOCK_DOMAIN is EINVAL.
+/// From 7.3 mock devices are added to the mock IOMMU directly (iommu_mock_device_add), whatever else
+/// registered, so this setting no longer matters (<see cref="MockIommuProbesMockDevices"/>).</param>
+/// <param name="Release">The kernel release answered as (docs/engine-notes.md, "Kernel versions"): where
+/// a release changed what an ioctl returns, the engine follows this.</param>
 public sealed record EngineOptions(PlatformProfile Platform, bool CapSysResource = true, bool CapIpcLock = true, int FirstFd = 1000,
-    bool IommufdTest = false, bool MockIommuOwnsMockBus = true, int StableSublevel = EngineOptions.CurrentStableSublevel)
+    bool IommufdTest = false, bool MockIommuOwnsMockBus = true, KernelRelease? Release = null)
 {
-    /// <summary>The stable update of Debian's linux-source-6.12 the engine was last checked against.</summary>
-    public const int CurrentStableSublevel = 118;
+    /// <summary>The release answered as: <see cref="KernelRelease.Lts"/> unless set.</summary>
+    public KernelRelease Kernel => Release ?? KernelRelease.Lts;
 
-    /// <summary>6.12.118: iommu_read_and_clear_dirty returns what iova_bitmap_for_each says.</summary>
-    internal bool DirtyBitmapReportsErrors => StableSublevel >= 118;
-
-    /// <summary>Root on x86_64.</summary>
+    /// <summary>Root on x86_64, answering as <see cref="KernelRelease.Lts"/>.</summary>
     public static EngineOptions Default { get; } = new(PlatformProfile.X86_64);
+
+    /// <summary>6.12.118 (only the 6.12 series): iommu_read_and_clear_dirty returns what
+    /// iova_bitmap_for_each says, and iova_bitmap_set refuses a report outside the range (EPROTO).
+    /// 7.3 has neither: the walk's result is dropped.</summary>
+    internal bool DirtyBitmapReportsErrors => Kernel.InSeries(6, 12) && Kernel.Sublevel >= 118;
+
+    /// <summary>7.3: mock_dev_create adds the device to the mock IOMMU itself (iommu_mock_device_add).</summary>
+    internal bool MockIommuProbesMockDevices => MockIommuOwnsMockBus || Kernel.AtLeast(7, 3);
+
+    /// <summary>7.3: iopt_alloc_user_pages checks uptr + length for a wrap (EOVERFLOW) before
+    /// iopt_alloc_pages checks the length (EINVAL).</summary>
+    internal bool UserPagesWrapCheckedFirst => Kernel.AtLeast(7, 3);
+
+    /// <summary>7.3: IOMMU_HWPT_INVALIDATE looks the ID up as any object: an existing object that is
+    /// neither a nested HWPT nor a vIOMMU is EINVAL (6.12: ENOENT, the nested-HWPT lookup failing).</summary>
+    internal bool InvalidateTakesAnyObject => Kernel.AtLeast(7, 3);
+
+    /// <summary>7.3: the uAPI and selftest additions are in the tables (IOMMUFD_CMD 0x8f..0x95, test ops
+    /// 16..23, MOCK_FLAGS_DEVICE_PASID) and 6.12's MOCK_FLAGS_DEVICE_HUGE_IOVA is gone.</summary>
+    internal bool Has73Uapi => Kernel.AtLeast(7, 3);
 }

@@ -29,6 +29,34 @@ public sealed class TraceParserTests
         Assert.That(((IoctlStep)trace.Steps[3]).Fd, Is.EqualTo(1));
     }
 
+    [Test]
+    public void AKernelsHeaderNamesTheKernelsAndShiftsTheLines()
+    {
+        Trace trace = Trace.Parse("t", "{\"kernels\":\">=6.12 <7.3\"}\n" + Valid.Replace("\n\n", "\n"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(trace.Steps, Has.Count.EqualTo(7));
+            Assert.That(trace.Steps[2].Line, Is.EqualTo(4));
+            Assert.That(trace.AppliesTo(Engine.KernelRelease.Parse("6.12.118")), Is.True);
+            Assert.That(trace.AppliesTo(Engine.KernelRelease.Parse("7.3.4")), Is.False);
+            Assert.That(trace.AppliesTo(Engine.KernelRelease.Parse("6.6.1")), Is.False);
+            Assert.That(trace.ToJsonLines(), Does.StartWith("{\"kernels\":\">=6.12 <7.3\"}\n"));
+            Assert.That(Trace.Parse("t", trace.ToJsonLines()).Kernels, Is.EqualTo(trace.Kernels));
+            Assert.That(Trace.Parse("t", Valid.Replace("\n\n", "\n")).AppliesTo(Engine.KernelRelease.Parse("7.3.4")), Is.True);
+        });
+    }
+
+    [TestCase("{\"kernels\":\"7.3\"}", "'kernels' must be")]
+    [TestCase("{\"kernels\":\"<=7.3\"}", "'kernels' must be")]
+    [TestCase("{\"kernels\":\">=7.3 >=7.4\"}", "'kernels' must be")]
+    [TestCase("{\"kernels\":1}", "must be a string")]
+    [TestCase("{\"kernels\":\"<7.3\",\"x\":1}", "only \"kernels\"")]
+    public void ABadHeaderIsReportedOnLineOne(string header, string expected)
+    {
+        var error = Assert.Throws<TraceFormatException>(() => Trace.Parse("t", header + "\n{\"op\":\"open\"}\n"));
+        Assert.That(error!.Message, Does.StartWith("t:1: ").And.Contain(expected));
+    }
+
     [TestCase("{\"op\":\"alloc\",\"buf\":\"a\"}", "missing 'length'")]
     [TestCase("{\"op\":\"frobnicate\"}", "unknown op 'frobnicate'")]
     [TestCase("{\"op\":\"ioctl\",\"cmd\":\"X\",\"arg\":{},\"value\":1}", "exclude each other")]

@@ -48,6 +48,7 @@ public sealed class DifferentialTests
         TraceRequirements needs = code ? TraceRequirements.None : TraceFiles.Requirements(name);
         if (needs.Unmet(_kernel!, _engine!) is { } unmet)
             BackendSource.Unavailable(unmet);
+        TraceKernels.RequireApplies(trace);
         DifferentialRun run = DifferentialRun.Execute(trace, _kernel!, _engine!);
         if (run.Divergence is null)
         {

@@ -25,7 +25,8 @@ public sealed class ErrnoTests(string backend) : BackendFixture(backend)
             Fails(r[8], Errno.ENOENT);       // no such IOAS
             Fails(r[9], Errno.EINVAL);       // length 0
             Fails(r[10], Errno.EOVERFLOW);   // user_va + length wraps
-            Fails(r[11], Errno.EINVAL);      // length > SIZE_MAX - PAGE_SIZE
+            // length > SIZE_MAX - PAGE_SIZE; 7.3 checks that user_va + length wraps first
+            Fails(r[11], Kernel.AtLeast(7, 3) ? Errno.EOVERFLOW : Errno.EINVAL);
             Succeeds(r[12]);                 // IOVA 0 is legal for a fixed map
             FieldIs(r[12], "iova", 0);
             Fails(r[13], Errno.EEXIST);

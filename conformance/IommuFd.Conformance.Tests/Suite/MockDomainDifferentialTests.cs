@@ -45,6 +45,7 @@ public sealed class MockDomainDifferentialTests
         TraceRequirements needs = code ? new TraceRequirements([TraceNeed.MockDomain]) : TraceFiles.Requirements(name);
         if (needs.Unmet(_kernel!, _engine!) is { } unmet)
             BackendSource.Unavailable(unmet);
+        TraceKernels.RequireApplies(trace);
         DifferentialRun run = DifferentialRun.Execute(trace, _kernel!, _engine!);
         if (run.Divergence is null)
         {

@@ -49,11 +49,21 @@ public sealed class MockDomainTests(string backend) : MockDomainFixture(backend)
             Fails(r[5], Errno.EINVAL);                                        // a selftest object is no page table
             Fails(r[6], Errno.EINVAL);                                        // nor is a device
             Fails(r[7], Errno.ENOENT);
-            Fails(r[8], Errno.EINVAL);                                        // unknown mock device flags
+            if (Kernel.AtLeast(7, 3))
+                Succeeds(r[8]);                                               // 1 << 2 is MOCK_FLAGS_DEVICE_PASID
+            else
+                Fails(r[8], Errno.EINVAL);                                    // unknown mock device flags
             Succeeds(r[9]);                                                   // NO_DIRTY reuses the automatic HWPT
             FieldIs(r[9], "mock_domain.out_hwpt_id", Number(r[3], "mock_domain.out_hwpt_id"));
-            Succeeds(r[10]);
-            FieldIs(r[10], "mock_domain.out_hwpt_id", Number(r[3], "mock_domain.out_hwpt_id"));
+            if (Kernel.AtLeast(7, 3))
+            {
+                Fails(r[10], Errno.EINVAL);                                   // MOCK_FLAGS_DEVICE_HUGE_IOVA is gone
+            }
+            else
+            {
+                Succeeds(r[10]);
+                FieldIs(r[10], "mock_domain.out_hwpt_id", Number(r[3], "mock_domain.out_hwpt_id"));
+            }
             Succeeds(r[12]);                                                  // another IOAS gets its own HWPT
             Assert.That(Number(r[12], "mock_domain.out_hwpt_id"), Is.Not.EqualTo(Number(r[3], "mock_domain.out_hwpt_id")));
             Succeeds(r[13]);

@@ -17,6 +17,10 @@ public abstract class BackendFixture(string backendName)
     /// <summary>The backend of this fixture.</summary>
     protected IIommuBackend Backend => _backend ?? throw new InvalidOperationException("backend not created");
 
+    /// <summary>The kernel release the answers are checked for (the running one in the test VM, where
+    /// the engine models it too; docs/engine-notes.md, "Kernel versions").</summary>
+    protected static IommuFd.Engine.KernelRelease Kernel => TraceKernels.Current;
+
     /// <summary>Whether this fixture runs on the engine.</summary>
     protected bool OnEngine => BackendName == "engine";
 
@@ -54,8 +58,13 @@ public abstract class BackendFixture(string backendName)
     /// <summary>Replays a trace on this fixture's backend.</summary>
     protected IReadOnlyList<StepResult> Replay(Trace trace) => TraceReplayer.Replay(Backend, trace);
 
-    /// <summary>Replays a repository trace (conformance/traces/NAME.jsonl).</summary>
-    protected IReadOnlyList<StepResult> Replay(string traceName) => Replay(TraceFiles.Load(traceName));
+    /// <summary>Replays a repository trace (conformance/traces/NAME.jsonl), if it applies to this kernel.</summary>
+    protected IReadOnlyList<StepResult> Replay(string traceName)
+    {
+        Trace trace = TraceFiles.Load(traceName);
+        TraceKernels.RequireApplies(trace);
+        return Replay(trace);
+    }
 
     /// <summary>Replays a trace built in code.</summary>
     protected IReadOnlyList<StepResult> Replay(TraceBuilder builder) => Replay(builder.Build());

@@ -136,7 +136,7 @@ public static class TraceEditor
                 var other => other,
             } with { Line = 0 });
         }
-        return new Trace(trace.Name, steps);
+        return new Trace(trace.Name, steps, trace.Kernels);
     }
 
     private static bool CreatesFd(TraceStep step) =>

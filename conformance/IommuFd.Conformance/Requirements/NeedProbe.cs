@@ -28,18 +28,11 @@ public static class NeedProbe
         return Cache.GetOrAdd((key, need), _ => Probe(backend, need));
     }
 
-    /// <summary>The release a backend answers as: the running kernel's (/proc/sys/kernel/osrelease),
-    /// or for the engine the 6.12 stable update it models.</summary>
-    public static string ReleaseOf(IIommuBackend backend) => backend is EngineBackend engine
-        ? $"6.12.{Math.Min(engine.Options.StableSublevel, EngineOptions.CurrentStableSublevel)}"
-        : File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
-
     private static string? Probe(IIommuBackend backend, TraceNeed need) => need.Kind switch
     {
         NeedKind.MockDomain => MockDomain(backend),
         NeedKind.Hugetlb => Hugetlb(backend),
-        NeedKind.VfioDevice => VfioDevice(backend),
-        _ => Kernel(backend, need.Range!),
+        _ => VfioDevice(backend),
     };
 
     private static string? MockDomain(IIommuBackend backend)
@@ -80,20 +73,5 @@ public static class NeedProbe
             return $"{TraceNeed.VfioDevicePath} does not open ({ErrnoNames.Name(-fd)})";
         backend.Close(fd);
         return null;
-    }
-
-    private static string? Kernel(IIommuBackend backend, KernelRange range)
-    {
-        string release;
-        try
-        {
-            release = ReleaseOf(backend);
-        }
-        catch (IOException e)
-        {
-            return $"the kernel release is unreadable: {e.Message}";
-        }
-        Version? version = KernelRange.ReleaseVersion(release);
-        return version is not null && range.Contains(version) ? null : $"answers as {release}, outside {range}";
     }
 }

@@ -9,15 +9,12 @@ public enum NeedKind
     Hugetlb,
     /// <summary><c>vfio-device</c>: a VFIO device cdev, <see cref="TraceNeed.VfioDevicePath"/>.</summary>
     VfioDevice,
-    /// <summary><c>kernel &gt;=A.B &lt;C.D</c>: a kernel release in a range.</summary>
-    Kernel,
 }
 
-/// <summary>One need as <c>requires.json</c> writes it: <c>mock-domain</c>, <c>hugetlb</c>,
-/// <c>vfio-device</c>, or <c>kernel</c> with a range (<c>kernel &gt;=7.3</c>, <c>kernel &gt;=6.12 &lt;7.3</c>).</summary>
+/// <summary>One need as <c>requires.json</c> writes it: <c>mock-domain</c>, <c>hugetlb</c> or
+/// <c>vfio-device</c>. The kernels a trace applies to are its own header's (docs/traces.md).</summary>
 /// <param name="Kind">Which need.</param>
-/// <param name="Range">The release range of a <see cref="NeedKind.Kernel"/> need.</param>
-public sealed record TraceNeed(NeedKind Kind, KernelRange? Range = null)
+public sealed record TraceNeed(NeedKind Kind)
 {
     /// <summary>The VFIO device node a <c>vfio-device</c> trace opens (and its probe opens).</summary>
     public const string VfioDevicePath = "/dev/vfio/devices/vfio0";
@@ -41,8 +38,7 @@ public sealed record TraceNeed(NeedKind Kind, KernelRange? Range = null)
             "mock-domain" => MockDomain,
             "hugetlb" => Hugetlb,
             "vfio-device" => VfioDevice,
-            _ when trimmed.StartsWith("kernel ", StringComparison.Ordinal) => new(NeedKind.Kernel, KernelRange.Parse(trimmed["kernel ".Length..])),
-            _ => throw new FormatException($"unknown need '{text}' (mock-domain, hugetlb, vfio-device, or kernel with a range such as 'kernel >=7.3')"),
+            _ => throw new FormatException($"unknown need '{text}' (mock-domain, hugetlb or vfio-device)"),
         };
     }
 
@@ -51,7 +47,6 @@ public sealed record TraceNeed(NeedKind Kind, KernelRange? Range = null)
     {
         NeedKind.MockDomain => "mock-domain",
         NeedKind.Hugetlb => "hugetlb",
-        NeedKind.VfioDevice => "vfio-device",
-        _ => $"kernel {Range}",
+        _ => "vfio-device",
     };
 }

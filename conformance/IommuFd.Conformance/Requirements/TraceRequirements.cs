@@ -100,7 +100,7 @@ public sealed class TraceRequirements
             return failed < 0 ? null
                 : $"{SetUpPrefix}step {failed} of its {named}-step set-up {(failed < results.Count ? $"answered {ErrnoNames.Name(results[failed].Errno)}" : "did not run")}";
         }
-        foreach (TraceNeed need in Needs.Where(n => n.Kind != NeedKind.Kernel))
+        foreach (TraceNeed need in Needs)
         {
             var steps = BearingSteps(trace, need).ToList();
             if (steps.Count == 0)

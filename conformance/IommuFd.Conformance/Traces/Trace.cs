@@ -5,12 +5,19 @@ namespace IommuFd.Conformance.Traces;
 /// <summary>A named sequence of steps: one JSON object per line (docs/traces.md).</summary>
 public sealed class Trace
 {
-    /// <summary>Creates a trace from steps already built.</summary>
-    public Trace(string name, IReadOnlyList<TraceStep> steps)
+    /// <summary>Creates a trace from steps already built, for the kernels given (null: every kernel).</summary>
+    public Trace(string name, IReadOnlyList<TraceStep> steps, KernelRange? kernels = null)
     {
         Name = name;
         Steps = steps;
+        Kernels = kernels;
     }
+
+    /// <summary>The kernels the trace applies to (its header line); null for every kernel.</summary>
+    public KernelRange? Kernels { get; }
+
+    /// <summary>Whether the trace applies to <paramref name="release"/>.</summary>
+    public bool AppliesTo(IommuFd.Engine.KernelRelease release) => Kernels?.Applies(release) ?? true;
 
     /// <summary>The trace's name: its file name without extension, or what the builder gave.</summary>
     public string Name { get; }
@@ -31,6 +38,8 @@ public sealed class Trace
     public string ToJsonLines()
     {
         var text = new StringBuilder();
+        if (Kernels != null)
+            text.Append(new System.Text.Json.Nodes.JsonObject { ["kernels"] = Kernels.ToString() }.ToJsonString(Json.Compact)).Append('\n');
         foreach (TraceStep step in Steps)
             text.Append(step.ToJson().ToJsonString(Json.Compact)).Append('\n');
         return text.ToString();
@@ -46,5 +55,5 @@ public sealed class Trace
     }
 
     /// <summary>The same steps under another name.</summary>
-    public Trace WithName(string name) => new(name, Steps);
+    public Trace WithName(string name) => new(name, Steps, Kernels);
 }

@@ -4,8 +4,9 @@ using System.Text.Json.Nodes;
 
 namespace IommuFd.Conformance.Traces;
 
-/// <summary>Parses JSON Lines into steps. Every line is a step (an empty line is an error, so step
-/// numbers always equal line numbers minus one).</summary>
+/// <summary>Parses JSON Lines into steps. Every line is a step (an empty line is an error), except an
+/// optional first line <c>{"kernels":"..."}</c> naming the kernels the trace applies to; each step keeps
+/// its line number.</summary>
 internal static class TraceParser
 {
     public static Trace Parse(string name, string text, string source)
@@ -15,7 +16,21 @@ internal static class TraceParser
         int count = lines.Length;
         if (count > 0 && lines[^1].Length == 0)
             count--; // the newline that ends the last line
-        for (int i = 0; i < count; i++)
+        KernelRange? kernels = null;
+        int first = 0;
+        if (count > 0 && IsHeader(lines[0]))
+        {
+            try
+            {
+                kernels = ParseHeader(lines[0]);
+            }
+            catch (TraceFormatException e)
+            {
+                throw new TraceFormatException($"{source}:1: {e.Message}", e);
+            }
+            first = 1;
+        }
+        for (int i = first; i < count; i++)
         {
             string where = $"{source}:{i + 1}";
             try
@@ -31,7 +46,29 @@ internal static class TraceParser
                 throw new TraceFormatException($"{where}: not valid JSON: {e.Message}", e);
             }
         }
-        return new Trace(name, steps);
+        return new Trace(name, steps, kernels);
+    }
+
+    // The header is a JSON object without "op" whose only key is "kernels".
+    private static bool IsHeader(string line)
+    {
+        try
+        {
+            return JsonNode.Parse(line) is JsonObject json && json["op"] is null && json.ContainsKey("kernels");
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static KernelRange ParseHeader(string line)
+    {
+        var json = (JsonObject)JsonNode.Parse(line)!;
+        if (json.Count != 1)
+            throw new TraceFormatException("the header line takes only \"kernels\"");
+        string text = json["kernels"] is JsonValue v && v.TryGetValue(out string? s) ? s : throw new TraceFormatException("'kernels' must be a string");
+        return KernelRange.Parse(text);
     }
 
     private static TraceStep ParseLine(string line)

@@ -19,7 +19,7 @@ internal static class DeviceAttach
     {
         idev = null;
         // device_iommu_capable(IOMMU_CAP_CACHE_COHERENCY): only the mock IOMMU answers for a mock device.
-        if (!ctx.Options.MockIommuOwnsMockBus)
+        if (!ctx.Options.MockIommuProbesMockDevices)
             return -Errno.EINVAL;
         var dev = new Device(mockFlags);
         int rc = ctx.Objects.Allocate(dev);
@@ -112,7 +112,7 @@ internal static class DeviceAttach
         }
 
         destroy = null;
-        int rc = HwptAlloc.Paging(ctx, ioas, idev, flags: 0, immediateAttach, hasUserData: false, out HwptPaging? hwpt);
+        int rc = HwptAlloc.Paging(ctx, ioas, idev, flags: 0, immediateAttach, data: null, out HwptPaging? hwpt);
         if (rc != 0)
             return rc;
         if (!immediateAttach)

@@ -16,12 +16,18 @@ internal static class Dispatcher
     private const uint CmdBase = 0x80;
 
     /// <summary>The 6.12 table without CONFIG_IOMMUFD_TEST: 0x80..0x8E.</summary>
-    private static readonly IoctlOp?[] Ops = BuildTable(withTest: false);
+    private static readonly IoctlOp?[] Ops = BuildTable(withTest: false, with73: false);
 
     /// <summary>With CONFIG_IOMMUFD_TEST: 0x80..0xA0, holes at 0x8F..0x9F.</summary>
-    private static readonly IoctlOp?[] TestOps = BuildTable(withTest: true);
+    private static readonly IoctlOp?[] TestOps = BuildTable(withTest: true, with73: false);
 
-    private static IoctlOp?[] BuildTable(bool withTest)
+    /// <summary>7.3 without CONFIG_IOMMUFD_TEST: 0x80..0x95.</summary>
+    private static readonly IoctlOp?[] Ops73 = BuildTable(withTest: false, with73: true);
+
+    /// <summary>7.3 with CONFIG_IOMMUFD_TEST: 0x80..0xA0, holes at 0x96..0x9F.</summary>
+    private static readonly IoctlOp?[] TestOps73 = BuildTable(withTest: true, with73: true);
+
+    private static IoctlOp?[] BuildTable(bool withTest, bool with73)
     {
         var ops = new List<IoctlOp>
         {
@@ -41,6 +47,8 @@ internal static class Dispatcher
             new(Iommufd.IOMMU_OPTION, OptionHandlers.Option, SizeOf<iommu_option>(), OffsetOfEnd<iommu_option>("val64")),
             new(Iommufd.IOMMU_VFIO_IOAS, OptionHandlers.VfioIoas, SizeOf<iommu_vfio_ioas>(), OffsetOfEnd<iommu_vfio_ioas>("__reserved")),
         };
+        if (with73)
+            ops.AddRange(Uapi73.Ops);
         if (withTest)
             ops.Add(new(IommufdTest.IOMMU_TEST_CMD, SelftestHandlers.TestCmd, SizeOf<iommu_test_cmd>(), OffsetOfEnd<iommu_test_cmd>("last")));
         var table = new IoctlOp?[ops.Max(o => (o.Request & 0xFF) - CmdBase) + 1];
@@ -51,7 +59,13 @@ internal static class Dispatcher
 
     public static int Ioctl(IommufdContext ctx, uint cmd, ulong arg)
     {
-        IoctlOp?[] ops = ctx.Options.IommufdTest ? TestOps : Ops;
+        IoctlOp?[] ops = (ctx.Options.IommufdTest, ctx.Options.Has73Uapi) switch
+        {
+            (false, false) => Ops,
+            (true, false) => TestOps,
+            (false, true) => Ops73,
+            (true, true) => TestOps73,
+        };
         uint nr = cmd & 0xFF;
         if (nr < CmdBase || nr - CmdBase >= (uint)ops.Length)
             return VfioCompat.Ioctl(ctx, cmd, arg);

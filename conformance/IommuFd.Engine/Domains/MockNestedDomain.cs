@@ -14,28 +14,28 @@ internal sealed class MockNestedDomain
     public const uint DataSelftest = 0xdead;               // IOMMU_HWPT_DATA_SELFTEST
     public const uint InvalidateDataSelftest = 0xdeadbeef; // IOMMU_HWPT_INVALIDATE_DATA_SELFTEST
     public const uint InvalidateFlagAll = 1;               // IOMMU_TEST_INVALIDATE_FLAG_ALL
-    public const int UserDataSize = 4;                     // sizeof(struct iommu_hwpt_selftest)
+    public const int UserDataSize = 4;                     // offsetofend(struct iommu_hwpt_selftest, iotlb)
+    public const int UserDataSize73 = 8;                   // 7.3's sizeof(struct iommu_hwpt_selftest): iotlb, pagetable_type
     private const int InvalidateEntrySize = 8;             // sizeof(struct iommu_hwpt_invalidate_selftest)
 
     private readonly uint[] _iotlb = new uint[IotlbNum];
 
     public MockNestedDomain(uint iotlb) => Array.Fill(_iotlb, iotlb);
 
-    /// <summary>mock_domain_alloc_user for a nested domain: only IOMMU_HWPT_DATA_SELFTEST
-    /// (EOPNOTSUPP), whose struct must be given at exactly its size (iommu_copy_struct_from_user:
-    /// shorter than its first version or longer than the driver's struct is EINVAL, not E2BIG), read
-    /// from user memory (EFAULT).</summary>
-    public static int Alloc(uint dataType, ulong dataUptr, uint dataLen, out MockNestedDomain? domain)
+    /// <summary>mock_domain_alloc_user (6.12) / __mock_domain_alloc_nested (7.3) for a nested domain: only
+    /// IOMMU_HWPT_DATA_SELFTEST (EOPNOTSUPP), whose struct is copied with iommu_copy_struct_from_user:
+    /// 4 bytes on 6.12, 4 to 8 on 7.3 (<paramref name="structSize"/>), where the struct grew a
+    /// pagetable_type that a nested domain ignores.</summary>
+    public static int Alloc(UserData data, int structSize, out MockNestedDomain? domain)
     {
         domain = null;
-        if (dataType != DataSelftest)
+        if (data.Type != DataSelftest)
             return -Errno.EOPNOTSUPP;
-        if (dataLen != UserDataSize)
-            return -Errno.EINVAL;
-        Span<byte> data = stackalloc byte[UserDataSize];
-        if (UserAccess.CopyFromUser(data, dataUptr) != 0)
-            return -Errno.EFAULT;
-        domain = new MockNestedDomain(System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data));
+        Span<byte> cfg = stackalloc byte[structSize];
+        int rc = data.CopyStruct(cfg, DataSelftest, UserDataSize);
+        if (rc != 0)
+            return rc;
+        domain = new MockNestedDomain(System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(cfg));
         return 0;
     }
 

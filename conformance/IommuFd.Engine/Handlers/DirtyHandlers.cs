@@ -61,6 +61,11 @@ internal static class DirtyHandlers
         if (UserAccess.CopyFromUser(bits, uptr) != 0)
             return -Errno.EFAULT;
 
+        if (hwpt.Domain.Leaves is { } leaves)
+        {
+            cmd.dirty.out_nr_dirty = MarkLeaves(leaves, bits, max, iova, pageSize);
+            return ucmd.Respond(Unsafe.SizeOf<iommu_test_cmd>());
+        }
         var mapped = new MappedCursor(hwpt.Ioas.Iopt);
         ulong count = 0;
         for (ulong i = 0; i < max; i++)
@@ -83,6 +88,26 @@ internal static class DirtyHandlers
         }
         cmd.dirty.out_nr_dirty = count;
         return ucmd.Respond(Unsafe.SizeOf<iommu_test_cmd>());
+    }
+
+    /// <summary>7.3's iommufd_test_dirty: bit i sets the dirty bit of the item at IOVA iova + i * page_size
+    /// (nothing where no leaf maps it), and out_nr_dirty counts every set bit.</summary>
+    private static ulong MarkLeaves(PageTableLeaves leaves, byte[] bits, ulong max, ulong iova, ulong pageSize)
+    {
+        ulong count = 0;
+        for (ulong i = 0; i < max; i++)
+        {
+            if (bits[i / 8] == 0)
+            {
+                i |= 7;
+                continue;
+            }
+            if ((bits[i / 8] & (1 << (int)(i % 8))) == 0)
+                continue;
+            leaves.SetDirty(unchecked(iova + i * pageSize));
+            count++;
+        }
+        return count;
     }
 
     /// <summary>Whether the domain maps an IOVA (an area with pages holds it), remembering the last area

@@ -32,7 +32,8 @@ internal static class HwptHandlers
         switch (ctx.Objects.Get(cmd.pt_id, ObjectType.Any))
         {
             case Ioas ioas:
-                rc = Devices.HwptAlloc.Paging(ctx, ioas, idev, cmd.flags, immediateAttach: false, hasUserData: cmd.data_len != 0, out hwpt);
+                rc = Devices.HwptAlloc.Paging(ctx, ioas, idev, cmd.flags, immediateAttach: false,
+                    cmd.data_len != 0 ? new UserData(cmd.data_type, cmd.data_uptr, cmd.data_len) : null, out hwpt);
                 if (rc != 0)
                     return rc;
                 break;
@@ -41,7 +42,17 @@ internal static class HwptHandlers
             default:
                 return -Errno.EINVAL; // no object, or not an IOAS / paging HWPT
         }
-        // IOMMU_HWPT_FAULT_ID_VALID never gets here: a paging HWPT refuses the flag.
+        // IOMMU_HWPT_FAULT_ID_VALID gets here from 7.3 only (6.12's paging HWPT refuses the flag).
+        if ((cmd.flags & (uint)Iommufd.IOMMU_HWPT_FAULT_ID_VALID) != 0)
+        {
+            if (ctx.Objects.Get(cmd.fault_id, ObjectType.Fault) is not FaultQueue fault)
+            {
+                ctx.Objects.Abort(hwpt!);
+                return -Errno.ENOENT;
+            }
+            hwpt!.Fault = fault;
+            fault.Users++;
+        }
         cmd.out_hwpt_id = hwpt!.Id;
         rc = ucmd.Respond(Unsafe.SizeOf<iommu_hwpt_alloc>());
         if (rc != 0)
@@ -54,14 +65,22 @@ internal static class HwptHandlers
     }
 
     /// <summary>iommufd_get_hw_info for a mock device: struct iommu_test_hw_info (8 bytes) copied up to
-    /// data_len, the rest of the user buffer zeroed, data_len set to 8.</summary>
+    /// data_len, the rest of the user buffer zeroed, data_len set to 8. 7.3 takes IOMMU_HW_INFO_FLAG_INPUT_TYPE
+    /// (out_data_type then carries the type asked for: the mock answers DEFAULT and SELFTEST, EOPNOTSUPP for
+    /// others), reports IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED (the mock is not ATS capable) and a PASID
+    /// device's PASID width.</summary>
     public static int GetHwInfo(IommufdContext ctx, ref UserCommand ucmd)
     {
         ref iommu_hw_info cmd = ref ucmd.As<iommu_hw_info>();
-        if (cmd.flags != 0 || cmd.__reserved[0] != 0 || cmd.__reserved[1] != 0 || cmd.__reserved[2] != 0)
+        uint supportedFlags = ctx.Options.Has73Uapi ? InputTypeFlag : 0;
+        if ((cmd.flags & ~supportedFlags) != 0 || cmd.__reserved[0] != 0 || cmd.__reserved[1] != 0 || cmd.__reserved[2] != 0)
             return -Errno.EOPNOTSUPP;
+        if ((cmd.flags & InputTypeFlag) == 0)
+            cmd.out_data_type = 0; // in_data_type, the same bytes: IOMMU_HW_INFO_TYPE_DEFAULT
         if (ctx.Objects.Get(cmd.dev_id, ObjectType.Device) is not Device idev)
             return -Errno.ENOENT;
+        if (cmd.out_data_type != 0 && cmd.out_data_type != MockIommu.HwInfoTypeSelftest)
+            return -Errno.EOPNOTSUPP; // mock_domain_hw_info
         Span<byte> data = stackalloc byte[8];
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(data, 0);
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(data[4..], MockIommu.HwInfoRegval);
@@ -74,8 +93,16 @@ internal static class HwptHandlers
         cmd.data_len = (uint)data.Length;
         cmd.out_capabilities = MockIommu.DirtyCapable(idev.MockFlags) ? (ulong)Iommufd.IOMMU_HW_CAP_DIRTY_TRACKING : 0;
         cmd.out_max_pasid_log2 = 0;
+        if (ctx.Options.Has73Uapi)
+        {
+            cmd.out_capabilities |= MockIommu.CapPciAtsNotSupported;
+            if ((idev.MockFlags & MockIommu.DeviceFlagPasid) != 0)
+                cmd.out_max_pasid_log2 = MockIommu.PasidWidth;
+        }
         return ucmd.Respond(Unsafe.SizeOf<iommu_hw_info>());
     }
+
+    private const uint InputTypeFlag = 1; // IOMMU_HW_INFO_FLAG_INPUT_TYPE (7.3)
 
     // clear_user: zeroes page by page, so a fault midway leaves the bytes before it zeroed.
     private static int ClearUser(ulong address, ulong length)

@@ -24,7 +24,7 @@ internal static class MockDomainHandlers
         if (rc != 0)
             return rc;
         uint devFlags = cmd.op == IommufdTest.IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS ? cmd.mock_domain_flags.dev_flags : 0;
-        if ((devFlags & ~MockIommu.KnownDeviceFlags) != 0)
+        if ((devFlags & ~MockIommu.KnownDeviceFlags(ctx.Options)) != 0)
         {
             ctx.Objects.Abort(sobj); // mock_dev_create
             return -Errno.EINVAL;
@@ -75,14 +75,19 @@ internal static class MockDomainHandlers
 
     /// <summary>iommufd_test_md_check_pa: every 2 KiB IO page of [iova, iova+length) must translate to the
     /// matching byte of [uptr, ...). The domain's content is the areas of its IOAS, and a translation
-    /// equals the user page iff it is the same user VA. Each user page is looked up first (EFAULT).</summary>
+    /// equals the user page iff it is the same user VA. Each user page is looked up first (EFAULT).
+    /// 6.12 checks the alignment (EINVAL) before the HWPT (ENOENT); 7.3 looks the HWPT up first, since
+    /// the step is the domain's smallest page size (2 KiB for the default mock table).</summary>
     public static int CheckMap(IommufdContext ctx, uint hwptId, ulong iova, ulong length, ulong uptr)
     {
         const ulong Io = MockIommu.IoPageSize;
-        if (iova % Io != 0 || length % Io != 0 || uptr % Io != 0 || uptr + length < uptr)
+        bool misaligned = iova % Io != 0 || length % Io != 0 || uptr % Io != 0 || uptr + length < uptr;
+        if (misaligned && !ctx.Options.Has73Uapi)
             return -Errno.EINVAL;
         if (ctx.Objects.Get(hwptId, ObjectType.HwptPaging) is not HwptPaging hwpt)
             return -Errno.ENOENT;
+        if (misaligned)
+            return -Errno.EINVAL;
         ulong page = ctx.Platform.PageSize;
         ulong firstPage = uptr & ~(page - 1);
         ulong span = length == 0 ? 0 : ((uptr + length - 1) & ~(page - 1)) + page - firstPage;

@@ -19,7 +19,8 @@ internal static class NestedHwptHandlers
     public static int Alloc(IommufdContext ctx, ref UserCommand ucmd, HwptPaging parent)
     {
         ref iommu_hwpt_alloc cmd = ref ucmd.As<iommu_hwpt_alloc>();
-        if ((cmd.flags & ~FaultIdValid) != 0 || cmd.data_len == 0)
+        uint nestedFlags = FaultIdValid | (ctx.Options.Has73Uapi ? Devices.HwptAlloc.Pasid : 0);
+        if ((cmd.flags & ~nestedFlags) != 0 || cmd.data_len == 0)
             return -Errno.EOPNOTSUPP;
         if (parent.AutoDomain || !parent.NestParent)
             return -Errno.EINVAL;
@@ -29,7 +30,8 @@ internal static class NestedHwptHandlers
         if (rc != 0)
             return rc;
         parent.Users++;
-        rc = MockNestedDomain.Alloc(cmd.data_type, cmd.data_uptr, cmd.data_len, out MockNestedDomain? domain);
+        rc = MockNestedDomain.Alloc(new UserData(cmd.data_type, cmd.data_uptr, cmd.data_len),
+            ctx.Options.Has73Uapi ? MockNestedDomain.UserDataSize73 : MockNestedDomain.UserDataSize, out MockNestedDomain? domain);
         if (rc != 0)
         {
             ctx.Objects.Abort(hwpt);
@@ -60,8 +62,9 @@ internal static class NestedHwptHandlers
     }
 
     /// <summary>iommufd_hwpt_invalidate: the array bounds (EINVAL), the reserved field before them
-    /// (EOPNOTSUPP), a nested HWPT (ENOENT: a paging HWPT takes no invalidation), then the driver.
-    /// entry_num is written back on every path as the number of entries handled.</summary>
+    /// (EOPNOTSUPP), a nested HWPT (6.12: ENOENT for anything else; 7.3: ENOENT only for no object, EINVAL
+    /// for one of another type), then the driver. entry_num is written back on every path as the number
+    /// of entries handled.</summary>
     public static int Invalidate(IommufdContext ctx, ref UserCommand ucmd)
     {
         ref iommu_hwpt_invalidate cmd = ref ucmd.As<iommu_hwpt_invalidate>();
@@ -73,7 +76,7 @@ internal static class NestedHwptHandlers
                  (cmd.data_uptr == 0 || cmd.entry_len == 0 || cmd.entry_len > ctx.Platform.PageSize || cmd.entry_num > InvalidateEntryNumMax))
             rc = -Errno.EINVAL;
         else if (ctx.Objects.Get(cmd.hwpt_id, ObjectType.HwptNested) is not HwptNested hwpt)
-            rc = -Errno.ENOENT;
+            rc = ctx.Options.InvalidateTakesAnyObject && ctx.Objects.Get(cmd.hwpt_id, ObjectType.Any) != null ? -Errno.EINVAL : -Errno.ENOENT;
         else
             rc = hwpt.Domain!.InvalidateUser(cmd.data_type, cmd.data_uptr, cmd.entry_len, cmd.entry_num, out handled);
         cmd.entry_num = handled;

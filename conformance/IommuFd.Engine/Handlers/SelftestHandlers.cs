@@ -44,8 +44,79 @@ internal static class SelftestHandlers
                 return AccessHandlers.ReadWrite(ctx, ref ucmd);
             case IommufdTest.IOMMU_TEST_OP_DESTROY_ACCESS_PAGES:
                 return AccessHandlers.DestroyPages(ctx, ref ucmd);
+            case DevCheckCache when ctx.Options.Has73Uapi:
+                return CheckDeviceCache(ctx, cmd.id, cmd.check_map.iova);
+            case > DevCheckCache and <= DmabufRevoke when ctx.Options.Has73Uapi:
+                return Ops73(ctx, cmd.op, cmd.id, (uint)cmd.check_map.iova, (uint)(cmd.check_map.iova >> 32));
             default:
                 return -Errno.EOPNOTSUPP;
+        }
+    }
+
+    // 7.3's test ops after IOMMU_TEST_OP_TRIGGER_IOPF (15): DEV_CHECK_CACHE, TRIGGER_VEVENT,
+    // PASID_ATTACH/REPLACE/DETACH/CHECK_HWPT, DMABUF_GET, DMABUF_REVOKE.
+    private const uint DevCheckCache = 16, DmabufRevoke = 23;
+    private const uint DevCacheIdMax = 3;            // MOCK_DEV_CACHE_ID_MAX
+    private const uint DevCacheDefault = 0xbaddad;   // IOMMU_TEST_DEV_CACHE_DEFAULT
+
+    /// <summary>iommufd_test_dev_check_cache: the device (ENOENT), then cache entry <c>id</c> (at most 3)
+    /// must hold the value (EINVAL). A mock device's cache entries keep their default until a vIOMMU
+    /// invalidation clears them, and the engine has no vIOMMU yet. The check_dev_cache member {u32 id,
+    /// u32 cache} shares its bytes with check_map's iova.</summary>
+    private static int CheckDeviceCache(IommufdContext ctx, uint deviceId, ulong idAndCache)
+    {
+        if (ctx.Objects.Get(deviceId, ObjectType.Device) is not Device)
+            return -Errno.ENOENT;
+        uint cacheId = (uint)idAndCache, expected = (uint)(idAndCache >> 32);
+        return cacheId > DevCacheIdMax || expected != DevCacheDefault ? -Errno.EINVAL : 0;
+    }
+
+    private const uint TriggerVevent = 17, PasidAttach = 18, PasidReplace = 19, PasidDetach = 20, PasidCheckHwpt = 21, DmabufGet = 22;
+
+    /// <summary>7.3's vEvent, PASID and dma-buf test ops as far as the engine's objects reach: it has no
+    /// vIOMMU and no PASID attachment (PASID_ATTACH/REPLACE of a real device, a PASID_DETACH of the RID,
+    /// DMABUF_GET of a valid length and DMABUF_REVOKE answer ENOSYS: not modelled yet). The union's first
+    /// two u32 (<paramref name="first"/>, <paramref name="second"/>) are dev_id, pasid/pt_id, pasid/hwpt_id
+    /// or length/open_flags by op.</summary>
+    private static int Ops73(IommufdContext ctx, uint op, uint id, uint first, uint second)
+    {
+        switch (op)
+        {
+            case TriggerVevent:
+                // iommufd_test_trigger_vevent: the device (ENOENT), then its vIOMMU and virtual ID (none: ENOENT).
+                return -Errno.ENOENT;
+            case PasidAttach or PasidReplace or PasidDetach or PasidCheckHwpt:
+                if (ctx.Objects.Get(id, ObjectType.Selftest) is not SelftestDevice { Idev: { } idev })
+                    return -Errno.ENOENT; // iommufd_test_get_selftest_obj
+                if (op == PasidDetach && first != 0)
+                    return 0;             // iommufd_device_detach of a PASID never attached
+                if (op == PasidCheckHwpt)
+                    return CheckPasidHwpt(ctx, idev, first, second);
+                return -Errno.ENOSYS;
+            case DmabufGet:
+                ulong length = ((ulong)first + 4095) & ~4095UL;
+                return length == 0 || length > 512 * 4096UL ? -Errno.EINVAL : -Errno.ENOSYS;
+            default:
+                return -Errno.ENOSYS;
+        }
+    }
+
+    /// <summary>iommufd_test_pasid_check_hwpt: the domain attached at the PASID (the RID's attachment at
+    /// IOMMU_NO_PASID, nothing at any other PASID here) against hwpt_id's (0: must be nothing; else an
+    /// HWPT, ENOENT for no object and EINVAL for another type, and EINVAL when it is not the one).</summary>
+    private static int CheckPasidHwpt(IommufdContext ctx, Device idev, uint pasid, uint hwptId)
+    {
+        Hwpt? attached = pasid == 0 ? idev.Hwpt : null;
+        if (hwptId == 0)
+            return attached == null ? 0 : -Errno.EINVAL;
+        switch (ctx.Objects.Get(hwptId, ObjectType.Any))
+        {
+            case null:
+                return -Errno.ENOENT;
+            case Hwpt hwpt:
+                return ReferenceEquals(hwpt, attached) ? 0 : -Errno.EINVAL;
+            default:
+                return -Errno.EINVAL;
         }
     }
 

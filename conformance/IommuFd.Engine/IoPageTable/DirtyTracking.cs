@@ -16,7 +16,7 @@ internal static class DirtyTracking
         if (enable)
             foreach (Area area in iopt.Areas())
                 if (area.Pages != null)
-                    _ = domain.Dirty.ReadAndClear(area.Start, area.Length, noClear: false, bitmap: null);
+                    _ = domain.ReadAndClearDirty(area.Start, area.Length, noClear: false, bitmap: null);
         domain.Dirty.Tracking = enable;
         return 0;
     }
@@ -46,7 +46,7 @@ internal static class DirtyTracking
     /// (and cleared unless <paramref name="noClear"/>). Bits already written stay written whatever the
     /// result. With <paramref name="reportErrors"/> (6.12.118 on) the walk's error is returned (EINVAL
     /// for a hole or a domain not tracking), else the bitmap's (EPROTO: a report reached outside the
-    /// range). Before 6.12.118 the result was dropped and the call answered 0.</summary>
+    /// range). Before 6.12.118, and in 7.3, the result is dropped and the call answers 0.</summary>
     public static int ReadAndClear(IoPageTable iopt, IommuDomain domain, ulong iova, ulong length, ulong pageSize,
         ulong data, bool noClear, ulong userPageSize, bool reportErrors)
     {
@@ -74,7 +74,7 @@ internal static class DirtyTracking
         while (true)
         {
             ulong end = Math.Min(last, area.Last);
-            int rc = domain.Dirty.ReadAndClear(cur, end - cur + 1, noClear, bitmap);
+            int rc = domain.ReadAndClearDirty(cur, end - cur + 1, noClear, bitmap);
             if (rc != 0)
                 return rc;
             if (last <= area.Last)

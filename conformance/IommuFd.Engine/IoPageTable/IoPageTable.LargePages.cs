@@ -3,7 +3,8 @@ using IommuFd.Engine.Memory;
 
 namespace IommuFd.Engine.IoPageTable;
 
-/// <summary>Which IO pages of an area a domain maps with its larger page size (the mock's 1 MiB).</summary>
+/// <summary>Which IO pages of an area a domain maps with its larger page size (6.12's mock 1 MiB), or
+/// the leaves of 7.3's generic page table (<see cref="PageTableLeaves"/>).</summary>
 /// <remarks>
 /// batch_to_domain maps each physically contiguous run of an area's pages with one iommu_map (unless
 /// large pages are disabled: then page by page), and iommu_map splits a run with iommu_pgsize: the
@@ -21,6 +22,11 @@ internal sealed partial class IoPageTable
     // Marks the large IO pages of area a in domain d, as its fill maps them.
     private void MapLargePages(IommuDomain d, Area a, Pages pages, List<(ulong Start, ulong End)> hugetlb)
     {
+        if (d.Leaves != null)
+        {
+            MapLeaves(d.Leaves, a, pages, hugetlb);
+            return;
+        }
         ulong size = d.LargePageSize;
         if (size == 0 || DisableLargePages || size > UserMemoryHugePage)
             return;
@@ -42,10 +48,26 @@ internal sealed partial class IoPageTable
 
     private const ulong UserMemoryHugePage = 2UL << 20;
 
+    // 7.3's generic table: the leaves of area a, one physically contiguous run at a time (a 4 KiB page,
+    // or with large pages on the part of a hugetlb page in the area).
+    private void MapLeaves(PageTableLeaves leaves, Area a, Pages pages, List<(ulong Start, ulong End)> hugetlb)
+    {
+        ulong va = pages.Uptr + a.StartByte, end = va + a.Length;
+        for (ulong cur = va; cur < end;)
+        {
+            ulong modulus = _pageSize;
+            if (!DisableLargePages && hugetlb.Any(h => h.Start <= cur && cur < h.End))
+                modulus = UserMemoryHugePage;
+            ulong runEnd = Math.Min((cur | (modulus - 1)) + 1, end);
+            leaves.MapRun(a.Start + (cur - va), cur, modulus, runEnd - cur);
+            cur = runEnd;
+        }
+    }
+
     // The fill of a new domain (iopt_fill_domain): every area.
     private void MapLargePages(IommuDomain d)
     {
-        if (d.LargePageSize == 0 || DisableLargePages)
+        if (d.Leaves == null && (d.LargePageSize == 0 || DisableLargePages))
             return;
         Dictionary<UserMm, List<(ulong, ulong)>> ranges = [];
         foreach (Area a in Areas())
@@ -56,12 +78,10 @@ internal sealed partial class IoPageTable
     // The fill of new areas into every domain (iopt_fill_domains_pages), before they are published.
     private void MapLargePages(ReadOnlySpan<PagesSlice> slices)
     {
-        if (DisableLargePages)
-            return;
         Dictionary<UserMm, List<(ulong, ulong)>> ranges = [];
         foreach (IommuDomain d in _domains)
         {
-            if (d.LargePageSize == 0)
+            if (d.Leaves == null && (d.LargePageSize == 0 || DisableLargePages))
                 continue;
             foreach (PagesSlice s in slices)
                 if (s.Area is { } a)

@@ -134,14 +134,19 @@ internal sealed partial class IoPageTable
 
     // ---- MAP / COPY ---------------------------------------------------------------------------
 
-    /// <summary>iopt_alloc_pages: validates a user range and describes its pages (nothing is touched);
-    /// the pages belong to the current mm (source_mm).</summary>
-    public int AllocPages(ulong uptr, ulong length, bool writable, AccountMode mode, out Pages? pages)
+    /// <summary>iopt_alloc_pages (6.12) / iopt_alloc_user_pages (7.3): validates a user range and describes
+    /// its pages (nothing is touched); the pages belong to the current mm (source_mm). 6.12 checks the
+    /// length (EINVAL) before the end's wrap (EOVERFLOW); 7.3 checks the wrap first
+    /// (<paramref name="wrapFirst"/>), so a huge length that also wraps is EOVERFLOW there.</summary>
+    public int AllocPages(ulong uptr, ulong length, bool writable, AccountMode mode, out Pages? pages, bool wrapFirst = false)
     {
         pages = null;
+        bool wraps = uptr + length < uptr;
+        if (wrapFirst && wraps)
+            return -Errno.EOVERFLOW;
         if (length > ulong.MaxValue - _pageSize || length == 0)
             return -Errno.EINVAL;
-        if (uptr + length < uptr)
+        if (wraps)
             return -Errno.EOVERFLOW;
         ulong baseVa = uptr & ~(_pageSize - 1);
         ulong npages = (length + (uptr - baseVa) + _pageSize - 1) / _pageSize;
@@ -432,6 +437,7 @@ internal sealed partial class IoPageTable
             {
                 d.Dirty.Forget(area.Start, area.Last); // the unmapped entries take their dirty bits along
                 d.Large.Forget(area.Start, area.Last); // and their MOCK_PFN_HUGE_IOVA
+                d.Leaves?.Forget(area.Start, area.Last);
             }
         }
         area.Pages = null;
@@ -593,6 +599,7 @@ internal sealed partial class IoPageTable
         _domains[index] = _domains[^1];
         _domains.RemoveAt(_domains.Count - 1);
         domain.Large.Clear(); // iopt_unfill_domain unmaps every area from it
+        domain.Leaves?.Clear();
         if (_domains.Count == 0)
             foreach (Area a in Areas())
                 if (a.Pages != null)

@@ -4,7 +4,7 @@ namespace IommuFd.Engine.Objects;
 internal abstract class Hwpt(ObjectType type) : IommufdObject(type)
 {
     /// <summary>hwpt->fault: the fault queue that receives the device's page requests (nested HWPTs
-    /// only in 6.12). Holds a users reference on it.</summary>
+    /// only in 6.12, paging ones too from 7.3). Holds a users reference on it.</summary>
     public FaultQueue? Fault { get; set; }
 
     /// <summary>find_hwpt_paging: the paging HWPT whose IOAS backs this one.</summary>

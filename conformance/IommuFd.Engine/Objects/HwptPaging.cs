@@ -23,9 +23,11 @@ internal sealed class HwptPaging(Ioas ioas, IommuDomain domain, bool nestParent)
 
     public override int AttachDomain(uint deviceFlags) => MockIommu.Attach(Domain, deviceFlags);
 
-    /// <summary>iommufd_hwpt_paging_destroy (and _abort): out of the IOAS, domain freed, IOAS reference dropped.</summary>
+    /// <summary>iommufd_hwpt_paging_destroy (and _abort): out of the IOAS, domain freed, fault queue (7.3)
+    /// and IOAS references dropped.</summary>
     public override void Destroy()
     {
+        ReleaseFault();
         if (InIoas)
         {
             Ioas.Hwpts.Remove(this);

@@ -37,7 +37,15 @@ public sealed class ConformanceSuiteAdapter : IConformanceSuite
 
     /// <inheritdoc />
     public CaseOutcome Diff(TraceFile trace, IIommuBackend left, IIommuBackend right, CancellationToken cancellationToken) =>
-        Load(trace, out Trace? loaded, out TraceRequirements? needs) ?? Compare(loaded!, needs!, left, right, minimize: false);
+        Load(trace, out Trace? loaded, out TraceRequirements? needs) ?? NotForThisKernel(loaded!) ?? Compare(loaded!, needs!, left, right, minimize: false);
+
+    /// <summary>A SKIP naming the trace's kernels when its header leaves out the kernel the engine models
+    /// here (the running one); null when it applies.</summary>
+    private static CaseOutcome? NotForThisKernel(Trace trace)
+    {
+        Engine.KernelRelease kernel = TestKernelEngine.Options().Kernel;
+        return trace.AppliesTo(kernel) ? null : CaseOutcome.Skipped($"the trace applies to kernels {trace.Kernels}; this kernel is {kernel}");
+    }
 
     /// <inheritdoc />
     public CaseOutcome RunRandom(int seed, int length, IIommuBackend backend, CancellationToken cancellationToken) =>
