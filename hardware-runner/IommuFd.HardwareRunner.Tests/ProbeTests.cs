@@ -64,4 +64,24 @@ public sealed class ProbeTests
         Assert.That(facts.Qemu.Present, Is.False);
         Assert.That(facts.TestKernel.Detail, Does.Contain("6.12.117-test"));
     }
+
+    [Test]
+    public void TheTestKernelSaysItsSeriesSourceAndRelease()
+    {
+        using var root = new TempDirectory();
+        Directory.CreateDirectory(root.Combine("k"));
+        File.WriteAllText(root.Combine("k/bzImage"), "");
+        File.WriteAllText(root.Combine("k/kernel.json"),
+            "{\"series\":\"7.3\",\"sourcePackage\":\"linux-source-7.3\",\"sourceVersion\":\"7.3.4-1~bpo13+1\",\"kernelRelease\":\"7.3.4\",\"configSha256\":\"ab\"}");
+        Directory.CreateDirectory(root.Combine("bare"));
+        File.WriteAllText(root.Combine("bare/bzImage"), "");
+
+        TestKernelInfo kernel = TestKernelInfo.FromImage(root.Combine("k/bzImage"));
+        TestKernelInfo bare = TestKernelInfo.FromImage(root.Combine("bare/bzImage"));
+
+        Assert.That((kernel.Series, kernel.SourcePackage, kernel.SourceVersion, kernel.Release, kernel.ConfigHash),
+            Is.EqualTo(("7.3", "linux-source-7.3", "7.3.4-1~bpo13+1", "7.3.4", "ab")));
+        Assert.That((bare.Series, bare.SourceVersion, bare.Release, bare.ConfigHash), Is.EqualTo(((string?)null, (string?)null, "unknown", "bare")),
+            "without kernel.json nothing is guessed");
+    }
 }

@@ -34,8 +34,9 @@ public static class RunnerCommandLine
         var lava = new Option<string>("--lava") { Description = "LAVA signals: auto (when lava-test-case is on PATH) or off (Lava)." };
         lava.AcceptOnlyFromAmong("auto", "off");
         var kernelImage = new Option<string>("--kernel") { Description = "bzImage to boot instead of the cached test kernel (VmSettings:KernelImage)." };
+        var kernelSeries = new Option<string>("--series") { Description = "Test kernel to boot: a series or role of scripts/kernels.conf, e.g. 6.12, 7.3, lts, stable (VmSettings:KernelSeries). Default: IOMMUFD_KERNEL_SERIES, else lts." };
         var nunit = new Option<string[]>("--nunit") { Description = "A prebuilt NUnit assembly to run with dotnet vstest and fold in (repeatable; NUnitAssemblies)." };
-        Option[] runOptions = [nunit, output, backend, vm, traces, random, seed, length, testTimeout, runTimeout, origin, dryRun, allowHostChanges, lava, kernelImage];
+        Option[] runOptions = [nunit, output, backend, vm, traces, random, seed, length, testTimeout, runTimeout, origin, dryRun, allowHostChanges, lava, kernelImage, kernelSeries];
 
         Dictionary<string, string?> Configuration(ParseResult p)
         {
@@ -60,6 +61,7 @@ public static class RunnerCommandLine
             if (p.GetValue(allowHostChanges)) c["AllowHostChanges"] = "true";
             Set("Lava", p.GetValue(lava));
             Set("VmSettings:KernelImage", p.GetValue(kernelImage));
+            Set("VmSettings:KernelSeries", p.GetValue(kernelSeries));
             return c;
         }
 
