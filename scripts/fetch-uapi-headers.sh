@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Puts the Linux 6.12 uAPI headers the project generates from into .uapi/ (ignored by git).
-# They come from Debian's linux-source-6.12 package, the same source the test kernel is built
-# from; nothing of the kernel is committed. Extracted headers are cached per source version.
+# Puts the uAPI headers the project generates from into .uapi/ (ignored by git), for every kernel
+# series of scripts/kernels.conf: .uapi/<series>/ (e.g. .uapi/6.12/, .uapi/7.3/), with .uapi/<role>
+# (lts, stable) linking to its series. The headers come from the Debian linux-source tarballs
+# scripts/kernel-source.sh fetches, the same sources the test kernels are built from; nothing of the
+# kernel is committed. Extracted headers are cached per package version. .uapi/VERSION, written
+# last, lists "role series package version" per series.
+# MSBuild reads .uapi/$(UapiKernelSeries)/ (default lts) through $(UapiHeadersDir).
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 dest="${UAPI_HEADERS_DIR:-$repo_root/.uapi}"
-tarball=/usr/src/linux-source-6.12.tar.xz
 cache_root="${IOMMUFD_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/iommufd-conformance}"
+kernel_source="$repo_root/scripts/kernel-source.sh"
 
 # The headers this project consumes, as paths inside the kernel tree. <linux/types.h> and
 # <linux/ioctl.h> are not among them: the generator knows their types and macros itself.
@@ -18,27 +22,34 @@ members=(
   drivers/iommu/iommufd/iommufd_test.h
 )
 
-if [ ! -f "$tarball" ]; then
-  if [ "$(id -u)" != 0 ]; then
-    echo "fetch-uapi-headers: $tarball is missing; run as root or: sudo apt-get install linux-source-6.12" >&2
-    exit 1
-  fi
-  echo "fetch-uapi-headers: installing Debian's linux-source-6.12" >&2
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq linux-source-6.12 >/dev/null
-fi
+say() { echo "fetch-uapi-headers: $*" >&2; }
 
-version=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || stat -c %Y "$tarball")
-cache="$cache_root/uapi/$version"
-if [ ! -f "$cache/.complete" ]; then
-  echo "fetch-uapi-headers: extracting headers of linux-source-6.12 $version" >&2
-  rm -rf "$cache" && mkdir -p "$cache"
-  top=linux-source-6.12
-  tar -xJf "$tarball" -C "$cache" --strip-components=1 "${members[@]/#/$top/}"
-  echo "$version" > "$cache/.complete"
-fi
+"$repo_root/scripts/install-packages.sh" sources
+
+# Extracts the members of one series' tarball into the cache once; prints the cache folder.
+cached_headers() {
+  local series="$1" package="$2" tarball version cache
+  tarball=$("$kernel_source" "$series" | tail -n 1)
+  version=$("$kernel_source" "$series" --cached-version)
+  cache="$cache_root/uapi/${package}_$version"
+  if [ ! -f "$cache/.complete" ]; then
+    say "extracting headers of $package $version"
+    rm -rf "$cache" && mkdir -p "$cache"
+    tar -xJf "$tarball" -C "$cache" --strip-components=1 "${members[@]/#/$package/}"
+    echo "$package $version" > "$cache/.complete"
+  fi
+  echo "$cache"
+}
 
 rm -rf "$dest" && mkdir -p "$dest"
-cp -r "$cache"/include "$cache"/drivers "$dest"/
-echo "linux-source-6.12 $version" > "$dest/VERSION"
-echo "fetch-uapi-headers: headers of 6.12 ($version) in $dest" >&2
+listing=""
+while read -r role series package; do
+  cache=$(cached_headers "$series" "$package")
+  mkdir -p "$dest/$series"
+  cp -r "$cache"/include "$cache"/drivers "$dest/$series"/
+  cp "$cache/.complete" "$dest/$series/VERSION"
+  ln -sfn "$series" "$dest/$role"
+  listing+="$role $series $(cat "$cache/.complete")"$'\n'
+  say "headers of $series ($role, $(cat "$cache/.complete")) in $dest/$series"
+done < <("$kernel_source" --list)
+printf '%s' "$listing" > "$dest/VERSION"

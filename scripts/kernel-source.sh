@@ -6,6 +6,9 @@
 #
 # Usage: kernel-source.sh SERIES|ROLE            fetch if needed, print the tarball's path
 #        kernel-source.sh SERIES|ROLE --version  print the Debian package version only
+#        kernel-source.sh SERIES|ROLE --cached-version
+#                                                the same from the package lists as they are: no network,
+#                                                exit 1 when they were never fetched (cache-key lookups)
 #        kernel-source.sh --list                 print "role series package" per configured kernel
 # Env:   IOMMUFD_CACHE_DIR (default ~/.cache/iommufd-conformance)
 #        IOMMUFD_APT_MAX_AGE  seconds before the package lists are refreshed (default 86400)
@@ -59,11 +62,15 @@ main() {
   [ "${1:-}" = --list ] && { configured | awk '{ print $1, $2, $3 }'; return; }
   [ $# -ge 1 ] || die "usage: kernel-source.sh SERIES|ROLE [--version] | --list"
   select_kernel "$1"
-  refresh_lists
+  if [ "${2:-}" = --cached-version ]; then
+    [ -f "$cache_root/apt/$suite/lists/.updated" ] || die "the package lists of $suite were never fetched (run: kernel-source.sh $series)"
+  else
+    refresh_lists
+  fi
   local version
   version=$(candidate_version)
   [ -n "$version" ] && [ "$version" != "(none)" ] || die "$suite does not serve $package"
-  [ "${2:-}" = --version ] && { echo "$version"; return; }
+  case "${2:-}" in --version|--cached-version) echo "$version"; return ;; esac
 
   local dir="$cache_root/source/${package}_$version"
   local tarball="$dir/$package.tar.xz"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of the project and ends with the line "N passed, N failed, N skipped".
-# Kernel-tier tests run on /dev/iommu when the host has it, otherwise in the QEMU test kernel
-# when one is built (hardware-runner/kernel/build-kernel.sh); without either they skip with the
-# reason, unless IOMMUFD_REQUIRE_KERNEL=1, which turns a missing kernel into failures.
+# It first installs the Debian packages the tests need (scripts/install-packages.sh test, as root)
+# and fetches the uAPI headers. Kernel-tier tests run on /dev/iommu when the host has it, otherwise
+# in the QEMU test kernel of IOMMUFD_KERNEL_SERIES (default lts) when one is built
+# (hardware-runner/kernel/build-kernel.sh SERIES); without either they skip with the reason,
+# unless IOMMUFD_REQUIRE_KERNEL=1, which turns a missing kernel into failures.
 set -uo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -10,7 +12,8 @@ cd "$repo_root"
 results="$repo_root/artifacts/test-results"
 rm -rf "$results" && mkdir -p "$results"
 
-[ -f .uapi/VERSION ] || scripts/fetch-uapi-headers.sh || exit 1
+scripts/install-packages.sh test || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+scripts/fetch-uapi-headers.sh || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 
 status=0
 dotnet build IommuFdConformance.sln -nologo -v:q -clp:ErrorsOnly || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }

@@ -139,7 +139,7 @@ public static class KernelTier
         if (qemu is null || !kernel.Found)
         {
             string why = qemu is null ? "qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)" : kernel.Explanation;
-            string message = $"no {IommuDevice} and no QEMU test VM: {why}. Build the test kernel with {TestKernel.BuildScript}, or run on a host with an IOMMU and iommufd.";
+            string message = $"no {IommuDevice} and no QEMU test VM: {why}. Build the test kernel with {TestKernel.BuildCommand(TestKernel.RequestedSeries())}, or run on a host with an IOMMU and iommufd.";
             if (Environment.GetEnvironmentVariable(RequireKernelVariable) == "1")
                 Assert.Fail($"{message} ({RequireKernelVariable}=1 demands the kernel)");
             Assert.Ignore(message);

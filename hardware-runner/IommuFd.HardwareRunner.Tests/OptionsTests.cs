@@ -118,6 +118,22 @@ public sealed class OptionsTests
     }
 
     [Test]
+    public async Task VmVerbTakesTheKernelSeriesAndTheLocatorIsAskedForIt()
+    {
+        IReadOnlyDictionary<string, string?>? configuration = null;
+        var root = RunnerCommandLine.Build((_, c, _) => { configuration = c; return Task.FromResult(0); });
+        await root.Parse(["vm", "intel", "--series", "7.3"]).InvokeAsync();
+        Assert.That(configuration!["VmSettings:KernelSeries"], Is.EqualTo("7.3"));
+
+        string? asked = null;
+        var components = NoComponents with { LocateKernel = series => { asked = series; return new Probe.KernelLookup(null, "none here", series); } };
+        RunVerb.LocateKernel(Resolve(new() { ["VmSettings:KernelSeries"] = "7.3" }), components);
+        Assert.That(asked, Is.EqualTo("7.3"));
+        RunVerb.LocateKernel(Resolve([]), components);
+        Assert.That(asked, Is.Empty, "no series configured: the locator's default (IOMMUFD_KERNEL_SERIES, else lts)");
+    }
+
+    [Test]
     public void UnknownVmModelIsAParseError()
     {
         var root = RunnerCommandLine.Build((_, _, _) => Task.FromResult(0));

@@ -90,17 +90,22 @@ public sealed class ProbeTests
     }
 
     [Test]
-    public void ACachedTestKernelNamesTheDebianSourceItWasBuiltFrom()
+    public void TheTestKernelSaysItsSeriesSourceAndRelease()
     {
         using var root = new TempDirectory();
         Directory.CreateDirectory(root.Combine("k"));
         File.WriteAllText(root.Combine("k/bzImage"), "");
         File.WriteAllText(root.Combine("k/kernel.json"),
-            "{\"sourcePackage\":\"linux-source-6.12\",\"sourceVersion\":\"6.12.118-1~deb12u1\",\"kernelRelease\":\"6.12.118\",\"configSha256\":\"cafe\"}");
+            "{\"series\":\"7.3\",\"sourcePackage\":\"linux-source-7.3\",\"sourceVersion\":\"7.3.4-1~bpo13+1\",\"kernelRelease\":\"7.3.4\",\"configSha256\":\"ab\"}");
+        Directory.CreateDirectory(root.Combine("bare"));
+        File.WriteAllText(root.Combine("bare/bzImage"), "");
 
         TestKernelInfo kernel = TestKernelInfo.FromImage(root.Combine("k/bzImage"));
+        TestKernelInfo bare = TestKernelInfo.FromImage(root.Combine("bare/bzImage"));
 
-        Assert.That((kernel.Release, kernel.ConfigHash, kernel.SourcePackage, kernel.SourceVersion), Is.EqualTo(("6.12.118", "cafe", "linux-source-6.12", "6.12.118-1~deb12u1")));
-        Assert.That(TestKernelInfo.FromImage(root.Combine("elsewhere/bzImage")).Release, Is.EqualTo("unknown"), "never a guessed version");
+        Assert.That((kernel.Series, kernel.SourcePackage, kernel.SourceVersion, kernel.Release, kernel.ConfigHash),
+            Is.EqualTo(("7.3", "linux-source-7.3", "7.3.4-1~bpo13+1", "7.3.4", "ab")));
+        Assert.That((bare.Series, bare.SourceVersion, bare.Release, bare.ConfigHash), Is.EqualTo(((string?)null, (string?)null, "unknown", "bare")),
+            "without kernel.json nothing is guessed");
     }
 }

@@ -18,6 +18,13 @@ internal static class RequiredKernel
         return null!;
     }
 
+    /// <summary>The series (major.minor) of the kernel the tests boot: IOMMUFD_KERNEL_SERIES's, else lts's.</summary>
+    public static string Series()
+    {
+        string requested = TestKernel.RequestedSeries();
+        return TestKernel.FindRepositoryRoot() is { } root && KernelSeries.Find(root, requested) is { } kernel ? kernel.Series : requested;
+    }
+
     /// <summary>A fresh out folder under the test's work directory.</summary>
     public static string NewOutDirectory(string label) =>
         Path.Combine(TestContext.CurrentContext.WorkDirectory, "vm-out", $"{label}-{Guid.NewGuid():N}"[..(label.Length + 9)]);

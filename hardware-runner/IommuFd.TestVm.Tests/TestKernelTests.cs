@@ -5,31 +5,82 @@ namespace IommuFd.TestVm.Tests;
 [TestFixture]
 public sealed class TestKernelTests
 {
-    [Test]
-    public void The_cache_key_matches_the_build_script()
+    private static readonly KernelSeries Lts = new("lts", "6.12", "linux-source-6.12");
+
+    [TestCase("lts"), TestCase("stable")]
+    public void The_cache_key_matches_the_build_script(string role)
     {
         string? root = TestKernel.FindRepositoryRoot();
-        string? version = TestKernel.SourceVersion();
-        if (root is null || version is null)
-            Assert.Ignore("needs the repository's build script and linux-source-6.12 installed");
+        if (root is null)
+            Assert.Ignore("needs the repository's build script");
+        KernelSeries? kernel = KernelSeries.Find(root!, role);
+        Assert.That(kernel, Is.Not.Null, $"scripts/kernels.conf names no {role} kernel");
+        string? version = kernel!.SourceVersion(root!);
+        if (version is null)
+            Assert.Ignore($"the package lists of {kernel.Package} were never fetched (scripts/kernel-source.sh {kernel.Series})");
 
         var info = new ProcessStartInfo(Path.Combine(root!, TestKernel.BuildScript)) { RedirectStandardOutput = true, UseShellExecute = false };
+        info.ArgumentList.Add(role);
         info.ArgumentList.Add("--key");
         using var script = Process.Start(info)!;
         string scriptKey = script.StandardOutput.ReadToEnd().Trim();
         script.WaitForExit();
 
-        string ourKey = TestKernel.CacheKey(version!,
-            File.ReadAllBytes(Path.Combine(root!, TestKernel.Fragment)), File.ReadAllBytes(Path.Combine(root!, TestKernel.BuildScript)));
-        Assert.That(ourKey, Is.EqualTo(scriptKey));
+        Assert.That(TestKernel.CacheKey(root!, kernel, version!), Is.EqualTo(scriptKey));
     }
 
     [Test]
-    public void The_key_changes_with_the_fragment()
+    public void The_key_changes_with_the_fragments_the_series_and_the_source_version()
     {
-        string a = TestKernel.CacheKey("1", "CONFIG_A=y\n"u8, "script"u8);
-        string b = TestKernel.CacheKey("1", "CONFIG_B=y\n"u8, "script"u8);
-        Assert.That(a, Is.Not.EqualTo(b));
+        string key = TestKernel.CacheKey(Lts, "1", "CONFIG_A=y\n"u8.ToArray(), null, "script"u8.ToArray());
+        Assert.Multiple(() =>
+        {
+            Assert.That(TestKernel.CacheKey(Lts, "1", "CONFIG_B=y\n"u8.ToArray(), null, "script"u8.ToArray()), Is.Not.EqualTo(key));
+            Assert.That(TestKernel.CacheKey(Lts, "1", "CONFIG_A=y\n"u8.ToArray(), "CONFIG_C=y\n"u8.ToArray(), "script"u8.ToArray()), Is.Not.EqualTo(key));
+            Assert.That(TestKernel.CacheKey(Lts, "2", "CONFIG_A=y\n"u8.ToArray(), null, "script"u8.ToArray()), Is.Not.EqualTo(key));
+            Assert.That(TestKernel.CacheKey(new KernelSeries("stable", "6.12", "linux-source-6.12"), "1", "CONFIG_A=y\n"u8.ToArray(), null, "script"u8.ToArray()),
+                Is.EqualTo(key), "the role is a name for the series, not part of the build");
+            Assert.That(TestKernel.CacheKey(new KernelSeries("lts", "7.3", "linux-source-7.3"), "1", "CONFIG_A=y\n"u8.ToArray(), null, "script"u8.ToArray()),
+                Is.Not.EqualTo(key));
+        });
+    }
+
+    [Test]
+    public void Both_configured_kernels_have_a_series_and_a_package()
+    {
+        string? root = TestKernel.FindRepositoryRoot();
+        if (root is null)
+            Assert.Ignore("needs the repository's scripts");
+        var roles = KernelSeries.Configured(root!).Select(k => k.Role);
+        Assert.That(roles, Is.EquivalentTo(new[] { "lts", "stable" }));
+        Assert.That(KernelSeries.Find(root!, "lts")!.Package, Does.StartWith("linux-source-"));
+    }
+
+    [Test]
+    public void An_unknown_series_is_explained()
+    {
+        if (TestKernel.FindRepositoryRoot() is null || Environment.GetEnvironmentVariable(TestKernel.OverrideVariable) is { Length: > 0 })
+            Assert.Ignore("needs the repository's scripts and no IOMMUFD_TEST_KERNEL");
+        var lookup = TestKernel.Locate("9.99");
+        Assert.That(lookup.Found, Is.False);
+        Assert.That(lookup.Explanation, Does.Contain("no kernel series '9.99'").And.Contain("6.12"));
+    }
+
+    [Test]
+    public void The_series_comes_from_the_environment_else_lts()
+    {
+        string? saved = Environment.GetEnvironmentVariable(TestKernel.SeriesVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(TestKernel.SeriesVariable, null);
+            Assert.That(TestKernel.RequestedSeries(), Is.EqualTo("lts"));
+            Environment.SetEnvironmentVariable(TestKernel.SeriesVariable, "7.3");
+            Assert.That(TestKernel.RequestedSeries(), Is.EqualTo("7.3"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(TestKernel.SeriesVariable, saved);
+        }
     }
 
     [Test]

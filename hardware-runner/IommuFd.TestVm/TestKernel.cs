@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -14,8 +13,8 @@ public sealed record TestKernelLookup(string? ImagePath, string Explanation)
 }
 
 /// <summary>
-/// Finds the kernel hardware-runner/kernel/build-kernel.sh built, by computing the same cache key:
-/// SHA-256 of "linux-source-6.12=&lt;version&gt;\nfragment=&lt;sha256&gt;\nscript=&lt;sha256&gt;\n".
+/// Finds the kernel hardware-runner/kernel/build-kernel.sh built for a series, by computing the same
+/// cache key: SHA-256 of "series=S\n&lt;package&gt;=&lt;version&gt;\nfragment=&lt;sha256&gt;\nfragment-S=&lt;sha256 or none&gt;\nscript=&lt;sha256&gt;\n".
 /// IOMMUFD_TEST_KERNEL, when set, names a bzImage directly.
 /// </summary>
 public static class TestKernel
@@ -23,17 +22,35 @@ public static class TestKernel
     /// <summary>The build script, relative to the repository root.</summary>
     public const string BuildScript = "hardware-runner/kernel/build-kernel.sh";
 
-    /// <summary>The config fragment, relative to the repository root.</summary>
+    /// <summary>The config fragment of every series, relative to the repository root.</summary>
     public const string Fragment = "hardware-runner/kernel/iommufd-test.config";
-
-    /// <summary>The Debian package the kernel is built from.</summary>
-    public const string SourcePackage = "linux-source-6.12";
 
     /// <summary>Env var naming a bzImage to use instead of the cache.</summary>
     public const string OverrideVariable = "IOMMUFD_TEST_KERNEL";
 
-    /// <summary>Finds the test kernel for the repository that contains this assembly (or the current directory).</summary>
-    public static TestKernelLookup Locate()
+    /// <summary>Env var naming the series (or role) of scripts/kernels.conf the kernel tier runs on; default <see cref="DefaultSeries"/>.</summary>
+    public const string SeriesVariable = "IOMMUFD_KERNEL_SERIES";
+
+    /// <summary>The series the kernel tier runs on when <see cref="SeriesVariable"/> is unset.</summary>
+    public const string DefaultSeries = "lts";
+
+    /// <summary>The series the kernel tier runs on: <see cref="SeriesVariable"/>, else <see cref="DefaultSeries"/>.
+    /// The one place that variable is read.</summary>
+    public static string RequestedSeries() =>
+        Environment.GetEnvironmentVariable(SeriesVariable) is { Length: > 0 } series ? series : DefaultSeries;
+
+    /// <summary>The series' own config fragment (where its Kconfig differs), relative to the repository root; it may not exist.</summary>
+    public static string SeriesFragment(string series) => $"hardware-runner/kernel/iommufd-test-{series}.config";
+
+    /// <summary>The command that builds the kernel of <paramref name="series"/>.</summary>
+    public static string BuildCommand(string series) => $"{BuildScript} {series}";
+
+    /// <summary>Finds the test kernel of <see cref="RequestedSeries"/>.</summary>
+    public static TestKernelLookup Locate() => Locate(RequestedSeries());
+
+    /// <summary>Finds the test kernel of <paramref name="series"/> (a series or role of scripts/kernels.conf)
+    /// for the repository that contains this assembly (or the current directory).</summary>
+    public static TestKernelLookup Locate(string series)
     {
         string? explicitImage = Environment.GetEnvironmentVariable(OverrideVariable);
         if (!string.IsNullOrEmpty(explicitImage))
@@ -45,20 +62,34 @@ public static class TestKernel
         string? root = FindRepositoryRoot();
         if (root is null)
             return new TestKernelLookup(null, $"cannot find {BuildScript} above {AppContext.BaseDirectory} or {Environment.CurrentDirectory}; set {OverrideVariable}");
-        string? version = SourceVersion();
-        if (version is null)
-            return new TestKernelLookup(null, $"{SourcePackage} is not installed (apt-get install {SourcePackage}), so no test kernel can be built; run {BuildScript}");
-        string key = CacheKey(version, File.ReadAllBytes(Path.Combine(root, Fragment)), File.ReadAllBytes(Path.Combine(root, BuildScript)));
-        string image = Path.Combine(CacheRoot(), "kernel", key, "bzImage");
+        if (KernelSeries.Find(root, series) is not { } kernel)
+        {
+            string known = string.Join(", ", KernelSeries.Configured(root).Select(k => $"{k.Series} ({k.Role})"));
+            return new TestKernelLookup(null, $"no kernel series '{series}' in scripts/kernels.conf (known: {known})");
+        }
+        string build = Path.Combine(root, BuildCommand(kernel.Series));
+        if (kernel.SourceVersion(root) is not { } version)
+            return new TestKernelLookup(null, $"the source of {kernel.Package} was never fetched, so no {kernel.Series} test kernel is built; run {build}");
+        string image = Path.Combine(CacheRoot(), "kernel", CacheKey(root, kernel, version), "bzImage");
         return File.Exists(image)
-            ? new TestKernelLookup(image, $"cached test kernel {image}")
-            : new TestKernelLookup(null, $"no test kernel built for this source and config (expected {image}); build it with {Path.Combine(root, BuildScript)} (about 6 minutes on 2 cores)");
+            ? new TestKernelLookup(image, $"cached {kernel.Series} test kernel {image}")
+            : new TestKernelLookup(null, $"no {kernel.Series} test kernel built for this source and config (expected {image}); build it with {build} (about 6 minutes on 2 cores)");
     }
 
-    /// <summary>The cache key of a build from <paramref name="sourceVersion"/> with the given fragment and script contents.</summary>
-    public static string CacheKey(string sourceVersion, ReadOnlySpan<byte> fragment, ReadOnlySpan<byte> script)
+    /// <summary>The cache key of <paramref name="kernel"/> built from <paramref name="sourceVersion"/> with this repository's fragments and script.</summary>
+    public static string CacheKey(string root, KernelSeries kernel, string sourceVersion)
     {
-        string text = $"{SourcePackage}={sourceVersion}\nfragment={Hex(SHA256.HashData(fragment))}\nscript={Hex(SHA256.HashData(script))}\n";
+        string seriesFragment = Path.Combine(root, SeriesFragment(kernel.Series));
+        return CacheKey(kernel, sourceVersion, File.ReadAllBytes(Path.Combine(root, Fragment)),
+            File.Exists(seriesFragment) ? File.ReadAllBytes(seriesFragment) : null, File.ReadAllBytes(Path.Combine(root, BuildScript)));
+    }
+
+    /// <summary>The cache key of a build of <paramref name="kernel"/> from <paramref name="sourceVersion"/> with the given
+    /// fragment, series fragment (null: the series has none) and script contents.</summary>
+    public static string CacheKey(KernelSeries kernel, string sourceVersion, byte[] fragment, byte[]? seriesFragment, byte[] script)
+    {
+        string text = $"series={kernel.Series}\n{kernel.Package}={sourceVersion}\nfragment={Hex(SHA256.HashData(fragment))}\n"
+            + $"fragment-{kernel.Series}={(seriesFragment is null ? "none" : Hex(SHA256.HashData(seriesFragment)))}\nscript={Hex(SHA256.HashData(script))}\n";
         return Hex(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 
@@ -85,25 +116,6 @@ public static class TestKernel
             }
         }
         return null;
-    }
-
-    /// <summary>The installed version of linux-source-6.12 as dpkg reports it, or null.</summary>
-    public static string? SourceVersion()
-    {
-        try
-        {
-            var info = new ProcessStartInfo("dpkg-query") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (string a in new[] { "-W", "-f=${Version}", SourcePackage })
-                info.ArgumentList.Add(a);
-            using var process = Process.Start(info)!;
-            string output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return process.ExitCode == 0 && output.Length > 0 ? output.Trim() : null;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return null; // no dpkg on this host
-        }
     }
 
     private static string Hex(byte[] bytes) => Convert.ToHexStringLower(bytes);

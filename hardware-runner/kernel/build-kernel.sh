@@ -1,26 +1,32 @@
 #!/usr/bin/env bash
-# Builds (or finds in the cache) the Linux 6.12 test kernel: iommufd + IOMMUFD_TEST, VFIO cdev,
-# emulated IOMMUs, 9p root. Progress goes to stderr; the last stdout line is the bzImage path.
+# Builds (or finds in the cache) the test kernel of one series named in scripts/kernels.conf
+# (default: lts): iommufd + IOMMUFD_TEST, VFIO cdev, emulated IOMMUs, 9p root. The source is the
+# Debian linux-source tarball scripts/kernel-source.sh fetches. Progress goes to stderr; the last
+# stdout line is the bzImage path.
 #
+# Config: iommufd-test.config (every series) + iommufd-test-<series>.config (where Kconfig differs).
 # Cache: ${IOMMUFD_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/iommufd-conformance}/kernel/<key>/
-#   bzImage, config, kernel.json
-# <key> is the SHA-256 of three lines (IommuFd.TestVm's TestKernel computes the same):
-#   linux-source-6.12=<Debian package version>
+#   bzImage, config, build.log, kernel.json
+# <key> is the SHA-256 of five lines (IommuFd.TestVm's TestKernel computes the same):
+#   series=<series>
+#   <package>=<Debian package version>
 #   fragment=<sha256 of iommufd-test.config>
+#   fragment-<series>=<sha256 of iommufd-test-<series>.config, or "none">
 #   script=<sha256 of this file>
 #
-# Usage: build-kernel.sh            build if not cached, print the path
-#        build-kernel.sh --key      print the cache key only
-#        build-kernel.sh --locate   print the path if cached, else exit 1
+# Usage: build-kernel.sh [SERIES|ROLE]            build if not cached, print the path
+#        build-kernel.sh [SERIES|ROLE] --key      print the cache key only
+#        build-kernel.sh [SERIES|ROLE] --locate   print the path if cached, else exit 1
+#        (--key and --locate read the package lists as they are and never touch the network)
 # Env:   IOMMUFD_KERNEL_JOBS (default: cores + 1), IOMMUFD_KEEP_KERNEL_BUILD=1 keeps the tree.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+kernel_source="$here/../../scripts/kernel-source.sh"
+install_packages="$here/../../scripts/install-packages.sh"
 fragment="$here/iommufd-test.config"
 thp_preload_source="$here/thp-preload.c"
 script="$here/$(basename "${BASH_SOURCE[0]}")"
-tarball=/usr/src/linux-source-6.12.tar.xz
-package=linux-source-6.12
 cache_root="${IOMMUFD_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/iommufd-conformance}"
 # One job more than cores keeps both busy while a job waits on the disk (a build spends a quarter of
 # its time in the kernel: process start-up and file I/O).
@@ -31,53 +37,63 @@ die() { say "error: $*"; exit 1; }
 
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
 
-install_prerequisites() {
-  local missing=()
-  [ -f "$tarball" ] || missing+=("$package")
-  for tool in make gcc bc bison flex cpio; do
-    command -v "$tool" >/dev/null || missing+=("$tool")
-  done
-  [ -f /usr/include/libelf.h ] || missing+=(libelf-dev)
-  [ -f /usr/include/openssl/ssl.h ] || missing+=(libssl-dev)
-  [ ${#missing[@]} -eq 0 ] && return 0
-  if [ "$(id -u)" != 0 ]; then
-    die "missing: ${missing[*]}; run as root or: sudo apt-get install $package build-essential bc bison flex libelf-dev libssl-dev cpio"
-  fi
-  say "installing $package and build dependencies (missing: ${missing[*]})"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-    "$package" build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils >/dev/null
+# Sets series, package and delta (the series' own fragment, or empty) for a series or role.
+select_series() {
+  local line
+  line=$("$kernel_source" --list | awk -v k="$1" '$1 == k || $2 == k' | head -n 1)
+  [ -n "$line" ] || die "no kernel series '$1' in scripts/kernels.conf (known: $("$kernel_source" --list | awk '{printf "%s ", $2}'))"
+  read -r _ series package <<<"$line"
+  delta="$here/iommufd-test-$series.config"
+  [ -f "$delta" ] || delta=""
 }
 
-source_version() {
-  dpkg-query -W -f='${Version}' "$package" 2>/dev/null || die "cannot read the version of $package (dpkg-query)"
-}
+fragments() { echo "$fragment" ${delta:+"$delta"}; }
 
+# From the package lists as they are: the build refreshes them first, lookups never touch the network.
 cache_key() {
-  printf 'linux-source-6.12=%s\nfragment=%s\nscript=%s\n' \
-    "$(source_version)" "$(sha256_of "$fragment")" "$(sha256_of "$script")" | sha256sum | cut -d' ' -f1
+  local version
+  version=$("$kernel_source" "$series" --cached-version) || die "cannot read the version of $package"
+  printf 'series=%s\n%s=%s\nfragment=%s\nfragment-%s=%s\nscript=%s\n' \
+    "$series" "$package" "$version" "$(sha256_of "$fragment")" \
+    "$series" "$([ -n "$delta" ] && sha256_of "$delta" || echo none)" "$(sha256_of "$script")" \
+    | sha256sum | cut -d' ' -f1
 }
 
-# Every CONFIG_X=y and "# CONFIG_X is not set" line of the fragment must hold in the final .config.
+# Every option a fragment names must exist in this tree's Kconfig: a "not set" line for an option
+# the kernel dropped would otherwise pass unnoticed (7.3 has no PROC_SYSCTL, SCHED_DEBUG, X86_5LEVEL).
+check_symbols() {
+  local src="$1" known bad=0 file name
+  known=$(cd "$src" && find . -name 'Kconfig*' -type f -exec grep -hoE '^[[:space:]]*(menu)?config [A-Za-z0-9_]+' {} + | awk '{ print $2 }' | sort -u)
+  for file in $(fragments); do
+    for name in $(grep -oE '^(# )?CONFIG_[A-Za-z0-9_]+' "$file" | sed -E 's/^(# )?CONFIG_//' | sort -u); do
+      grep -qxF "$name" <<<"$known" || { say "$(basename "$file"): CONFIG_$name is not an option of $package"; bad=1; }
+    done
+  done
+  return $bad
+}
+
+# Every CONFIG_X=y and "# CONFIG_X is not set" line of the fragments must hold in the final .config.
 verify_config() {
-  local config="$1" bad=0 line name
-  while IFS= read -r line; do
-    if [[ "$line" =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]]; then
-      grep -qxF "$line" "$config" || { say "config lost: wanted $line, got: $(grep -E "^(# )?${BASH_REMATCH[1]}[= ]" "$config" || echo 'absent')"; bad=1; }
-    elif [[ "$line" =~ ^#\ (CONFIG_[A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
-      name="${BASH_REMATCH[1]}"
-      if grep -qE "^${name}=" "$config"; then say "config lost: wanted $name unset, got: $(grep -E "^${name}=" "$config")"; bad=1; fi
-    fi
-  done < "$fragment"
+  local config="$1" bad=0 line name file
+  for file in $(fragments); do
+    while IFS= read -r line; do
+      if [[ "$line" =~ ^(CONFIG_[A-Za-z0-9_]+)=(.*)$ ]]; then
+        grep -qxF "$line" "$config" || { say "$(basename "$file"): config lost: wanted $line, got: $(grep -E "^(# )?${BASH_REMATCH[1]}[= ]" "$config" || echo 'absent')"; bad=1; }
+      elif [[ "$line" =~ ^#\ (CONFIG_[A-Za-z0-9_]+)\ is\ not\ set$ ]]; then
+        name="${BASH_REMATCH[1]}"
+        if grep -qE "^${name}=" "$config"; then say "$(basename "$file"): config lost: wanted $name unset, got: $(grep -E "^${name}=" "$config")"; bad=1; fi
+      fi
+    done < "$file"
+  done
   return $bad
 }
 
 build() {
-  local key="$1" out="$2"
+  local key="$1" out="$2" tarball="$3" version="$4"
   local work="$cache_root/kernel/build-$key"
   local log="$work/build.log"
   local started=$SECONDS
-  local src="$work/linux-source-6.12"
+  local src="$work/$package"
   if [ -f "$work/.configured" ] && [ "$(cat "$work/.configured")" = "$key" ] && [ -f "$src/.config" ]; then
     # An interrupted build of the same key: make picks up where it stopped.
     say "resuming the interrupted build in $work"
@@ -85,13 +101,17 @@ build() {
     rm -rf "$work" && mkdir -p "$work"
     say "unpacking $tarball into $work"
     tar -xJf "$tarball" -C "$work"
-    [ -d "$src" ] || die "unexpected tarball layout: no linux-source-6.12/ in $tarball"
+    [ -d "$src" ] || die "unexpected tarball layout: no $package/ in $tarball"
+    check_symbols "$src" || die "a fragment names options $package does not have (see above); move them to the fragment of the series that has them"
 
-    say "configuring: allnoconfig + $(basename "$fragment") + olddefconfig"
+    local names
+    names=$(for f in $(fragments); do basename "$f"; done | paste -sd+)
+    say "configuring: allnoconfig + $names + olddefconfig"
+    # shellcheck disable=SC2046
     ( cd "$src" && make allnoconfig \
-        && scripts/kconfig/merge_config.sh -m .config "$fragment" && make olddefconfig ) >"$log" 2>&1 \
+        && scripts/kconfig/merge_config.sh -m .config $(fragments) && make olddefconfig ) >"$log" 2>&1 \
       || { tail -n 30 "$log" >&2; die "configuring failed (log: $log)"; }
-    verify_config "$src/.config" || die "make olddefconfig dropped options of the fragment (see above); fix $(basename "$fragment")"
+    verify_config "$src/.config" || die "make olddefconfig dropped options of a fragment (see above); fix it"
     echo "$key" > "$work/.configured"
   fi
 
@@ -104,7 +124,7 @@ build() {
     say "thp-preload.c did not compile (see $log); building without it"
   fi
 
-  say "building bzImage with -j$jobs (log: $log); this takes about 6 minutes on 2 cores"
+  say "building bzImage of $package $version with -j$jobs (log: $log); this takes about 6 minutes on 2 cores"
   # CONFIG_OBJTOOL= hides objtool from make only: it is neither built nor run on every object (a
   # second process per object). With this configuration objtool only validates and records inline
   # static call sites: no jump labels, ftrace, ORC, IBT or mitigations need its rewrites, and
@@ -122,13 +142,16 @@ build() {
   cp "$src/arch/x86/boot/bzImage" "$staging/bzImage"
   cp "$src/.config" "$staging/config"
   cp "$log" "$staging/build.log"
+  # What the reports and KCIDB say about the tested kernel comes from here.
   cat > "$staging/kernel.json" <<EOF
 {
   "key": "$key",
+  "series": "$series",
   "sourcePackage": "$package",
-  "sourceVersion": "$(source_version)",
+  "sourceVersion": "$version",
   "kernelRelease": "$(cd "$src" && make -s kernelrelease 2>/dev/null)",
   "fragmentSha256": "$(sha256_of "$fragment")",
+  "seriesFragmentSha256": "$([ -n "$delta" ] && sha256_of "$delta" || echo none)",
   "configSha256": "$(sha256_of "$src/.config")",
   "buildSeconds": $elapsed,
   "jobs": $jobs,
@@ -141,18 +164,30 @@ EOF
 }
 
 main() {
-  case "${1:-}" in
-    --key) cache_key; return ;;
-    --locate)
-      local p="$cache_root/kernel/$(cache_key)/bzImage"
-      [ -f "$p" ] && { echo "$p"; return 0; }
+  local requested=lts action=build arg
+  for arg in "$@"; do
+    case "$arg" in
+      --key) action=key ;;
+      --locate) action=locate ;;
+      -*) die "unknown argument '$arg' (use: build-kernel.sh [SERIES] [--key|--locate])" ;;
+      *) requested="$arg" ;;
+    esac
+  done
+  select_series "$requested"
+
+  case "$action" in
+    key) cache_key; return ;;
+    locate)
+      local image
+      image="$cache_root/kernel/$(cache_key)/bzImage"
+      [ -f "$image" ] && { echo "$image"; return 0; }
       return 1 ;;
-    "") ;;
-    *) die "unknown argument '$1' (use --key, --locate or nothing)" ;;
   esac
 
-  install_prerequisites
-  local key out
+  "$install_packages" kernel-build >&2 || die "the kernel build tools are missing (see above)"
+  local tarball version key out
+  tarball=$("$kernel_source" "$series" | tail -n 1) || die "cannot fetch the source of $package"
+  version=$("$kernel_source" "$series" --cached-version)
   key=$(cache_key)
   out="$cache_root/kernel/$key"
   mkdir -p "$cache_root/kernel"
@@ -163,9 +198,9 @@ main() {
     flock 9
   fi
   if [ -f "$out/bzImage" ]; then
-    say "cached (key $key)"
+    say "cached (series $series, key $key)"
   else
-    build "$key" "$out"
+    build "$key" "$out" "$tarball" "$version"
   fi
   echo "$out/bzImage"
 }

@@ -1,6 +1,6 @@
 namespace IommuFd.UapiGenerator.Tests.Infrastructure;
 
-/// <summary>Where the repository, its golden files and the fetched 6.12 headers are.</summary>
+/// <summary>Where the repository, its golden files and the fetched headers of the LTS kernel (.uapi/lts) are.</summary>
 internal static class RepoPaths
 {
     public const string FetchMessage = "Linux uAPI headers are missing: run scripts/fetch-uapi-headers.sh";
@@ -24,7 +24,7 @@ internal static class RepoPaths
     /// fetch-script message when the headers are not there.</summary>
     public static string Header(string relative)
     {
-        var path = Path.Combine(Root, ".uapi", relative);
+        var path = Path.Combine(Root, ".uapi", "lts", relative);
         if (!File.Exists(path)) Assert.Fail(FetchMessage + $" ({path} not found)");
         return path;
     }

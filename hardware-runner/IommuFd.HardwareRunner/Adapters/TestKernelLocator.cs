@@ -4,14 +4,16 @@ using IommuFd.TestVm;
 namespace IommuFd.HardwareRunner.Adapters;
 
 /// <summary>Finds the test kernel the way IommuFd.TestVm does: the cache entry whose key matches
-/// this repository's config fragment, build script and installed source (or IOMMUFD_TEST_KERNEL).</summary>
+/// this repository's config fragments, build script and the series' source (or IOMMUFD_TEST_KERNEL).</summary>
 public static class TestKernelLocator
 {
-    /// <summary>The kernel, or null with the reason (e.g. which cache entry is expected and how to build it).</summary>
-    public static KernelLookup Locate()
+    /// <summary>The kernel of <paramref name="series"/> (empty: the kernel tier's, IOMMUFD_KERNEL_SERIES or lts),
+    /// or null with the reason (e.g. which cache entry is expected and how to build it).</summary>
+    public static KernelLookup Locate(string series)
     {
-        TestKernelLookup lookup = TestKernel.Locate();
-        return new KernelLookup(lookup.ImagePath is { } image ? TestKernelInfo.FromImage(image) : null, lookup.Explanation);
+        string resolved = series.Length > 0 ? series : TestKernel.RequestedSeries();
+        TestKernelLookup lookup = TestKernel.Locate(resolved);
+        return new KernelLookup(lookup.ImagePath is { } image ? TestKernelInfo.FromImage(image) : null, lookup.Explanation, resolved);
     }
 
     /// <summary>The kernel build script of this repository, or null outside one.</summary>

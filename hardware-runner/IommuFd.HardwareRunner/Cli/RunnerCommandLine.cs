@@ -55,7 +55,8 @@ public static class RunnerCommandLine
         lava.AcceptOnlyFromAmong("auto", "off");
         var kernelImage = Keyed(new Option<string>("--kernel") { Description = Setting("bzImage to boot in the VM.", "VmSettings:KernelImage", "the cached test kernel") }, "VmSettings:KernelImage");
         var nunit = new Option<string[]>("--nunit") { Description = $"A prebuilt NUnit assembly to run with dotnet vstest and fold in (repeatable). [default: none] [env: {EnvironmentVariable("NUnitAssemblies:0")}, …]" };
-        Option[] runOptions = [nunit, output, backend, vm, traces, random, seed, length, testTimeout, runTimeout, origin, artifactsUrl, dryRun, allowHostChanges, lava, kernelImage];
+        var kernelSeries = Keyed(new Option<string>("--series") { Description = Setting("Test kernel to boot: a series or role of scripts/kernels.conf (6.12, 7.3, lts, stable).", "VmSettings:KernelSeries", "IOMMUFD_KERNEL_SERIES, else lts") }, "VmSettings:KernelSeries");
+        Option[] runOptions = [nunit, output, backend, vm, traces, random, seed, length, testTimeout, runTimeout, origin, artifactsUrl, dryRun, allowHostChanges, lava, kernelImage, kernelSeries];
 
         Dictionary<string, string?> Configuration(ParseResult p)
         {

@@ -77,7 +77,7 @@ public sealed class RunVerb(IOptions<RunnerOptions> options, VerbRequest request
     public static HostPaths Paths(RunnerOptions o) =>
         new(o.Host.Dev, o.Host.Sys, o.Host.Proc, o.Host.Boot, o.CacheDirectory.Length > 0 ? o.CacheDirectory : HostPaths.DefaultCacheDirectory());
 
-    /// <summary>The configured kernel image, else the components' locator, else any cached one.</summary>
+    /// <summary>The configured kernel image, else the components' locator for the configured series, else any cached one.</summary>
     public static KernelLookup LocateKernel(RunnerOptions o, RunnerComponents components)
     {
         if (o.VmSettings.KernelImage.Length > 0)
@@ -85,7 +85,7 @@ public sealed class RunVerb(IOptions<RunnerOptions> options, VerbRequest request
             string image = Path.GetFullPath(o.VmSettings.KernelImage);
             return new KernelLookup(TestKernelInfo.FromImage(image), $"VmSettings:KernelImage {image}");
         }
-        return components.LocateKernel?.Invoke() ?? HostProbe.CachedKernel(Paths(o));
+        return components.LocateKernel?.Invoke(o.VmSettings.KernelSeries) ?? HostProbe.CachedKernel(Paths(o));
     }
 
     private ConformancePlan Plan(HostFacts facts)
@@ -155,7 +155,7 @@ public sealed class RunVerb(IOptions<RunnerOptions> options, VerbRequest request
         {
             string script = components.KernelBuildScript ?? Path.Combine(RepositoryLocator.Find() ?? ".", "hardware-runner", "kernel", "build-kernel.sh");
             Log.KernelBuilding(logger, script);
-            try { kernel = new KernelBuilder(script, line => Log.KernelBuildLine(logger, line)).Build(stoppingToken); }
+            try { kernel = new KernelBuilder(script, lookup.Series ?? _o.VmSettings.KernelSeries, line => Log.KernelBuildLine(logger, line)).Build(stoppingToken); }
             catch (Exception e) when (e is InvalidOperationException or FileNotFoundException or OperationCanceledException)
             {
                 return (Failed(name, planned, $"the test kernel could not be built: {e.Message}"), null);

@@ -11,8 +11,8 @@ namespace IommuFd.HardwareRunner.Hosting;
 /// <param name="VmRunner">The VM launcher, or null when this build has none.</param>
 public sealed record RunnerComponents(IConformanceSuite? Suite, IReadOnlyDictionary<string, IBackendProvider> Backends, IVmRunner? VmRunner)
 {
-    /// <summary>Finds the test kernel; null: any kernel in the cache folder.</summary>
-    public Func<Probe.KernelLookup>? LocateKernel { get; init; }
+    /// <summary>Finds the test kernel of a series (empty: the default series); null: any kernel in the cache folder.</summary>
+    public Func<string, Probe.KernelLookup>? LocateKernel { get; init; }
 
     /// <summary>The script that builds the test kernel; null: the repository's hardware-runner/kernel/build-kernel.sh.</summary>
     public string? KernelBuildScript { get; init; }

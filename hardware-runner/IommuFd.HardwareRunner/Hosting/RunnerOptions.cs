@@ -108,6 +108,9 @@ public sealed class VmRunOptions
     public int HugePages { get; set; } = 96;
     /// <summary>A bzImage to boot instead of the cached test kernel.</summary>
     public string KernelImage { get; set; } = "";
+    /// <summary>The test kernel's series or role in scripts/kernels.conf (<c>lts</c>, <c>stable</c>, <c>6.12</c>, <c>7.3</c>);
+    /// empty: the kernel tier's (IOMMUFD_KERNEL_SERIES, else lts).</summary>
+    public string KernelSeries { get; set; } = "";
     /// <summary>Build the test kernel (about 6 minutes) when the cache lacks it.</summary>
     public bool BuildKernelIfMissing { get; set; } = true;
 }

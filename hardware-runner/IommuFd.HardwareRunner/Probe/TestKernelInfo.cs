@@ -4,14 +4,17 @@ namespace IommuFd.HardwareRunner.Probe;
 
 /// <summary>A built test kernel in the cache.</summary>
 /// <param name="Image">Path of its bzImage.</param>
-/// <param name="Release">Its release string, or <c>unknown</c> when the cache entry does not say.</param>
+/// <param name="Release">Its release string (<c>uname -r</c>), or <c>unknown</c> when the cache entry does not say.</param>
 /// <param name="ConfigHash">SHA-256 of its .config, or the cache key when unknown.</param>
 public sealed record TestKernelInfo(string Image, string Release, string ConfigHash)
 {
-    /// <summary>The Debian source package it was built from (<c>kernel.json</c>'s <c>sourcePackage</c>), or null.</summary>
+    /// <summary>The series of scripts/kernels.conf it was built for (e.g. <c>7.3</c>), when kernel.json says.</summary>
+    public string? Series { get; init; }
+
+    /// <summary>The Debian package of its source (e.g. <c>linux-source-7.3</c>), when kernel.json says.</summary>
     public string? SourcePackage { get; init; }
 
-    /// <summary>That package's version (<c>sourceVersion</c>), or null.</summary>
+    /// <summary>The Debian version of that package (e.g. <c>7.3.4-1~bpo13+1</c>), when kernel.json says.</summary>
     public string? SourceVersion { get; init; }
 
     /// <summary>Finds a cached test kernel: <c>&lt;cache&gt;/kernel/&lt;key&gt;/bzImage</c> (the newest when several),
@@ -34,31 +37,32 @@ public sealed record TestKernelInfo(string Image, string Release, string ConfigH
     public static TestKernelInfo FromImage(string image)
     {
         string directory = Path.GetDirectoryName(image)!;
-        string release = "unknown";
-        string hash = Path.GetFileName(directory);
-        string? package = null, version = null;
         string metadata = Path.Combine(directory, "kernel.json");
         try
         {
             if (File.Exists(metadata))
             {
                 using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(metadata));
-                string? Text(string name) => doc.RootElement.TryGetProperty(name, out JsonElement e) && e.ValueKind == JsonValueKind.String && e.GetString() is { Length: > 0 } t ? t : null;
-                release = Text("kernelRelease") ?? release;
-                hash = Text("configSha256") ?? hash;
-                package = Text("sourcePackage");
-                version = Text("sourceVersion");
+                string? Text(string name) =>
+                    doc.RootElement.TryGetProperty(name, out JsonElement e) && e.ValueKind == JsonValueKind.String && e.GetString() is { Length: > 0 } s ? s : null;
+                return new TestKernelInfo(image, Text("kernelRelease") ?? "unknown", Text("configSha256") ?? Path.GetFileName(directory))
+                {
+                    Series = Text("series"),
+                    SourcePackage = Text("sourcePackage"),
+                    SourceVersion = Text("sourceVersion"),
+                };
             }
         }
         catch (Exception e) when (e is IOException or JsonException or InvalidOperationException)
         {
             // Metadata is a nicety; the image is what matters.
         }
-        return new TestKernelInfo(image, release, hash) { SourcePackage = package, SourceVersion = version };
+        return new TestKernelInfo(image, "unknown", Path.GetFileName(directory));
     }
 }
 
 /// <summary>The result of looking for a test kernel.</summary>
 /// <param name="Kernel">The kernel, or null.</param>
 /// <param name="Detail">Where it was found, or why none was.</param>
-public sealed record KernelLookup(TestKernelInfo? Kernel, string Detail);
+/// <param name="Series">The series looked for, when the lookup was for one (the build builds that one).</param>
+public sealed record KernelLookup(TestKernelInfo? Kernel, string Detail, string? Series = null);
