@@ -128,8 +128,8 @@ internal sealed class HeaderCompiler
         }
 
         var ioctls = new List<IoctlModel>();
-        var ioctlDocs = IoctlDocScanner.Scan(comments.All(0), _profile.CharIsSigned);
-        var overrides = IoctlMapFile.Load(_header, _library, _diagnostics.Items, _profile.CharIsSigned);
+        var ioctlDocs = IoctlDocScanner.Scan(comments.All(0), _profile);
+        var overrides = IoctlMapFile.Load(_header, _library, _diagnostics.Items, _profile);
         var ioctlBuilder = new IoctlModelBuilder(_profile, _diagnostics, _parser.Records, overrides, ioctlDocs, structs);
         var latest = new Dictionary<string, Macro>();
         foreach (var m in _pp.Definitions) if (m.File == 0) latest[m.Name] = m;
@@ -220,7 +220,7 @@ internal sealed class HeaderCompiler
 
     private EvalResult Evaluate(IReadOnlyList<Token> tokens)
     {
-        var evaluator = new ConstEvaluator(_pp.Macros, _profile.Encoding, _profile.CharIsSigned, LookupIdentifier, SizeOfType, directive: false);
+        var evaluator = new ConstEvaluator(_pp.Macros, _profile, LookupIdentifier, SizeOfType, directive: false);
         return evaluator.Evaluate(tokens);
     }
 
@@ -241,7 +241,7 @@ internal sealed class HeaderCompiler
                 return _parser.Enums.TryGetValue(words[1], out var e) ? LayoutEngine.EnumSize(e).Size : null;
             if (words.Count == 1)
             {
-                var scalar = BuiltinTypes.Lookup(words[0]);
+                var scalar = BuiltinTypes.Lookup(words[0], _profile);
                 if (scalar != null) return scalar.Size;
                 if (_parser.Typedefs.TryGetValue(words[0], out var typedef)) return _layout.SizeAlign(typedef, tokens[0]).Size;
             }
