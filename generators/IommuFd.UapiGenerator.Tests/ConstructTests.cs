@@ -93,4 +93,19 @@ public class ConstructTests
         Assert.That(result.Exception, Is.Null);
         Assert.That(GeneratorHarness.CompileErrors(output), Is.Empty);
     }
+
+    [Test]
+    public void TokenPastingBuildsIoctlNames()
+    {
+        const string header = "#define DRM_X_GET 0x01\n#define DRM_IOCTL_X(name) _IO('d', 0x40 + DRM_X_##name)\n#define DRM_IOCTL_X_GET DRM_IOCTL_X(GET)\n";
+        // A request built through a wrapper macro is a constant (only direct _IO* bodies get wrappers).
+        Assert.That(ModelRunner.Model(header).Constants.Single(c => c.Name == "DRM_IOCTL_X_GET").Value, Is.EqualTo("0x6441").Or.EqualTo("25665"));
+    }
+
+    [Test]
+    public void EnumeratorDefinedAsItselfIsOneConstant()
+    {
+        const string header = "enum z { Z_A = 1 };\n#define Z_A Z_A\n";
+        Assert.That((ModelRunner.Model(header).Constants.Count(c => c.Name == "Z_A"), Ids(header).Length), Is.EqualTo((1, 0)));
+    }
 }

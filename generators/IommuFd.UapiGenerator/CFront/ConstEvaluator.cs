@@ -81,17 +81,45 @@ internal sealed class ConstEvaluator
             if (args.Count != macro.Parameters!.Count)
                 throw Malformed($"macro '{macro.Name}' takes {macro.Parameters.Count} argument(s), got {args.Count}", t);
             var substituted = new List<Token>();
-            foreach (var b in macro.Body)
+            var body = macro.Body;
+            for (int k = 0; k < body.Count; k++)
             {
-                if (b.Is("#") || b.Is("##")) throw NotConstant($"macro '{macro.Name}' uses # or ##", t);
+                var b = body[k];
+                if (b.Is("#")) throw NotConstant($"macro '{macro.Name}' stringizes an argument", t);
+                if (b.Is("##"))
+                {
+                    if (substituted.Count == 0 || k + 1 >= body.Count) throw Malformed($"'##' at the edge of macro '{macro.Name}'", t);
+                    var right = Operand(body[++k], macro, args);
+                    if (right.Count == 0) continue;
+                    var left = substituted[substituted.Count - 1];
+                    substituted[substituted.Count - 1] = Paste(left, right[0]);
+                    for (int r = 1; r < right.Count; r++) substituted.Add(right[r]);
+                    continue;
+                }
                 int p = b.Kind == TokenKind.Identifier ? IndexOf(macro.Parameters, b.Text) : -1;
-                if (p >= 0) substituted.AddRange(Expand(args[p], hide, depth + 1));
+                // An operand of ## is pasted as written, not macro-expanded first.
+                bool pasted = k + 1 < body.Count && body[k + 1].Is("##");
+                if (p >= 0) substituted.AddRange(pasted ? args[p] : Expand(args[p], hide, depth + 1));
                 else substituted.Add(b);
             }
             output.AddRange(Expand(substituted, inner, depth + 1));
             i = close;
         }
         return output;
+    }
+
+    private static IReadOnlyList<Token> Operand(Token token, Macro macro, List<List<Token>> args)
+    {
+        int p = token.Kind == TokenKind.Identifier ? IndexOf(macro.Parameters!, token.Text) : -1;
+        return p >= 0 ? args[p] : new[] { token };
+    }
+
+    /// <summary>C's <c>##</c>: one token spelled as the two operands written together.</summary>
+    private static Token Paste(Token left, Token right)
+    {
+        string text = left.Text + right.Text;
+        var kind = char.IsDigit(text[0]) ? TokenKind.Number : char.IsLetter(text[0]) || text[0] == '_' ? TokenKind.Identifier : TokenKind.Punct;
+        return new Token(kind, text, left.File, left.Offset, left.Line, left.Column, false);
     }
 
     /// <summary>Folds the arguments from the variadic parameter on into one (commas kept); an

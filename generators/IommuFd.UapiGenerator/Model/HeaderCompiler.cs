@@ -137,6 +137,8 @@ internal sealed class HeaderCompiler
         {
             if (macro.File != 0 || macro.IsFunctionLike || latest[macro.Name] != macro || !_pp.Macros.ContainsKey(macro.Name)) continue;
             if (!Selected(macro.Name)) continue;
+            // `#define X X` after enumerator X (so userspace can #ifdef it): the enumerator is emitted.
+            if (macro.Body.Count == 1 && macro.Body[0].Text == macro.Name && _parser.EnumConstants.ContainsKey(macro.Name)) continue;
             var ioctlKind = IoctlModelBuilder.IoctlKind(macro.Body);
             var result = Evaluate(macro.Body);
             if (result.Status == EvalStatus.Malformed)
@@ -162,7 +164,7 @@ internal sealed class HeaderCompiler
         }
 
         return new HeaderModel(
-            HintName: _header.Namespace + "." + _header.ClassName + ".g.cs",
+            HintName: HintName(),
             SourcePath: System.IO.Path.GetFileName(_header.Path),
             SourceSha256: Sha256(_header.Text),
             Profile: _profile.Name,
@@ -172,6 +174,17 @@ internal sealed class HeaderCompiler
             Enums: enums.ToEquatableArray(),
             Constants: constants.ToEquatableArray(),
             Ioctls: ioctls.ToEquatableArray());
+    }
+
+    /// <summary>Hint names are compared ignoring case (xt_CONNMARK.h and xt_connmark.h are both
+    /// installed headers): classes differing only in case get a numbered hint name.</summary>
+    private string HintName()
+    {
+        string name = _header.Namespace + "." + _header.ClassName;
+        var clashes = _library.Where(f => f.IsHeader && string.Equals(f.Namespace + "." + f.ClassName, name, StringComparison.OrdinalIgnoreCase))
+            .Select(f => f.Namespace + "." + f.ClassName).Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToList();
+        int index = clashes.IndexOf(name);
+        return index > 0 ? name + "." + index + ".g.cs" : name + ".g.cs";
     }
 
     /// <summary>SHA-256 of the header text as UTF-8 (for the ASCII kernel headers: the file's sha256sum).</summary>
