@@ -23,10 +23,10 @@ if [ ! -f "$tree/.complete" ]; then
     rm -rf "$src" && mkdir -p "$src"
     # headers_install reads the top Makefile, scripts/, include/ and arch/*/ (uapi headers,
     # syscall tables); the driver, filesystem and network sources are not needed.
-    # Top-level folders only: 6.12's x86 archscripts need arch/x86/tools.
-    tar -xf "$tarball" -C "$src" --strip-components=1 --wildcards --no-wildcards-match-slash \
+    # Top-level folders only; tools/ stays: 6.12's x86 archscripts build arch/x86/tools with it.
+    tar -xf "$tarball" -C "$src" --strip-components=1 --wildcards --anchored --no-wildcards-match-slash \
       --exclude='*/drivers' --exclude='*/fs' --exclude='*/net' --exclude='*/sound' \
-      --exclude='*/Documentation' --exclude='*/tools' --exclude='*/samples' --exclude='*/rust' \
+      --exclude='*/Documentation' --exclude='*/samples' --exclude='*/rust' \
       --exclude='*/lib' --exclude='*/mm' --exclude='*/kernel' --exclude='*/crypto'
     touch "$src/.complete"
   fi
