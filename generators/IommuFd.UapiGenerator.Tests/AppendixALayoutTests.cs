@@ -47,7 +47,7 @@ public class AppendixALayoutTests
             {
                 if (flexElement.HasValue)
                 {
-                    var flex = model.Flexible;
+                    var flex = model.Flexible.FirstOrDefault(f => f.CName + "[]" == field);
                     if (flex == null || flex.CName + "[]" != field || flex.Offset != offset || flex.ElementSize != flexElement)
                         failures.Add($"{e.Name}.{field}: flexible array is {flex?.CName}@{flex?.Offset} elem {flex?.ElementSize}, gcc @{offset} elem {flexElement}");
                     continue;

@@ -22,9 +22,9 @@ public class LayoutTests
     public void FlexibleArrayRaisesAlignmentButNotSize()
     {
         var s = Struct("struct s { __u32 a; __u64 data[]; };", "s");
-        Assert.That((s.Size, s.Align, s.Flexible!.Offset, s.Flexible.ElementSize), Is.EqualTo((8, 8, 8, 8)));
+        Assert.That((s.Size, s.Align, s.Flexible.Single().Offset, s.Flexible.Single().ElementSize), Is.EqualTo((8, 8, 8, 8)));
         var z = Struct("struct z { __u32 a; __u8 data[0]; };", "z");
-        Assert.That((z.Size, z.Flexible!.Offset), Is.EqualTo((4, 4)));
+        Assert.That((z.Size, z.Flexible.Single().Offset), Is.EqualTo((4, 4)));
     }
 
     [Test]

@@ -79,6 +79,10 @@ internal static class BuiltinTypes
         Add("__kernel_clock_t", 8, true);
         Add("__kernel_suseconds_t", 8, true);
         Add("__kernel_caddr_t", 8, false);
+        Add("__kernel_ino_t", 8, false);
+        Add("__kernel_uoff_t", 8, false);
+        Add("__kernel_uid16_t", 2, false);
+        Add("__kernel_gid16_t", 2, false);
         Add("__kernel_pid_t", 4, true);
         Add("__kernel_ipc_pid_t", 4, true);
         Add("__kernel_uid_t", 4, false);
@@ -108,7 +112,9 @@ internal static class BuiltinTypes
 
     public static bool IsTypeName(string word) => Named.ContainsKey(word) || IsKeywordTypeWord(word) || word == "void";
 
-    public static ScalarType? Lookup(string name) => Named.TryGetValue(name, out var t) ? t : null;
+    /// <summary>A named scalar type as <paramref name="profile"/>'s <c>asm/posix_types.h</c> defines it.</summary>
+    public static ScalarType? Lookup(string name, TargetProfile profile) =>
+        profile.PosixTypes.TryGetValue(name, out var own) ? own : Named.TryGetValue(name, out var t) ? t : null;
 
     /// <summary>Combines keyword type words (<c>unsigned long long</c>) into a scalar type, or
     /// null if the combination is not a C integer type.</summary>

@@ -22,15 +22,18 @@ internal sealed class PointerCType : CType
 
 internal sealed class ArrayCType : CType
 {
-    public ArrayCType(CType element, int? length)
+    public ArrayCType(CType element, int? length, bool zeroLength = false)
     {
         Element = element;
         Length = length;
+        ZeroLength = zeroLength;
     }
 
     public CType Element { get; }
     /// <summary>Null for a flexible array member (<c>[]</c> or GNU <c>[0]</c>).</summary>
     public int? Length { get; }
+    /// <summary>Written <c>[0]</c>: GNU C allows it anywhere, not only last.</summary>
+    public bool ZeroLength { get; }
 }
 
 internal sealed class RecordCType : CType

@@ -14,23 +14,21 @@ internal sealed class ConstEvaluator
     private static readonly Token EndToken = new(TokenKind.End, "", -1, 0, 0, 0, true);
 
     private readonly IReadOnlyDictionary<string, Macro> _macros;
-    private readonly IocEncoding _encoding;
+    private readonly TargetProfile _profile;
     private readonly Func<string, CValue?>? _identifiers;
     private readonly Func<IReadOnlyList<Token>, int?>? _sizeOf;
     private readonly bool _directive;
-    private readonly bool _charIsSigned;
 
     private List<Token> _tokens = new();
     private int _pos;
     private Token? _origin;
 
     /// <param name="directive">In <c>#if</c>: <c>defined</c> works and unknown names are 0.</param>
-    public ConstEvaluator(IReadOnlyDictionary<string, Macro> macros, IocEncoding encoding, bool charIsSigned,
+    public ConstEvaluator(IReadOnlyDictionary<string, Macro> macros, TargetProfile profile,
         Func<string, CValue?>? identifiers, Func<IReadOnlyList<Token>, int?>? sizeOf, bool directive)
     {
         _macros = macros;
-        _encoding = encoding;
-        _charIsSigned = charIsSigned;
+        _profile = profile;
         _identifiers = identifiers;
         _sizeOf = sizeOf;
         _directive = directive;
@@ -79,20 +77,65 @@ internal sealed class ConstEvaluator
             if (i + 1 >= tokens.Count || !tokens[i + 1].Is("(")) { output.Add(t); continue; }
             var args = CollectArguments(tokens, i + 1, out int close);
             if (args.Count == 1 && args[0].Count == 0 && macro.Parameters!.Count == 0) args.Clear();
+            if (macro.IsVariadic) JoinVariadic(args, macro.Parameters!.Count);
             if (args.Count != macro.Parameters!.Count)
                 throw Malformed($"macro '{macro.Name}' takes {macro.Parameters.Count} argument(s), got {args.Count}", t);
             var substituted = new List<Token>();
-            foreach (var b in macro.Body)
+            var body = macro.Body;
+            for (int k = 0; k < body.Count; k++)
             {
-                if (b.Is("#") || b.Is("##")) throw NotConstant($"macro '{macro.Name}' uses # or ##", t);
+                var b = body[k];
+                if (b.Is("#")) throw NotConstant($"macro '{macro.Name}' stringizes an argument", t);
+                if (b.Is("##"))
+                {
+                    if (substituted.Count == 0 || k + 1 >= body.Count) throw Malformed($"'##' at the edge of macro '{macro.Name}'", t);
+                    var right = Operand(body[++k], macro, args);
+                    if (right.Count == 0) continue;
+                    var left = substituted[substituted.Count - 1];
+                    substituted[substituted.Count - 1] = Paste(left, right[0]);
+                    for (int r = 1; r < right.Count; r++) substituted.Add(right[r]);
+                    continue;
+                }
                 int p = b.Kind == TokenKind.Identifier ? IndexOf(macro.Parameters, b.Text) : -1;
-                if (p >= 0) substituted.AddRange(Expand(args[p], hide, depth + 1));
+                // An operand of ## is pasted as written, not macro-expanded first.
+                bool pasted = k + 1 < body.Count && body[k + 1].Is("##");
+                if (p >= 0) substituted.AddRange(pasted ? args[p] : Expand(args[p], hide, depth + 1));
                 else substituted.Add(b);
             }
             output.AddRange(Expand(substituted, inner, depth + 1));
             i = close;
         }
         return output;
+    }
+
+    private static IReadOnlyList<Token> Operand(Token token, Macro macro, List<List<Token>> args)
+    {
+        int p = token.Kind == TokenKind.Identifier ? IndexOf(macro.Parameters!, token.Text) : -1;
+        return p >= 0 ? args[p] : new[] { token };
+    }
+
+    /// <summary>C's <c>##</c>: one token spelled as the two operands written together.</summary>
+    private static Token Paste(Token left, Token right)
+    {
+        string text = left.Text + right.Text;
+        var kind = char.IsDigit(text[0]) ? TokenKind.Number : char.IsLetter(text[0]) || text[0] == '_' ? TokenKind.Identifier : TokenKind.Punct;
+        return new Token(kind, text, left.File, left.Offset, left.Line, left.Column, false);
+    }
+
+    /// <summary>Folds the arguments from the variadic parameter on into one (commas kept); an
+    /// omitted variadic argument is empty.</summary>
+    private static void JoinVariadic(List<List<Token>> args, int parameters)
+    {
+        if (args.Count == parameters - 1) args.Add(new List<Token>());
+        while (args.Count > parameters && parameters > 0)
+        {
+            var last = args[args.Count - 1];
+            args.RemoveAt(args.Count - 1);
+            var into = args[args.Count - 1];
+            var comma = last.Count > 0 ? last[0] : into.Count > 0 ? into[into.Count - 1] : null;
+            if (comma != null) into.Add(new Token(TokenKind.Punct, ",", comma.File, comma.Offset, comma.Line, comma.Column, false));
+            into.AddRange(last);
+        }
     }
 
     private static int IndexOf(IReadOnlyList<string> list, string name)
@@ -292,7 +335,7 @@ internal sealed class ConstEvaluator
         Expect(")");
         if (pointer || words.Count == 0 || words[0] is "struct" or "union" or "enum" or "void")
             throw NotConstant("cast to a non-integer type", open);
-        var target = words.Count == 1 ? BuiltinTypes.Lookup(words[0]) ?? BuiltinTypes.FromKeywords(words, _charIsSigned) : BuiltinTypes.FromKeywords(words, _charIsSigned);
+        var target = words.Count == 1 ? BuiltinTypes.Lookup(words[0], _profile) ?? BuiltinTypes.FromKeywords(words, _profile.CharIsSigned) : BuiltinTypes.FromKeywords(words, _profile.CharIsSigned);
         if (target == null) throw NotConstant($"cast to unknown type '{string.Join(" ", words)}'", open);
         var value = Unary();
         return CastTo(value, target.Size, target.Signed);
@@ -315,7 +358,7 @@ internal sealed class ConstEvaluator
         switch (t.Kind)
         {
             case TokenKind.Number: return CLiterals.ParseNumber(t);
-            case TokenKind.Char: return CLiterals.ParseChar(t, _charIsSigned);
+            case TokenKind.Char: return CLiterals.ParseChar(t, _profile.CharIsSigned);
             case TokenKind.String: throw NotConstant("string literal", t);
             case TokenKind.End: throw Malformed("expression ends too early", Last);
             case TokenKind.Identifier:
@@ -401,7 +444,7 @@ internal sealed class ConstEvaluator
     {
         try
         {
-            return new CValue(Ioc.Encode(_encoding, direction, type, nr, size), CIntType.UInt);
+            return new CValue(Ioc.Encode(_profile.Encoding, direction, type, nr, size), CIntType.UInt);
         }
         catch (ArgumentOutOfRangeException e)
         {

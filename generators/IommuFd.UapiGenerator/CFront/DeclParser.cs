@@ -82,14 +82,20 @@ internal sealed class DeclParser
     {
         _pos = start;
         int depth = 0;
+        bool functionBody = false;
         while (Current.Kind != TokenKind.End)
         {
             var t = Next();
-            if (t.Is("{")) depth++;
+            if (t.Is("{"))
+            {
+                // `) {` at file scope opens a function body, which ends the declaration.
+                if (depth == 0 && _pos >= 2 && _tokens[_pos - 2].Is(")")) functionBody = true;
+                depth++;
+            }
             else if (t.Is("}"))
             {
                 depth--;
-                if (depth <= 0 && !Current.Is(";") && Current.Kind != TokenKind.Identifier && !Current.Is("*")) return;
+                if (depth <= 0 && (functionBody || (!Current.Is(";") && Current.Kind != TokenKind.Identifier && !Current.Is("*")))) return;
             }
             else if (t.Is(";") && depth <= 0) return;
         }
@@ -162,7 +168,7 @@ internal sealed class DeclParser
             }
             else if (type == null && words.Count == 0)
             {
-                var scalar = BuiltinTypes.Lookup(t.Text);
+                var scalar = BuiltinTypes.Lookup(t.Text, _profile);
                 if (scalar != null) type = new ScalarCType(scalar);
                 else if (Typedefs.TryGetValue(t.Text, out var typedef)) type = typedef;
                 else throw new ParseException("UAPI006", t, t.Text);
@@ -364,25 +370,26 @@ internal sealed class DeclParser
         }
         if (Current.Kind != TokenKind.Identifier) throw Error(Current, $"expected a name but found '{Describe(Current)}'");
         var nameToken = Next();
-        if (Current.Is("(")) throw Error(nameToken, $"'{nameToken.Text}' is a function declaration");
+        // uAPI headers carry static inline helpers: nothing to generate, and not a fault.
+        if (Current.Is("(")) throw new ParseException("UAPI017", nameToken, nameToken.Text);
         if (wasVoid && pointers == 0) throw Error(nameToken, $"'{nameToken.Text}' has type void");
         CType result = type;
         for (int i = 0; i < pointers; i++)
             result = wasVoid && i == 0 ? new PointerCType(null) : new PointerCType(result);
-        var dims = new List<(int? Length, Token At)>();
+        var dims = new List<(int? Length, Token At, bool Zero)>();
         while (Current.Is("["))
         {
             var open = Next();
-            if (Current.Is("]")) { Next(); dims.Add((null, open)); continue; }
+            if (Current.Is("]")) { Next(); dims.Add((null, open, false)); continue; }
             var length = ConstantUntil(open, "]");
             Expect("]", "closing an array size");
             if (length.IsNegative || length.Bits > int.MaxValue) throw Error(open, $"array length {length} is out of range");
-            dims.Add((length.Bits == 0 ? null : (int?)(int)length.Bits, open));
+            dims.Add((length.Bits == 0 ? null : (int?)(int)length.Bits, open, length.Bits == 0));
         }
         for (int i = dims.Count - 1; i >= 0; i--)
         {
             if (dims[i].Length == null && i != 0) throw Error(dims[i].At, "only the first dimension of an array can be flexible");
-            result = new ArrayCType(result, dims[i].Length);
+            result = new ArrayCType(result, dims[i].Length, dims[i].Zero);
         }
         return (nameToken.Text, result, nameToken);
     }

@@ -6,8 +6,9 @@ namespace IommuFd.UapiGenerator.CFront;
 /// token of its name (for locations). <see cref="File"/> is -1 for the generator's built-ins.</summary>
 internal sealed class Macro
 {
-    public Macro(string name, IReadOnlyList<string>? parameters, IReadOnlyList<Token> body, Token? nameToken, int file)
+    public Macro(string name, IReadOnlyList<string>? parameters, IReadOnlyList<Token> body, Token? nameToken, int file, bool variadic = false)
     {
+        IsVariadic = variadic;
         Name = name;
         Parameters = parameters;
         Body = body;
@@ -19,6 +20,8 @@ internal sealed class Macro
     /// <summary>Null for object-like macros.</summary>
     public IReadOnlyList<string>? Parameters { get; }
     public bool IsFunctionLike => Parameters != null;
+    /// <summary>The last parameter takes the remaining arguments (<c>...</c> as <c>__VA_ARGS__</c>, or <c>NAME...</c>).</summary>
+    public bool IsVariadic { get; }
     public IReadOnlyList<Token> Body { get; }
     public Token? NameToken { get; }
     public int File { get; }

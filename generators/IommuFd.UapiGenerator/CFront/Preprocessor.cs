@@ -57,23 +57,75 @@ internal sealed class Preprocessor
 
         var tokens = lexer.Tokens;
         var conditions = new Stack<Condition>();
+        var text = new List<Token>(); // active text since the last directive
         int i = 0;
         while (tokens[i].Kind != TokenKind.End)
         {
             var t = tokens[i];
             if (t.StartOfLine && t.Is("#"))
             {
+                ExpandInto(text);
                 int end = i + 1;
                 while (!tokens[end].StartOfLine) end++;
                 Directive(tokens, i, end, conditions, depth);
                 i = end;
                 continue;
             }
-            if (IsActive(conditions)) Output.Add(t);
+            if (IsActive(conditions)) text.Add(t);
             i++;
         }
+        ExpandInto(text);
         if (conditions.Count > 0)
             _diagnostics.Report("UAPI011", conditions.Peek().At, "#if without #endif");
+    }
+
+    /// <summary>Moves <paramref name="text"/> to the output with its macros expanded under the
+    /// definitions in force here, as a C compiler does (a function-like macro in a declarator,
+    /// <c>__counted_by(n)</c>, <c>__DECLARE_FLEX_ARRAY</c>). Expanded tokens take the location of
+    /// the macro's name, so diagnostics point at the header's line.</summary>
+    private void ExpandInto(List<Token> text)
+    {
+        int i = 0;
+        while (i < text.Count)
+        {
+            var t = text[i];
+            if (t.Kind != TokenKind.Identifier || !Macros.TryGetValue(t.Text, out var macro)
+                || (macro.IsFunctionLike && (i + 1 >= text.Count || !text[i + 1].Is("("))))
+            {
+                Output.Add(t);
+                i++;
+                continue;
+            }
+            int end = macro.IsFunctionLike ? ClosingParen(text, i + 1) : i;
+            if (end < 0)
+            {
+                _diagnostics.Report("UAPI004", t, t.Text, "unbalanced parentheses in macro arguments");
+                end = text.Count - 1;
+            }
+            var evaluator = new ConstEvaluator(Macros, _profile, null, null, directive: false);
+            try
+            {
+                foreach (var x in evaluator.Expand(text.GetRange(i, end - i + 1), new HashSet<string>(), 0))
+                    Output.Add(new Token(x.Kind, x.Text, t.File, t.Offset, t.Line, t.Column, false));
+            }
+            catch (EvalException e)
+            {
+                _diagnostics.Report("UAPI004", t, t.Text, e.Message);
+            }
+            i = end + 1;
+        }
+        text.Clear();
+    }
+
+    private static int ClosingParen(List<Token> text, int open)
+    {
+        int depth = 0;
+        for (int k = open; k < text.Count; k++)
+        {
+            if (text[k].Is("(")) depth++;
+            else if (text[k].Is(")") && --depth == 0) return k;
+        }
+        return -1;
     }
 
     private static bool IsActive(Stack<Condition> conditions) => conditions.Count == 0 || conditions.Peek().Active;
@@ -164,7 +216,7 @@ internal sealed class Preprocessor
 
     private bool EvaluateCondition(Token at, List<Token> expression)
     {
-        var evaluator = new ConstEvaluator(Macros, _profile.Encoding, _profile.CharIsSigned, null, null, directive: true);
+        var evaluator = new ConstEvaluator(Macros, _profile, null, null, directive: true);
         var result = evaluator.Evaluate(expression);
         if (result.Status == EvalStatus.Ok) return !result.Value.IsZero;
         _diagnostics.Report("UAPI011", result.At ?? at, $"#{at.Text} condition cannot be evaluated ({result.Message}); taken as false");
@@ -180,6 +232,7 @@ internal sealed class Preprocessor
         }
         var name = rest[0];
         List<string>? parameters = null;
+        bool variadic = false;
         int bodyStart = 1;
         if (rest.Count > 1 && rest[1].Is("(") && rest[1].Offset == name.EndOffset)
         {
@@ -194,7 +247,13 @@ internal sealed class Preprocessor
                 }
                 var p = rest[k];
                 if (p.Is(")")) { k++; break; }
-                if (p.Kind == TokenKind.Identifier || p.Is("...")) parameters.Add(p.Text);
+                if (p.Is("..."))
+                {
+                    // `NAME...` names the variadic parameter; a bare `...` is __VA_ARGS__.
+                    if (!(k > 2 && rest[k - 1].Kind == TokenKind.Identifier)) parameters.Add("__VA_ARGS__");
+                    variadic = true;
+                }
+                else if (p.Kind == TokenKind.Identifier) parameters.Add(p.Text);
                 else if (!p.Is(","))
                 {
                     _diagnostics.Report("UAPI004", p, name.Text, $"unexpected '{p.Text}' in parameter list");
@@ -204,7 +263,7 @@ internal sealed class Preprocessor
             }
             bodyStart = k;
         }
-        var macro = new Macro(name.Text, parameters, rest.GetRange(bodyStart, rest.Count - bodyStart), name, name.File)
+        var macro = new Macro(name.Text, parameters, rest.GetRange(bodyStart, rest.Count - bodyStart), name, name.File, variadic)
         {
             Order = Definitions.Count,
         };
@@ -264,6 +323,22 @@ internal sealed class Preprocessor
         yield return Function("_BITULL", new[] { "x" }, "(1ULL << (x))");
         yield return Function("_UL", new[] { "x" }, "(x##UL)");
         yield return Function("__KERNEL_DIV_ROUND_UP", new[] { "n", "d" }, "(((n) + (d) - 1) / (d))");
+        // gcc's byte-order macros and <asm/byteorder.h>'s bitfield order.
+        yield return Object("__ORDER_LITTLE_ENDIAN__", "1234");
+        yield return Object("__ORDER_BIG_ENDIAN__", "4321");
+        yield return Object("__BYTE_ORDER__", profile.BigEndian ? "__ORDER_BIG_ENDIAN__" : "__ORDER_LITTLE_ENDIAN__");
+        yield return Object(profile.BigEndian ? "__BIG_ENDIAN" : "__LITTLE_ENDIAN", profile.BigEndian ? "4321" : "1234");
+        yield return Object(profile.BigEndian ? "__BIG_ENDIAN_BITFIELD" : "__LITTLE_ENDIAN_BITFIELD", "");
+        // <linux/stddef.h> as userspace sees it. The flexible-array wrapper leaves out the empty
+        // struct in front of the array: it has size 0, so the layout is the same.
+        yield return Object("__always_inline", "inline");
+        yield return Object("__kernel_nonstring", "");
+        yield return Function("__struct_group_tag", new[] { "TAG" }, "TAG");
+        yield return new Macro("__struct_group", new[] { "TAG", "NAME", "ATTRS", "MEMBERS" },
+            Tokenize("union { struct { MEMBERS } ATTRS; struct __struct_group_tag(TAG) { MEMBERS } ATTRS NAME; } ATTRS"), null, -1, variadic: true);
+        yield return Function("__DECLARE_FLEX_ARRAY", new[] { "TYPE", "NAME" }, "struct { TYPE NAME[]; }");
+        foreach (var counted in new[] { "__counted_by", "__counted_by_le", "__counted_by_be", "__counted_by_ptr" })
+            yield return Function(counted, new[] { "m" }, "");
     }
 
     private static List<Token> Tokenize(string text)

@@ -118,8 +118,8 @@ internal sealed class LayoutEngine
                 continue;
             }
 
-            bool flexible = m.Type is ArrayCType { Length: null };
-            if (flexible && (record.IsUnion || i != record.Members.Count - 1))
+            // GNU [0] may stand anywhere (a marker, or an alternative in a union); [] must end a struct.
+            if (m.Type is ArrayCType { Length: null, ZeroLength: false } && (record.IsUnion || i != record.Members.Count - 1))
                 throw new LayoutException($"flexible array member '{m.Name}' must be the last member of a struct", m.At);
             maxAlign = Math.Max(maxAlign, align);
             if (record.IsUnion)

@@ -128,8 +128,8 @@ internal sealed class HeaderCompiler
         }
 
         var ioctls = new List<IoctlModel>();
-        var ioctlDocs = IoctlDocScanner.Scan(comments.All(0), _profile.CharIsSigned);
-        var overrides = IoctlMapFile.Load(_header, _library, _diagnostics.Items, _profile.CharIsSigned);
+        var ioctlDocs = IoctlDocScanner.Scan(comments.All(0), _profile);
+        var overrides = IoctlMapFile.Load(_header, _library, _diagnostics.Items, _profile);
         var ioctlBuilder = new IoctlModelBuilder(_profile, _diagnostics, _parser.Records, overrides, ioctlDocs, structs);
         var latest = new Dictionary<string, Macro>();
         foreach (var m in _pp.Definitions) if (m.File == 0) latest[m.Name] = m;
@@ -137,6 +137,8 @@ internal sealed class HeaderCompiler
         {
             if (macro.File != 0 || macro.IsFunctionLike || latest[macro.Name] != macro || !_pp.Macros.ContainsKey(macro.Name)) continue;
             if (!Selected(macro.Name)) continue;
+            // `#define X X` after enumerator X (so userspace can #ifdef it): the enumerator is emitted.
+            if (macro.Body.Count == 1 && macro.Body[0].Text == macro.Name && _parser.EnumConstants.ContainsKey(macro.Name)) continue;
             var ioctlKind = IoctlModelBuilder.IoctlKind(macro.Body);
             var result = Evaluate(macro.Body);
             if (result.Status == EvalStatus.Malformed)
@@ -162,7 +164,7 @@ internal sealed class HeaderCompiler
         }
 
         return new HeaderModel(
-            HintName: _header.Namespace + "." + _header.ClassName + ".g.cs",
+            HintName: HintName(),
             SourcePath: System.IO.Path.GetFileName(_header.Path),
             SourceSha256: Sha256(_header.Text),
             Profile: _profile.Name,
@@ -172,6 +174,17 @@ internal sealed class HeaderCompiler
             Enums: enums.ToEquatableArray(),
             Constants: constants.ToEquatableArray(),
             Ioctls: ioctls.ToEquatableArray());
+    }
+
+    /// <summary>Hint names are compared ignoring case (xt_CONNMARK.h and xt_connmark.h are both
+    /// installed headers): classes differing only in case get a numbered hint name.</summary>
+    private string HintName()
+    {
+        string name = _header.Namespace + "." + _header.ClassName;
+        var clashes = _library.Where(f => f.IsHeader && string.Equals(f.Namespace + "." + f.ClassName, name, StringComparison.OrdinalIgnoreCase))
+            .Select(f => f.Namespace + "." + f.ClassName).Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).ToList();
+        int index = clashes.IndexOf(name);
+        return index > 0 ? name + "." + index + ".g.cs" : name + ".g.cs";
     }
 
     /// <summary>SHA-256 of the header text as UTF-8 (for the ASCII kernel headers: the file's sha256sum).</summary>
@@ -220,7 +233,7 @@ internal sealed class HeaderCompiler
 
     private EvalResult Evaluate(IReadOnlyList<Token> tokens)
     {
-        var evaluator = new ConstEvaluator(_pp.Macros, _profile.Encoding, _profile.CharIsSigned, LookupIdentifier, SizeOfType, directive: false);
+        var evaluator = new ConstEvaluator(_pp.Macros, _profile, LookupIdentifier, SizeOfType, directive: false);
         return evaluator.Evaluate(tokens);
     }
 
@@ -241,7 +254,7 @@ internal sealed class HeaderCompiler
                 return _parser.Enums.TryGetValue(words[1], out var e) ? LayoutEngine.EnumSize(e).Size : null;
             if (words.Count == 1)
             {
-                var scalar = BuiltinTypes.Lookup(words[0]);
+                var scalar = BuiltinTypes.Lookup(words[0], _profile);
                 if (scalar != null) return scalar.Size;
                 if (_parser.Typedefs.TryGetValue(words[0], out var typedef)) return _layout.SizeAlign(typedef, tokens[0]).Size;
             }

@@ -12,14 +12,14 @@ internal sealed record IoctlArgument(IoctlArgKind Kind, string? RecordKey, strin
     public static readonly IoctlArgument Pointer = new(IoctlArgKind.Pointer, null, null);
 
     /// <summary>Reads a C type name (<c>struct vfio_device_info</c>, <c>__u32</c>, <c>char</c>).</summary>
-    public static IoctlArgument? FromTypeText(string text, bool charIsSigned)
+    public static IoctlArgument? FromTypeText(string text, TargetProfile profile)
     {
         text = Regex.Replace(text, @"\s+", " ").Trim();
         var record = Regex.Match(text, @"^(struct|union) ([A-Za-z_]\w*)$");
         if (record.Success) return new IoctlArgument(IoctlArgKind.Struct, record.Groups[1].Value + " " + record.Groups[2].Value, null);
         if (text is "char" or "void" or "void *" or "char *" or "pointer") return Pointer;
         if (text == "none") return None;
-        var scalar = BuiltinTypes.Lookup(text) ?? BuiltinTypes.FromKeywords(text.Split(' '), charIsSigned);
+        var scalar = BuiltinTypes.Lookup(text, profile) ?? BuiltinTypes.FromKeywords(text.Split(' '), profile.CharIsSigned);
         return scalar != null ? new IoctlArgument(IoctlArgKind.Value, null, scalar.CsName) : null;
     }
 }
@@ -34,7 +34,7 @@ internal static class IoctlDocScanner
     private static readonly Regex StructTitle = new(@"^(struct|union)\s+([A-Za-z_]\w*)\s*-\s*ioctl\(([A-Za-z_]\w*)\)");
     private static readonly Regex MacroTitle = new(@"^([A-Za-z_]\w*)\s*-\s*(_IO|_IOR|_IOW|_IOWR)\s*\(");
 
-    public static Dictionary<string, (IoctlArgument Argument, string Comment)> Scan(IEnumerable<Comment> comments, bool charIsSigned)
+    public static Dictionary<string, (IoctlArgument Argument, string Comment)> Scan(IEnumerable<Comment> comments, TargetProfile profile)
     {
         var found = new Dictionary<string, (IoctlArgument, string)>();
         foreach (var c in comments)
@@ -52,7 +52,7 @@ internal static class IoctlDocScanner
             if (!m.Success) continue;
             var args = SplitArguments(flat, m.Index + m.Length);
             if (args == null) continue;
-            IoctlArgument? argument = args.Count >= 3 ? IoctlArgument.FromTypeText(args[2], charIsSigned) : args.Count == 2 ? IoctlArgument.None : null;
+            IoctlArgument? argument = args.Count >= 3 ? IoctlArgument.FromTypeText(args[2], profile) : args.Count == 2 ? IoctlArgument.None : null;
             if (argument != null && !found.ContainsKey(m.Groups[1].Value)) found[m.Groups[1].Value] = (argument, c.Text);
         }
         return found;

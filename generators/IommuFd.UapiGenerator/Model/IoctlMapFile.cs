@@ -10,7 +10,7 @@ namespace IommuFd.UapiGenerator.Model;
 /// or <c>pointer</c>. <c>#</c> starts a comment.</summary>
 internal static class IoctlMapFile
 {
-    public static Dictionary<string, IoctlArgument> Parse(UapiFile file, List<DiagnosticInfo> diagnostics, bool charIsSigned)
+    public static Dictionary<string, IoctlArgument> Parse(UapiFile file, List<DiagnosticInfo> diagnostics, TargetProfile profile)
     {
         var map = new Dictionary<string, IoctlArgument>();
         var lines = file.Text.Replace("\r", "").Split('\n');
@@ -23,7 +23,7 @@ internal static class IoctlMapFile
             if (content.Length == 0) continue;
             int eq = content.IndexOf('=');
             string name = eq > 0 ? content.Substring(0, eq).Trim() : "";
-            var argument = eq > 0 ? IoctlArgument.FromTypeText(content.Substring(eq + 1), charIsSigned) : null;
+            var argument = eq > 0 ? IoctlArgument.FromTypeText(content.Substring(eq + 1), profile) : null;
             if (name.Length == 0 || argument == null || name.IndexOf(' ') >= 0)
             {
                 diagnostics.Add(new DiagnosticInfo("UAPI010",
@@ -37,7 +37,7 @@ internal static class IoctlMapFile
     }
 
     /// <summary>The overrides of <paramref name="header"/>'s IoctlMap file (empty without one).</summary>
-    public static Dictionary<string, IoctlArgument> Load(UapiFile header, IReadOnlyList<UapiFile> library, List<DiagnosticInfo> diagnostics, bool charIsSigned)
+    public static Dictionary<string, IoctlArgument> Load(UapiFile header, IReadOnlyList<UapiFile> library, List<DiagnosticInfo> diagnostics, TargetProfile profile)
     {
         if (string.IsNullOrWhiteSpace(header.IoctlMap)) return new Dictionary<string, IoctlArgument>();
         string wantedPath = NormalizePath(header.IoctlMap!);
@@ -48,7 +48,7 @@ internal static class IoctlMapFile
                 null, 0, 0, 0, 0, 0, 0));
             return new Dictionary<string, IoctlArgument>();
         }
-        return Parse(file, diagnostics, charIsSigned);
+        return Parse(file, diagnostics, profile);
     }
 
     private static string NormalizePath(string path)

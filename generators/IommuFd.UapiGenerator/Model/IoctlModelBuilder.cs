@@ -93,7 +93,7 @@ internal sealed class IoctlModelBuilder
             {
                 depth--;
                 if (depth == 0 && start >= 0)
-                    return IoctlArgument.FromTypeText(string.Join(" ", body.Skip(start).Take(i - start).Select(x => x.Text)), _profile.CharIsSigned);
+                    return IoctlArgument.FromTypeText(string.Join(" ", body.Skip(start).Take(i - start).Select(x => x.Text)), _profile);
             }
             else if (t.Is(",") && depth == 1 && ++commas == 2) start = i + 1;
         }

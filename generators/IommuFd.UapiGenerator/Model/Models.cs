@@ -39,7 +39,7 @@ internal sealed record StructModel(
     EquatableArray<BitfieldModel> Bitfields,
     EquatableArray<InlineArrayModel> InlineArrays,
     EquatableArray<StructModel> NestedTypes,
-    FlexibleArrayModel? Flexible,
+    EquatableArray<FlexibleArrayModel> Flexible,
     string? SizeField,
     int Line);
 

@@ -14,7 +14,7 @@ internal sealed class StructModelBuilder
     private readonly List<BitfieldModel> _bitfields = new();
     private readonly List<InlineArrayModel> _arrays = new();
     private readonly List<StructModel> _nested = new();
-    private FlexibleArrayModel? _flexible;
+    private readonly List<FlexibleArrayModel> _flexible = new();
     private readonly RecordDecl _record;
     private readonly string _csName;
     private readonly string _cName;
@@ -48,7 +48,7 @@ internal sealed class StructModelBuilder
             sizeField = first.CsName;
         return new StructModel(cName, csName, record.IsUnion, record.Size, record.Align, DocBuilder.FromComment(rawDoc),
             builder._fields.ToEquatableArray(), builder._bitfields.ToEquatableArray(), builder._arrays.ToEquatableArray(),
-            builder._nested.ToEquatableArray(), builder._flexible, sizeField, record.At.Line);
+            builder._nested.ToEquatableArray(), builder._flexible.ToEquatableArray(), sizeField, record.At.Line);
     }
 
     private DocModel? MemberDoc(string path, MemberDecl m)
@@ -78,7 +78,7 @@ internal sealed class StructModelBuilder
             if (m.Type is ArrayCType { Length: null } flex)
             {
                 var (elemSize, _) = new Layout.LayoutEngine().SizeAlign(flex.Element, m.At);
-                _flexible = new FlexibleArrayModel(m.Name, csName, baseOffset + m.Offset, TypeFor(flex.Element, m.Name, 1), elemSize, doc);
+                _flexible.Add(new FlexibleArrayModel(m.Name, csName, baseOffset + m.Offset, TypeFor(flex.Element, m.Name, 1), elemSize, doc));
                 continue;
             }
             var (size, _) = new Layout.LayoutEngine().SizeAlign(m.Type, m.At);
