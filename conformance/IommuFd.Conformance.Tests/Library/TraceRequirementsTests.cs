@@ -1,4 +1,5 @@
 using IommuFd.Conformance.Replay;
+using IommuFd.Conformance.Tests.Support;
 using IommuFd.Conformance.Requirements;
 using IommuFd.Conformance.Traces;
 using IommuFd.Engine;
@@ -111,5 +112,19 @@ public sealed class TraceRequirementsTests
         Assert.That(needs.SetUpNotReached(trace, [Failed(0, 12), Failed(1, 14)]), Is.EqualTo("set-up not reached: step 0 of its 1-step set-up answered ENOMEM"));
         var e = Assert.Throws<TraceFormatException>(() => RequirementsFile.Parse("/t/requires.json", "{\"traces\":{\"x\":{\"setup\":0}}}"));
         Assert.That(e!.Message, Does.Contain("'setup' (a positive step count)"));
+    }
+
+    [Test]
+    public void TheSetUpOfATraceBuiltInCodeIsFoundLikeThatOfAParsedOne()
+    {
+        // A trace built in code holds plain numbers where a parsed one holds JSON elements.
+        using var virtio = new EngineBackend(TestKernelEngine.MockDomainOptions());
+        var needs = new TraceRequirements([TraceNeed.MockDomain]);
+        foreach (Trace built in IoasVariant.CodeTraces())
+        {
+            Trace parsed = Trace.Parse(built.Name, built.ToJsonLines());
+            Assert.That(needs.SetUpNotReached(built, TraceReplayer.Replay(virtio, built)), Is.Null, built.Name);
+            Assert.That(needs.SetUpNotReached(parsed, TraceReplayer.Replay(virtio, parsed)), Is.Null, parsed.Name);
+        }
     }
 }

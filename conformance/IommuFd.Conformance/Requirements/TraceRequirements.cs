@@ -123,8 +123,10 @@ public sealed class TraceRequirements
     {
         (NeedKind.Hugetlb, AllocStep alloc) => alloc.Hugetlb,
         (NeedKind.VfioDevice, OpenStep open) => open.Path?.StartsWith("/dev/vfio/devices/", StringComparison.Ordinal) == true,
+        // The op as its JSON text: a parsed trace holds JSON elements, a trace built in code plain ints.
         (NeedKind.MockDomain, IoctlStep ioctl) => ioctl.Command == "IOMMU_TEST_CMD" && ioctl.Arg?["op"]?.GetValueKind() == System.Text.Json.JsonValueKind.Number
-            && (uint)ioctl.Arg["op"]!.GetValue<long>() is (uint)IommufdTest.IOMMU_TEST_OP_MOCK_DOMAIN or (uint)IommufdTest.IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS,
+            && long.TryParse(ioctl.Arg["op"]!.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture, out long op)
+            && (uint)op is (uint)IommufdTest.IOMMU_TEST_OP_MOCK_DOMAIN or (uint)IommufdTest.IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS,
         _ => false,
     };
 }
