@@ -30,6 +30,9 @@ internal static class HwptAlloc
             return -Errno.EOPNOTSUPP;
         if ((flags & DirtyTracking) != 0 && !MockIommu.DirtyCapable(idev.MockFlags))
             return -Errno.EOPNOTSUPP;
+        // A fault queue serves IOPF of a leaf domain, never a nesting parent's (7.3 refuses the pair).
+        if ((flags & FaultIdValid) != 0 && (flags & NestParent) != 0)
+            return -Errno.EOPNOTSUPP;
 
         IommuDomain domain = MockIommu.AllocPaging(ctx.Options, idev.MockFlags, dirtyOps: (flags & DirtyTracking) != 0);
         var hwpt = new HwptPaging(ioas, domain, (flags & NestParent) != 0);
