@@ -74,7 +74,8 @@ internal sealed class LoopRunner(KernelBackend backend, Ioas ioas, ulong userVa,
                     rc = IommufdIoctls.IOMMU_IOAS_COPY(backend, _fd, ref copy);
                     break;
             }
-            Check(rc, op.ToString());
+            if (rc < 0)
+                Check(rc, op.ToString()); // the message only on failure: formatting it allocates
         }
     }
 
