@@ -22,7 +22,7 @@ internal sealed class LoopRunner(KernelBackend backend, Ioas ioas, ulong userVa,
     /// returns nanoseconds per call and managed bytes allocated per call.</summary>
     public (double Nanoseconds, double AllocatedBytes) Measure(CallPath path, Operation op, int count)
     {
-        // Unmap and copy need something to act on / room to land; set that up untimed.
+        // Unmap needs mappings to remove: made here, untimed (map and copy are undone after timing).
         if (op == Operation.Unmap)
             Check(NativeLoops.Map(_fd, ioas.Id.Value, userVa, length, LoopIova, count), "untimed map");
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
