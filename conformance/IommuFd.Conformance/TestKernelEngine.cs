@@ -1,4 +1,5 @@
 using IommuFd.Engine;
+using IommuFd.Interop;
 
 namespace IommuFd.Conformance;
 
@@ -52,7 +53,7 @@ public static class TestKernelEngine
     private static bool HasPlatformIommu()
     {
         if (!File.Exists("/dev/iommu"))
-            return Environment.GetEnvironmentVariable("IOMMUFD_VM_IOMMU")?.ToLowerInvariant() is null or "" or "intel" or "amd";
+            return Environment.GetEnvironmentVariable(EnvironmentVariables.VmIommu)?.ToLowerInvariant() is null or "" or "intel" or "amd";
         if (!Directory.Exists("/sys/class/iommu"))
             return false;
         return Directory.EnumerateFileSystemEntries("/sys/class/iommu").Select(Path.GetFileName)

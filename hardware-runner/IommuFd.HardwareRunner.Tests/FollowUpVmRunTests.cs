@@ -4,6 +4,7 @@ using IommuFd.HardwareRunner.Results;
 using IommuFd.HardwareRunner.Suites;
 using IommuFd.HardwareRunner.Tests.Support;
 using IommuFd.HardwareRunner.Vm;
+using IommuFd.Interop;
 
 namespace IommuFd.HardwareRunner.Tests;
 
@@ -55,9 +56,9 @@ public sealed class FollowUpVmRunTests
         File.WriteAllText(temp.Combine("bin", "qemu-system-x86_64"), "#!/bin/sh\necho 'QEMU emulator version 7.2.0'\n");
         File.SetUnixFileMode(temp.Combine("bin", "qemu-system-x86_64"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         string? path = Environment.GetEnvironmentVariable("PATH");
-        string? require = Environment.GetEnvironmentVariable("IOMMUFD_REQUIRE_KERNEL");
+        string? require = Environment.GetEnvironmentVariable(EnvironmentVariables.RequireKernel);
         Environment.SetEnvironmentVariable("PATH", $"{temp.Combine("bin")}:{path}");
-        Environment.SetEnvironmentVariable("IOMMUFD_REQUIRE_KERNEL", null);
+        Environment.SetEnvironmentVariable(EnvironmentVariables.RequireKernel, null);
         try
         {
             var configuration = new Dictionary<string, string?>
@@ -75,7 +76,7 @@ public sealed class FollowUpVmRunTests
         finally
         {
             Environment.SetEnvironmentVariable("PATH", path);
-            Environment.SetEnvironmentVariable("IOMMUFD_REQUIRE_KERNEL", require);
+            Environment.SetEnvironmentVariable(EnvironmentVariables.RequireKernel, require);
         }
     }
 

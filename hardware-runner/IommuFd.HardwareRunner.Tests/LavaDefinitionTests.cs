@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using IommuFd.HardwareRunner.Hosting;
 using IommuFd.HardwareRunner.Results;
 using IommuFd.HardwareRunner.Tests.Support;
+using IommuFd.Interop;
 
 namespace IommuFd.HardwareRunner.Tests;
 
@@ -26,7 +27,7 @@ public sealed class LavaDefinitionTests
     public void MakeRelease()
     {
         _repo = RepositoryLocator.Find() ?? throw new InvalidOperationException("the tests run inside the repository");
-        if (Environment.GetEnvironmentVariable("IOMMUFD_RELEASE_TARBALL") is { Length: > 0 } given)
+        if (Environment.GetEnvironmentVariable(EnvironmentVariables.ReleaseTarball) is { Length: > 0 } given)
         {
             _tarball = Path.GetFullPath(given);
             Assert.That(File.Exists(_tarball), $"IOMMUFD_RELEASE_TARBALL names {_tarball}, which does not exist");

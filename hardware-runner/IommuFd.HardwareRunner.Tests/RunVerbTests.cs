@@ -3,6 +3,7 @@ using IommuFd.HardwareRunner.Hosting;
 using IommuFd.HardwareRunner.Results;
 using IommuFd.HardwareRunner.Suites;
 using IommuFd.HardwareRunner.Tests.Support;
+using IommuFd.Interop;
 
 namespace IommuFd.HardwareRunner.Tests;
 
@@ -16,12 +17,12 @@ public sealed class RunVerbTests
     [SetUp]
     public void HideTheCallersKernelDemand()
     {
-        _requireKernel = Environment.GetEnvironmentVariable("IOMMUFD_REQUIRE_KERNEL");
-        Environment.SetEnvironmentVariable("IOMMUFD_REQUIRE_KERNEL", null);
+        _requireKernel = Environment.GetEnvironmentVariable(EnvironmentVariables.RequireKernel);
+        Environment.SetEnvironmentVariable(EnvironmentVariables.RequireKernel, null);
     }
 
     [TearDown]
-    public void RestoreTheCallersKernelDemand() => Environment.SetEnvironmentVariable("IOMMUFD_REQUIRE_KERNEL", _requireKernel);
+    public void RestoreTheCallersKernelDemand() => Environment.SetEnvironmentVariable(EnvironmentVariables.RequireKernel, _requireKernel);
 
     private static async Task<(int Exit, string Out, string Err)> Run(TempDirectory temp, FakeSuite suite, Dictionary<string, IBackendProvider> backends, Dictionary<string, string?> configuration, string verb = "run")
     {

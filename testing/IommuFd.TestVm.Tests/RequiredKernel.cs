@@ -1,3 +1,5 @@
+using IommuFd.Interop;
+
 namespace IommuFd.TestVm.Tests;
 
 /// <summary>The test kernel for VM tests: found, or the test skips (fails when IOMMUFD_REQUIRE_KERNEL=1).</summary>
@@ -12,7 +14,7 @@ internal static class RequiredKernel
         if (lookup.Found)
             return lookup.ImagePath!;
         string message = $"no test kernel: {lookup.Explanation}";
-        if (Environment.GetEnvironmentVariable("IOMMUFD_REQUIRE_KERNEL") == "1")
+        if (Environment.GetEnvironmentVariable(EnvironmentVariables.RequireKernel) == "1")
             Assert.Fail(message + " (IOMMUFD_REQUIRE_KERNEL=1 demands it)");
         Assert.Ignore(message);
         return null!;

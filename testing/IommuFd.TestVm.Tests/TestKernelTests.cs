@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using IommuFd.Interop;
 
 namespace IommuFd.TestVm.Tests;
 
@@ -59,7 +60,7 @@ public sealed class TestKernelTests
     [Test]
     public void An_unknown_series_is_explained()
     {
-        if (TestKernel.FindRepositoryRoot() is null || Environment.GetEnvironmentVariable(TestKernel.OverrideVariable) is { Length: > 0 })
+        if (TestKernel.FindRepositoryRoot() is null || Environment.GetEnvironmentVariable(EnvironmentVariables.TestKernel) is { Length: > 0 })
             Assert.Ignore("needs the repository's scripts and no IOMMUFD_TEST_KERNEL");
         var lookup = TestKernel.Locate("9.99");
         Assert.That(lookup.Found, Is.False);
@@ -69,34 +70,34 @@ public sealed class TestKernelTests
     [Test]
     public void The_series_comes_from_the_environment_else_lts()
     {
-        string? saved = Environment.GetEnvironmentVariable(TestKernel.SeriesVariable);
+        string? saved = Environment.GetEnvironmentVariable(EnvironmentVariables.KernelSeries);
         try
         {
-            Environment.SetEnvironmentVariable(TestKernel.SeriesVariable, null);
+            Environment.SetEnvironmentVariable(EnvironmentVariables.KernelSeries, null);
             Assert.That(TestKernel.RequestedSeries(), Is.EqualTo("lts"));
-            Environment.SetEnvironmentVariable(TestKernel.SeriesVariable, "7.3");
+            Environment.SetEnvironmentVariable(EnvironmentVariables.KernelSeries, "7.3");
             Assert.That(TestKernel.RequestedSeries(), Is.EqualTo("7.3"));
         }
         finally
         {
-            Environment.SetEnvironmentVariable(TestKernel.SeriesVariable, saved);
+            Environment.SetEnvironmentVariable(EnvironmentVariables.KernelSeries, saved);
         }
     }
 
     [Test]
     public void An_override_that_does_not_exist_is_explained()
     {
-        string? saved = Environment.GetEnvironmentVariable(TestKernel.OverrideVariable);
+        string? saved = Environment.GetEnvironmentVariable(EnvironmentVariables.TestKernel);
         try
         {
-            Environment.SetEnvironmentVariable(TestKernel.OverrideVariable, "/nonexistent/bzImage");
+            Environment.SetEnvironmentVariable(EnvironmentVariables.TestKernel, "/nonexistent/bzImage");
             var lookup = TestKernel.Locate();
             Assert.That(lookup.Found, Is.False);
             Assert.That(lookup.Explanation, Does.Contain("/nonexistent/bzImage"));
         }
         finally
         {
-            Environment.SetEnvironmentVariable(TestKernel.OverrideVariable, saved);
+            Environment.SetEnvironmentVariable(EnvironmentVariables.TestKernel, saved);
         }
     }
 }

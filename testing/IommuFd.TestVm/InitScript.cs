@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using IommuFd.Interop;
 
 namespace IommuFd.TestVm;
 
@@ -59,8 +60,8 @@ public static partial class InitScript
         s.Append("done\n");
         s.Append($"echo $vfio > {GuestPaths.Out}/vfio-devices.txt\n");
         s.Append($"export HOME={GuestPaths.Home} DOTNET_CLI_HOME={GuestPaths.Home} DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1\n");
-        s.Append($"export {GuestPaths.InGuestVariable}=1 {GuestPaths.IommuVariable}={iommu.Name()} {GuestPaths.OutVariable}={GuestPaths.Out}\n");
-        s.Append($"export {GuestPaths.VfioDevicesVariable}=\"${{vfio# }}\"\n");
+        s.Append($"export {EnvironmentVariables.InGuest}=1 {EnvironmentVariables.GuestIommu}={iommu.Name()} {EnvironmentVariables.GuestOut}={GuestPaths.Out}\n");
+        s.Append($"export {EnvironmentVariables.GuestVfioDevices}=\"${{vfio# }}\"\n");
         foreach (var (name, value) in command.Environment)
             s.Append($"export {CheckedName(name)}={Quote(value)}\n");
         s.Append($"cat > /run/command.sh <<'{delimiter}'\n");

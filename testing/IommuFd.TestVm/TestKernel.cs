@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using IommuFd.Interop;
 
 namespace IommuFd.TestVm;
 
@@ -25,19 +26,13 @@ public static class TestKernel
     /// <summary>The config fragment of every series, relative to the repository root.</summary>
     public const string Fragment = "hardware-runner/kernel/iommufd-test.config";
 
-    /// <summary>Env var naming a bzImage to use instead of the cache.</summary>
-    public const string OverrideVariable = "IOMMUFD_TEST_KERNEL";
-
-    /// <summary>Env var naming the series (or role) of scripts/kernels.conf the kernel tier runs on; default <see cref="DefaultSeries"/>.</summary>
-    public const string SeriesVariable = "IOMMUFD_KERNEL_SERIES";
-
-    /// <summary>The series the kernel tier runs on when <see cref="SeriesVariable"/> is unset.</summary>
+    /// <summary>The series the kernel tier runs on when <see cref="EnvironmentVariables.KernelSeries"/> is unset.</summary>
     public const string DefaultSeries = "lts";
 
-    /// <summary>The series the kernel tier runs on: <see cref="SeriesVariable"/>, else <see cref="DefaultSeries"/>.
+    /// <summary>The series the kernel tier runs on: <see cref="EnvironmentVariables.KernelSeries"/>, else <see cref="DefaultSeries"/>.
     /// The one place that variable is read.</summary>
     public static string RequestedSeries() =>
-        Environment.GetEnvironmentVariable(SeriesVariable) is { Length: > 0 } series ? series : DefaultSeries;
+        Environment.GetEnvironmentVariable(EnvironmentVariables.KernelSeries) is { Length: > 0 } series ? series : DefaultSeries;
 
     /// <summary>The series' own config fragment (where its Kconfig differs), relative to the repository root; it may not exist.</summary>
     public static string SeriesFragment(string series) => $"hardware-runner/kernel/iommufd-test-{series}.config";
@@ -52,16 +47,16 @@ public static class TestKernel
     /// for the repository that contains this assembly (or the current directory).</summary>
     public static TestKernelLookup Locate(string series)
     {
-        string? explicitImage = Environment.GetEnvironmentVariable(OverrideVariable);
+        string? explicitImage = Environment.GetEnvironmentVariable(EnvironmentVariables.TestKernel);
         if (!string.IsNullOrEmpty(explicitImage))
         {
             return File.Exists(explicitImage)
-                ? new TestKernelLookup(explicitImage, $"{OverrideVariable}={explicitImage}")
-                : new TestKernelLookup(null, $"{OverrideVariable} names {explicitImage}, which does not exist");
+                ? new TestKernelLookup(explicitImage, $"{EnvironmentVariables.TestKernel}={explicitImage}")
+                : new TestKernelLookup(null, $"{EnvironmentVariables.TestKernel} names {explicitImage}, which does not exist");
         }
         string? root = FindRepositoryRoot();
         if (root is null)
-            return new TestKernelLookup(null, $"cannot find {BuildScript} above {AppContext.BaseDirectory} or {Environment.CurrentDirectory}; set {OverrideVariable}");
+            return new TestKernelLookup(null, $"cannot find {BuildScript} above {AppContext.BaseDirectory} or {Environment.CurrentDirectory}; set {EnvironmentVariables.TestKernel}");
         if (KernelSeries.Find(root, series) is not { } kernel)
         {
             string known = string.Join(", ", KernelSeries.Configured(root).Select(k => $"{k.Series} ({k.Role})"));
@@ -96,7 +91,7 @@ public static class TestKernel
     /// <summary>${IOMMUFD_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/iommufd-conformance}, as the scripts compute it.</summary>
     public static string CacheRoot()
     {
-        string? explicitRoot = Environment.GetEnvironmentVariable("IOMMUFD_CACHE_DIR");
+        string? explicitRoot = Environment.GetEnvironmentVariable(EnvironmentVariables.CacheDir);
         if (!string.IsNullOrEmpty(explicitRoot))
             return explicitRoot;
         string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");

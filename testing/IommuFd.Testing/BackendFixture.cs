@@ -1,81 +1,53 @@
 using IommuFd.Bindings.Backends;
+using IommuFd.TestVm;
+using NUnit.Framework;
 
-namespace IommuFd.Bindings.Tests.Backend;
+namespace IommuFd.Testing;
 
-/// <summary>The backends every behavioural fixture runs on: the managed engine everywhere, the real
-/// kernel in the kernel tier.</summary>
-public static class Backends
+/// <summary>Base of every fixture that runs its tests once per backend (<see cref="BackendKind"/>), each
+/// test on a fresh backend made in SetUp: the kernel tier relays results per test, so it must be asked
+/// from the test's own context, and a fresh engine keeps tests independent. An absent kernel skips with
+/// the reason, unless IOMMUFD_REQUIRE_KERNEL=1 demands it.</summary>
+[TestFixtureSource(typeof(BackendSource), nameof(BackendSource.Fixtures))]
+public abstract class BackendFixture(BackendKind kind)
 {
-    /// <summary>Fixture arguments: "engine", and "kernel" in category Kernel.</summary>
-    public static IEnumerable<TestFixtureData> All()
-    {
-        yield return new TestFixtureData("engine").SetArgDisplayNames("engine");
-        var kernel = new TestFixtureData("kernel").SetArgDisplayNames("kernel");
-        kernel.Properties.Add(NUnit.Framework.Internal.PropertyNames.Category, IommuFd.Testing.KernelTier.Category);
-        yield return kernel;
-    }
-}
+    private IIommuBackend? _backend;
 
-/// <summary>Base of the fixtures that run one set of tests per backend, each test on a fresh backend and
-/// iommufd. A backend that is absent skips with the reason, unless IOMMUFD_REQUIRE_KERNEL=1 demands the
-/// kernel. The backend is made per test, in SetUp, because the kernel tier matches the test it runs
-/// in the VM by the current test's name.</summary>
-[TestFixtureSource(typeof(Backends), nameof(Backends.All))]
-public abstract class BackendFixture(string backendName)
-{
-    /// <summary>The page size of this machine (the kernel's PAGE_SIZE).</summary>
-    protected static readonly ulong PageSize = (ulong)Environment.SystemPageSize;
+    /// <summary>The backend this fixture runs on.</summary>
+    protected BackendKind Kind { get; } = kind;
 
-    private readonly List<UserMemory> _memory = [];
+    /// <summary>Whether this fixture runs on the engine.</summary>
+    protected bool OnEngine => Kind == BackendKind.Engine;
 
-    protected string BackendName { get; } = backendName;
-    protected IIommuBackend Backend { get; private set; } = null!;
-    protected IommufdContext Context { get; private set; } = null!;
+    /// <summary>The backend of the current test.</summary>
+    protected IIommuBackend Backend => _backend ?? throw new InvalidOperationException("backend not created");
 
-    /// <summary>The IOMMU the kernel tier must run these tests behind; null for any.</summary>
-    protected virtual IommuFd.TestVm.IommuModel? KernelModel => null;
+    /// <summary>The IOMMU the kernel tier must run these tests behind; null for the tier's default.</summary>
+    protected virtual IommuModel? KernelModel => null;
 
+    /// <summary>The engine, configured as the fixture's kernel side is.</summary>
+    protected abstract IIommuBackend CreateEngine();
+
+    /// <summary>Called first in SetUp, before the backend is made.</summary>
+    protected virtual void TestStarting() { }
+
+    /// <summary>Called last in TearDown, after the backend is disposed.</summary>
+    protected virtual void TestEnded() { }
+
+    /// <summary>Makes the current test's backend.</summary>
     [SetUp]
-    public void OpenContext()
+    public void CreateBackend()
     {
-        Backend = BackendFactory.Create(BackendName, KernelModel);
-        Context = IommufdContext.Open(Backend);
+        TestStarting();
+        _backend = Kind == BackendKind.Engine ? CreateEngine() : BackendSource.Kernel(KernelModel);
     }
 
+    /// <summary>Disposes the current test's backend.</summary>
     [TearDown]
-    public void CloseContext()
+    public void DisposeBackend()
     {
-        Context?.Dispose();
-        foreach (UserMemory memory in _memory)
-            memory.Dispose();
-        _memory.Clear();
-        Backend?.Dispose();
-        Context = null!;
-        Backend = null!;
-    }
-
-    /// <summary>Page-aligned user memory that lives until the end of the test.</summary>
-    protected UserMemory Memory(ulong length)
-    {
-        UserMemory memory = Backend.Allocate((nuint)length);
-        _memory.Add(memory);
-        return memory;
-    }
-
-    /// <summary>Skips the test when the backend has no selftest (ENOTTY to IOMMU_TEST_CMD), or, on the engine,
-    /// not this op (ENOSYS). The test VM's kernel is built with CONFIG_IOMMUFD_TEST, so when the kernel is
-    /// demanded its absence fails.</summary>
-    protected void RequireSelftest(Errno errno)
-    {
-        // iommufd never answers ENOSYS: the engine uses it for selftest ops it does not model yet.
-        if (errno == Errno.ENOSYS && BackendName == "engine")
-            Assert.Ignore("the engine does not model this IOMMU_TEST_CMD op yet (it answers ENOSYS)");
-        if (errno != Errno.ENOTTY)
-            return;
-        string reason = $"the {BackendName} backend answers ENOTTY to IOMMU_TEST_CMD: it has no selftest mock " +
-                        "(a kernel built without CONFIG_IOMMUFD_TEST, or an engine without it)";
-        if (BackendName == "kernel" && Environment.GetEnvironmentVariable(BackendFactory.RequireKernelVariable) == "1")
-            Assert.Fail($"{reason}; {BackendFactory.RequireKernelVariable}=1 demands the test kernel, which has it");
-        Assert.Ignore(reason);
+        _backend?.Dispose();
+        _backend = null;
+        TestEnded();
     }
 }

@@ -1,4 +1,5 @@
 using IommuFd.TestVm;
+using IommuFd.Interop;
 
 namespace IommuFd.Testing;
 
@@ -38,17 +39,17 @@ internal sealed class GuestTestRun
     {
         string outDirectory = Path.Combine(Path.GetDirectoryName(assemblyPath)!, "kernel-tier",
             $"{Path.GetFileNameWithoutExtension(assemblyPath)}-{model.Name()}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
-        string filter = Environment.GetEnvironmentVariable(KernelTier.GuestFilterVariable) is { Length: > 0 } f ? f : $"TestCategory={KernelTier.Category}";
+        string filter = Environment.GetEnvironmentVariable(EnvironmentVariables.VmFilter) is { Length: > 0 } f ? f : $"TestCategory={KernelTier.Category}";
         var environment = new Dictionary<string, string>
         {
-            [KernelTier.DefaultModelVariable] = KernelTier.DefaultModel.Name(),
+            [EnvironmentVariables.VmIommu] = KernelTier.DefaultModel.Name(),
         };
-        if (Environment.GetEnvironmentVariable(KernelTier.RequireKernelVariable) is { } require)
-            environment[KernelTier.RequireKernelVariable] = require;
+        if (Environment.GetEnvironmentVariable(EnvironmentVariables.RequireKernel) is { } require)
+            environment[EnvironmentVariables.RequireKernel] = require;
         // The random differential budget and regression saving are chosen on the host.
         foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
             if (variable.Key is string name && variable.Value is string value &&
-                (name.StartsWith("IOMMUFD_RANDOM_", StringComparison.Ordinal) || name is "IOMMUFD_NIGHTLY" or "IOMMUFD_SAVE_REGRESSIONS"))
+                (name.StartsWith(EnvironmentVariables.RandomPrefix, StringComparison.Ordinal) || name is EnvironmentVariables.Nightly or EnvironmentVariables.SaveRegressions))
                 environment[name] = value;
 
         string script =

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using IommuFd.Bindings.Backends;
 using IommuFd.TestVm;
 using NUnit.Framework;
+using IommuFd.Interop;
 
 namespace IommuFd.Testing;
 
@@ -20,30 +21,15 @@ public static class KernelTier
     /// <summary>The NUnit category of tests that need the real kernel.</summary>
     public const string Category = "Kernel";
 
-    /// <summary>Env var: 1 demands the real kernel; its absence then fails instead of skipping.</summary>
-    public const string RequireKernelVariable = "IOMMUFD_REQUIRE_KERNEL";
-
-    /// <summary>Env var: the IOMMU model of the VM for tests that do not name one (default intel).</summary>
-    public const string DefaultModelVariable = "IOMMUFD_VM_IOMMU";
-
-    /// <summary>Env var: a VSTest filter for the guest run instead of <c>TestCategory=Kernel</c>.</summary>
-    public const string GuestFilterVariable = "IOMMUFD_VM_FILTER";
-
-    /// <summary>Env var: the whole VM run's limit in minutes (default 40).</summary>
-    public const string RunTimeoutVariable = "IOMMUFD_VM_TIMEOUT_MINUTES";
-
-    /// <summary>Env var: tcg (default), kvm or auto.</summary>
-    public const string AcceleratorVariable = "IOMMUFD_VM_ACCEL";
-
     private const string IommuDevice = "/dev/iommu";
     private static readonly ConcurrentDictionary<(string Assembly, IommuModel Model), Lazy<Task<GuestTestRun>>> Runs = new();
 
     /// <summary>True inside the test VM (its init sets IOMMUFD_IN_GUEST=1).</summary>
-    public static bool InGuest => Environment.GetEnvironmentVariable(GuestPaths.InGuestVariable) == "1";
+    public static bool InGuest => Environment.GetEnvironmentVariable(EnvironmentVariables.InGuest) == "1";
 
     /// <summary>The model for tests that do not name one: IOMMUFD_VM_IOMMU, or intel.</summary>
     public static IommuModel DefaultModel =>
-        Environment.GetEnvironmentVariable(DefaultModelVariable) is { Length: > 0 } name ? IommuModels.Parse(name) : IommuModel.Intel;
+        Environment.GetEnvironmentVariable(EnvironmentVariables.VmIommu) is { Length: > 0 } name ? IommuModels.Parse(name) : IommuModel.Intel;
 
     /// <summary>True when the real kernel's iommufd is reachable from this process.</summary>
     public static bool HasKernel => File.Exists(IommuDevice);
@@ -62,7 +48,7 @@ public static class KernelTier
     public static IReadOnlyList<string> EduVfioDevices()
     {
         var cdevs = new List<string>();
-        string addresses = Environment.GetEnvironmentVariable(GuestPaths.VfioDevicesVariable) ?? "";
+        string addresses = Environment.GetEnvironmentVariable(EnvironmentVariables.GuestVfioDevices) ?? "";
         foreach (string address in addresses.Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
             string vfioDev = Path.Combine("/sys/bus/pci/devices", address, "vfio-dev");
@@ -81,7 +67,7 @@ public static class KernelTier
     public static IommuModel? CurrentModel()
     {
         if (InGuest)
-            return Environment.GetEnvironmentVariable(GuestPaths.IommuVariable) is { Length: > 0 } m ? IommuModels.Parse(m) : null;
+            return Environment.GetEnvironmentVariable(EnvironmentVariables.GuestIommu) is { Length: > 0 } m ? IommuModels.Parse(m) : null;
         if (!Directory.Exists("/sys/class/iommu"))
             return IommuModel.None;
         var names = Directory.EnumerateFileSystemEntries("/sys/class/iommu").Select(Path.GetFileName).ToList();
@@ -95,9 +81,9 @@ public static class KernelTier
     }
 
     internal static int RunTimeoutMinutes() =>
-        int.TryParse(Environment.GetEnvironmentVariable(RunTimeoutVariable), out int minutes) && minutes > 0 ? minutes : 40;
+        int.TryParse(Environment.GetEnvironmentVariable(EnvironmentVariables.VmTimeoutMinutes), out int minutes) && minutes > 0 ? minutes : 40;
 
-    internal static VmAccelerator Accelerator() => Environment.GetEnvironmentVariable(AcceleratorVariable)?.ToLowerInvariant() switch
+    internal static VmAccelerator Accelerator() => Environment.GetEnvironmentVariable(EnvironmentVariables.VmAccelerator)?.ToLowerInvariant() switch
     {
         "kvm" => VmAccelerator.Kvm,
         "auto" => VmAccelerator.Auto,
@@ -140,8 +126,8 @@ public static class KernelTier
         {
             string why = qemu is null ? "qemu-system-x86_64 is not installed (apt-get install qemu-system-x86)" : kernel.Explanation;
             string message = $"no {IommuDevice} and no QEMU test VM: {why}. Build the test kernel with {TestKernel.BuildCommand(TestKernel.RequestedSeries())}, or run on a host with an IOMMU and iommufd.";
-            if (Environment.GetEnvironmentVariable(RequireKernelVariable) == "1")
-                Assert.Fail($"{message} ({RequireKernelVariable}=1 demands the kernel)");
+            if (Environment.GetEnvironmentVariable(EnvironmentVariables.RequireKernel) == "1")
+                Assert.Fail($"{message} ({EnvironmentVariables.RequireKernel}=1 demands the kernel)");
             Assert.Ignore(message);
         }
 

@@ -1,7 +1,7 @@
 namespace IommuFd.Bindings.Tests.Backend;
 
 /// <summary>Objects, ids, options and the VFIO compat IOAS on a fresh iommufd.</summary>
-public class ContextTests(string backend) : BackendFixture(backend)
+public class ContextTests(BackendKind backend) : ContextFixture(backend)
 {
     [Test]
     public void Ids_start_at_1_and_the_lowest_free_id_is_reused()

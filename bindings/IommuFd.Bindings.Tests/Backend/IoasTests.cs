@@ -1,7 +1,7 @@
 namespace IommuFd.Bindings.Tests.Backend;
 
 /// <summary>Map, unmap, copy and IOVA ranges of an IOAS without any domain.</summary>
-public class IoasTests(string backend) : BackendFixture(backend)
+public class IoasTests(BackendKind backend) : ContextFixture(backend)
 {
     [Test]
     public void An_empty_IOAS_offers_the_whole_64_bit_space_with_alignment_1()

@@ -4,7 +4,7 @@ using IommuFd.Interop;
 namespace IommuFd.Bindings.Tests.Backend;
 
 /// <summary>Mock devices, mock domains, reserved ranges and accesses of IOMMU_TEST_CMD.</summary>
-public class SelftestTests(string backend) : BackendFixture(backend)
+public class SelftestTests(BackendKind backend) : ContextFixture(backend)
 {
     /// <summary>Behind virtio-iommu, which registers with a fwnode (all 9 pass there). 6.12 probes a device without a fwspec with the ops of any
     /// IOMMU registered without a fwnode (drivers/iommu/iommu.c __iommu_probe_device): under Intel
@@ -123,7 +123,7 @@ public class SelftestTests(string backend) : BackendFixture(backend)
         var memory = Memory(8 * PageSize);
         ulong iova = ioas.Map(memory.Address, 8 * PageSize);
         Errno enabled = Context.TrySetDirtyTracking(hwpt, true);
-        RequireSelftest(enabled); // the engine models mock domains but not dirty tracking yet (ENOSYS)
+        RequireSelftest(enabled);
         Assert.That(enabled, Is.EqualTo(Errno.None));
 
         // The selftest marks mock IOPTEs, indexed in units of its page_size: use the mock's own

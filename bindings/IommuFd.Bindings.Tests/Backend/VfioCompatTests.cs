@@ -3,7 +3,7 @@ using IommuFd.Interop;
 namespace IommuFd.Bindings.Tests.Backend;
 
 /// <summary>The VFIO type1 container ioctls as iommufd answers them on its own fd.</summary>
-public class VfioCompatTests(string backend) : BackendFixture(backend)
+public class VfioCompatTests(BackendKind backend) : ContextFixture(backend)
 {
     [Test]
     public void Api_version_and_extensions()

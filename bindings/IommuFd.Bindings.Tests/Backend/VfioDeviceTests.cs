@@ -4,16 +4,16 @@ namespace IommuFd.Bindings.Tests.Backend;
 
 /// <summary>A VFIO device cdev bound to the iommufd: needs a device bound to vfio-pci (the test VM has
 /// one); skips with the reason where there is none.</summary>
-public class VfioDeviceTests(string backend) : BackendFixture(backend)
+public class VfioDeviceTests(BackendKind backend) : ContextFixture(backend)
 {
     private string DevicePath { get; set; } = "/dev/vfio/devices/vfio0";
 
     private VfioDevice OpenDevice()
     {
-        DevicePath = BackendFactory.VfioDevicePath(BackendName);
+        DevicePath = VfioDevicePath();
         int fd = Backend.Open(DevicePath);
         if (fd == -(int)Errno.ENOENT)
-            Assert.Ignore($"no VFIO device cdev {DevicePath} on the {BackendName} backend (no device bound to vfio-pci)");
+            Assert.Ignore($"no VFIO device cdev {DevicePath} on the {Kind.Name()} backend (no device bound to vfio-pci)");
         Assert.That(fd, Is.GreaterThanOrEqualTo(0), $"open {DevicePath}: {ErrnoNames.Name(-fd)}");
         Backend.Close(fd);
         return VfioDevice.Open(Backend, DevicePath);

@@ -9,7 +9,7 @@ namespace IommuFd.Conformance.Tests.Suite;
 /// access_rw, access_rw_unaligned, access_pin_unmap) and the access ops' error paths, from the traces
 /// conformance/traces/selftest/ioas-access-* (step numbers printed by conformance/tools/tracegen.py).
 /// An access is an fd: the traces name it "%K" and results print it as "fd K".</summary>
-public sealed class AccessTests(string backend) : BackendFixture(backend)
+public sealed class AccessTests(BackendKind backend) : ConformanceFixture(backend)
 {
     [TestCase("selftest/ioas-access-rw")]
     [TestCase("selftest/ioas-access-rw-unaligned")]

@@ -19,8 +19,8 @@ public sealed class DeterminismTests
     public void CreateBackends()
     {
         SuiteSummary.TestStarted("engine+engine");
-        _first = BackendSource.Create("engine");
-        _second = BackendSource.Create("engine");
+        _first = SuiteBackends.Engine(mockDomains: false);
+        _second = SuiteBackends.Engine(mockDomains: false);
     }
 
     [TearDown]
@@ -46,8 +46,8 @@ public sealed class DeterminismTests
             ? SuiteTraces.All().Single(t => t.Name == name)
             : Trace.Load(Path.Combine(TraceFiles.Directory, name));
         bool mock = !name.StartsWith("code/", StringComparison.Ordinal) && TraceFiles.NeedsMockDomains(name);
-        using IIommuBackend first = mock ? BackendSource.CreateForMockDomains("engine") : BackendSource.Create("engine");
-        using IIommuBackend second = mock ? BackendSource.CreateForMockDomains("engine") : BackendSource.Create("engine");
+        using IIommuBackend first = mock ? SuiteBackends.Engine(mockDomains: true) : SuiteBackends.Engine(mockDomains: false);
+        using IIommuBackend second = mock ? SuiteBackends.Engine(mockDomains: true) : SuiteBackends.Engine(mockDomains: false);
 
         (IReadOnlyList<StepResult> a, List<(ulong Start, ulong End)> whereA) = ReplayWatched(trace, first);
         if (trace.Steps.Any(s => s is AllocStep { Process: null }))
@@ -81,8 +81,8 @@ public sealed class DeterminismTests
     [Test]
     public void RandomDeviceSequencesAreDeterministic()
     {
-        using var first = BackendSource.CreateForMockDomains("engine");
-        using var second = BackendSource.CreateForMockDomains("engine");
+        using var first = SuiteBackends.Engine(mockDomains: true);
+        using var second = SuiteBackends.Engine(mockDomains: true);
         var generator = new DeviceSequenceGenerator(RandomBudget.CiSeed);
         for (int i = 0; i < 50; i++)
         {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using IommuFd.Bindings.Backends;
 using IommuFd.Conformance.Diff;
 using IommuFd.Conformance.Random;
 using IommuFd.Conformance.Requirements;
@@ -14,38 +13,18 @@ namespace IommuFd.Conformance.Tests.Suite;
 /// minimal trace and the test fails with the report. Minimal traces and the JSON report are saved to a
 /// temporary folder (in the VM: the run's out folder), or, with IOMMUFD_SAVE_REGRESSIONS=1 /
 /// IOMMUFD_NIGHTLY=1, to conformance/traces/mockdomain/regressions.</summary>
-[Category(BackendSource.KernelCategory)]
-public sealed class DeviceRandomDifferentialTests
+public sealed class DeviceRandomDifferentialTests() : DifferentialFixture(mockDomains: true)
 {
-    private IIommuBackend? _kernel, _engine;
-
-    [SetUp]
-    public void CreateBackends()
-    {
-        SuiteSummary.TestStarted("kernel+engine");
-        _kernel = BackendSource.CreateForMockDomains("kernel");
-        _engine = BackendSource.CreateForMockDomains("engine");
-    }
-
-    [TearDown]
-    public void DisposeBackends()
-    {
-        _kernel?.Dispose();
-        _engine?.Dispose();
-        _kernel = _engine = null;
-        SuiteSummary.Record("kernel+engine", TestContext.CurrentContext.Result.Outcome.Status);
-    }
-
     [Test]
     public void RandomDeviceSequencesMatch()
     {
         // Without mock devices every sequence would stop at its MOCK_DOMAIN on both sides and agree.
-        if (new TraceRequirements([TraceNeed.MockDomain]).Unmet(_kernel!, _engine!) is { } unmet)
+        if (new TraceRequirements([TraceNeed.MockDomain]).Unmet(KernelSide, EngineSide) is { } unmet)
             BackendSource.Unavailable(unmet);
         RandomBudget budget = RandomBudget.ForDevices();
         string saveTo = (budget.SaveRegressions ? TraceFiles.MockDomainRegressionDirectory() : null) ?? TraceFiles.ScratchDirectory(budget.Seed);
         var coverage = new OpCoverage();
-        RandomDifferentialResult result = new RandomDifferential(_kernel!, _engine!)
+        RandomDifferentialResult result = new RandomDifferential(KernelSide, EngineSide)
             {
                 NameA = "kernel", NameB = "engine", Observe = run => coverage.Add(run.Trace, run.A),
             }

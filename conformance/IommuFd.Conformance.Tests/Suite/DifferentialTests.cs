@@ -1,5 +1,4 @@
 using System.Globalization;
-using IommuFd.Bindings.Backends;
 using IommuFd.Conformance.Diff;
 using IommuFd.Conformance.Requirements;
 using IommuFd.Conformance.Tests.Support;
@@ -12,29 +11,8 @@ namespace IommuFd.Conformance.Tests.Suite;
 /// replay is diffed. A random divergence is shrunk to a minimal trace, saved under
 /// conformance/traces/regressions when IOMMUFD_SAVE_REGRESSIONS=1 or IOMMUFD_NIGHTLY=1, and the
 /// test fails with the divergence report.</summary>
-[Category(BackendSource.KernelCategory)]
-public sealed class DifferentialTests
+public sealed class DifferentialTests() : DifferentialFixture(mockDomains: false)
 {
-    private IIommuBackend? _kernel, _engine;
-
-    // Per test: the kernel tier relays results per test, so it is asked from the test's context.
-    [SetUp]
-    public void CreateBackends()
-    {
-        SuiteSummary.TestStarted("kernel+engine");
-        _kernel = BackendSource.Create("kernel");
-        _engine = BackendSource.Create("engine");
-    }
-
-    [TearDown]
-    public void DisposeBackends()
-    {
-        _kernel?.Dispose();
-        _engine?.Dispose();
-        _kernel = _engine = null;
-        SuiteSummary.Record("kernel+engine", TestContext.CurrentContext.Result.Outcome.Status);
-    }
-
     /// <summary>Names of every trace: files (relative path) and code-built ones. The traces that need mock
     /// domains run in <see cref="MockDomainDifferentialTests"/> (virtio-iommu VM) instead.</summary>
     public static IEnumerable<string> TraceNames() =>
@@ -46,10 +24,10 @@ public sealed class DifferentialTests
         bool code = name.StartsWith("code/", StringComparison.Ordinal);
         Trace trace = code ? SuiteTraces.All().Single(t => t.Name == name) : Trace.Load(Path.Combine(TraceFiles.Directory, name));
         TraceRequirements needs = code ? TraceRequirements.None : TraceFiles.Requirements(name);
-        if (needs.Unmet(_kernel!, _engine!) is { } unmet)
+        if (needs.Unmet(KernelSide, EngineSide) is { } unmet)
             BackendSource.Unavailable(unmet);
         TraceKernels.RequireApplies(trace);
-        DifferentialRun run = DifferentialRun.Execute(trace, _kernel!, _engine!);
+        DifferentialRun run = DifferentialRun.Execute(trace, KernelSide, EngineSide);
         if (run.Divergence is null)
         {
             if (needs.SetUpNotReached(trace, run.A) is { } notReached)
@@ -58,11 +36,6 @@ public sealed class DifferentialTests
         }
         var report = new DivergenceReport();
         report.Add(DivergenceEntry.Create(trace, "kernel", "engine", run.Divergence));
-        // ENOSYS is the engine's mark for an op it does not model yet (engine part 2); iommufd
-        // itself never returns it. Such a trace is reported as not yet comparable, with the diff.
-        const int ENOSYS = 38;
-        if (run.Divergence.B?.Errno == ENOSYS)
-            Assert.Ignore($"engine: step {run.Divergence.Step} is not modelled yet (it answers ENOSYS; engine part 2)\n{report.ToText()}");
         Assert.Fail(report.ToText());
     }
 
@@ -74,7 +47,7 @@ public sealed class DifferentialTests
         // else to a scratch folder, as the device-aware run does: never into the VM's read-only repository.
         string saveTo = (budget.SaveRegressions ? TraceFiles.RegressionDirectory() : null) ?? TraceFiles.ScratchDirectory(budget.Seed);
         Directory.CreateDirectory(saveTo);
-        RandomDifferentialResult result = new RandomDifferential(_kernel!, _engine!)
+        RandomDifferentialResult result = new RandomDifferential(KernelSide, EngineSide)
             .Run(budget.Seed, budget.Sequences, budget.Steps, budget.Time, saveTo);
         TestContext.Progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"random differential: seed {result.Seed}, {result.Sequences} sequences, {result.Steps} steps, " +

@@ -10,7 +10,7 @@ namespace IommuFd.Conformance.Tests.Suite;
 /// mprotect, so the calls are made here directly). The kernel pins the bitmap for write as it sets
 /// bits and drops, silently, the rest of one dirty IO page's bits from the first byte it cannot pin:
 /// bits before a read-only page land, and bits after it in the same IO page's run are lost too.</summary>
-public sealed unsafe partial class DirtyBitmapWritabilityTests(string backend) : MockDomainFixture(backend)
+public sealed unsafe partial class DirtyBitmapWritabilityTests(BackendKind backend) : MockDomainFixture(backend)
 {
     private const ulong Page = TestEnv.PageSize, Base = TestEnv.BaseIova;
     private const int ProtRead = 1, ProtReadWrite = 3;

@@ -9,7 +9,7 @@ namespace IommuFd.Conformance.Tests.Suite;
 /// ones (MAP_HUGETLB buffer, a MOCK_FLAGS_DEVICE_HUGE_IOVA device: 1 MiB IO pages) included, and the argument checks and edge cases of IOMMU_HWPT_SET_DIRTY_TRACKING,
 /// IOMMU_HWPT_GET_DIRTY_BITMAP and IOMMU_TEST_OP_DIRTY, from the traces mockdomain/dirty-*
 /// (step numbers printed by conformance/tools/tracegen.py).</summary>
-public sealed class DirtyTrackingTests(string backend) : MockDomainFixture(backend)
+public sealed class DirtyTrackingTests(BackendKind backend) : MockDomainFixture(backend)
 {
     private const ulong MockPage = TestEnv.MockPageSize;
 

@@ -5,7 +5,7 @@ namespace IommuFd.Conformance.Tests.Suite;
 
 /// <summary>Every documented errno of the IOAS ioctls, in the kernel's check order (spec §3), plus
 /// the outputs of the successful calls around them (traces in conformance/traces/errno).</summary>
-public sealed class ErrnoTests(string backend) : BackendFixture(backend)
+public sealed class ErrnoTests(BackendKind backend) : ConformanceFixture(backend)
 {
     private const ulong Page = TestEnv.PageSize, Base = TestEnv.BaseIova, U64 = TestEnv.U64Max;
     private static bool Thp => TestEnv.TransparentHugePages;

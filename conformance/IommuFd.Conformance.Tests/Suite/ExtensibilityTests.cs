@@ -7,7 +7,7 @@ namespace IommuFd.Conformance.Tests.Suite;
 /// <summary>The struct-extensibility contract for every iommufd ioctl (6.12 selftest <c>cmd_length</c>
 /// covers 12 of them; this covers all 15): below the minimum size → EINVAL, a longer struct with a
 /// zero tail → exactly the exact-size result, any non-zero byte past sizeof → E2BIG.</summary>
-public sealed class ExtensibilityTests(string backend) : BackendFixture(backend)
+public sealed class ExtensibilityTests(BackendKind backend) : ConformanceFixture(backend)
 {
     private static IEnumerable<ExtensibilityCase> Cases => ExtensibilityCase.All;
 

@@ -5,7 +5,7 @@ namespace IommuFd.Conformance.Tests.Suite;
 
 /// <summary>The call sequences of 6.12 <c>iommufd_fail_nth.c</c>, run once without fault injection
 /// (the fault sweep itself checks kernel integrity, which has no counterpart in a model).</summary>
-public sealed class FailNthSequenceTests(string backend) : BackendFixture(backend)
+public sealed class FailNthSequenceTests(BackendKind backend) : ConformanceFixture(backend)
 {
     [Test]
     public void Basic()

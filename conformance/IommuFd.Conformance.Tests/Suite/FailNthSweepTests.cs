@@ -4,6 +4,7 @@ using IommuFd.Conformance.Tests.Support;
 using IommuFd.Conformance.Traces;
 using IommuFd.Testing;
 using IommuFd.TestVm;
+using IommuFd.Interop;
 
 namespace IommuFd.Conformance.Tests.Suite;
 
@@ -12,13 +13,10 @@ namespace IommuFd.Conformance.Tests.Suite;
 /// N = 1, 2, ... until a run injects no fault, and each run is checked against the engine (see
 /// <see cref="FailNthSweep"/>). Fault injection is machine-wide configuration, so it runs only in the
 /// test VM, or on a host that opts in with IOMMUFD_FAILNTH_ON_HOST=1.</summary>
-[Category(BackendSource.KernelCategory)]
+[Category(KernelTier.Category)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")] // the kernel tier and fail-nth are Linux only
 public sealed class FailNthSweepTests
 {
-    /// <summary>Env var: 1 lets the sweep arm fault injection on a host that is not the test VM.</summary>
-    public const string OnHostVariable = "IOMMUFD_FAILNTH_ON_HOST";
-
     /// <summary>The swept traces: conformance/traces/failnth, by name without extension.</summary>
     public static IEnumerable<string> Sequences() => SequencesUnder("failnth/");
 
@@ -30,13 +28,13 @@ public sealed class FailNthSweepTests
 
     [TestCaseSource(nameof(Sequences))]
     public void EveryFaultPointFailsCleanly(string name) =>
-        Sweep(name, BackendSource.Create("kernel"), () => BackendSource.Create("engine"));
+        Sweep(name, SuiteBackends.Kernel(mockDomains: false), () => SuiteBackends.Engine(mockDomains: false));
 
     /// <summary>The same with mock domains: the kernel side runs in the virtio VM, the only one where
     /// the test kernel gives mock devices a mock domain.</summary>
     [TestCaseSource(nameof(MockDomainSequences))]
     public void EveryFaultPointFailsCleanlyWithMockDomains(string name) =>
-        Sweep(name, BackendSource.CreateForMockDomains("kernel"), () => BackendSource.CreateForMockDomains("engine"));
+        Sweep(name, SuiteBackends.Kernel(mockDomains: true), () => SuiteBackends.Engine(mockDomains: true));
 
     // An absorbed fault in the second attach makes the kernel allocate a domain of its own (docs/fail-nth.md).
     private static readonly HashSet<string> AbsorbedFaultsUnmodelled = [TraceFiles.MockDomainFolder + "/failnth/map-two-domains"];
@@ -44,9 +42,9 @@ public sealed class FailNthSweepTests
     private static void Sweep(string name, IIommuBackend kernelBackend, Func<IIommuBackend> createEngine)
     {
         using IIommuBackend kernel = kernelBackend; // on a host without /dev/iommu: relays the VM's result
-        if (!KernelTier.InGuest && Environment.GetEnvironmentVariable(OnHostVariable) != "1")
+        if (!KernelTier.InGuest && Environment.GetEnvironmentVariable(EnvironmentVariables.FailNthOnHost) != "1")
             Assert.Ignore($"fail-nth arms kernel fault injection (machine-wide debugfs settings): it runs in the kernel tier's test VM, " +
-                          $"or on this host with {OnHostVariable}=1");
+                          $"or on this host with {EnvironmentVariables.FailNthOnHost}=1");
         if (FaultInjectionKnobs.Apply() is { } unusable)
             Assert.Fail($"fault injection is not usable: {unusable}");
         using IIommuBackend engine = createEngine();
@@ -67,7 +65,7 @@ public sealed class FailNthSweepTests
     // The JSON result file: in the VM on the shared out folder (it reaches the host), else next to the test.
     private static void SaveResult(string name, FailNthResult result)
     {
-        string root = Environment.GetEnvironmentVariable(GuestPaths.OutVariable) is { Length: > 0 } shared
+        string root = Environment.GetEnvironmentVariable(EnvironmentVariables.GuestOut) is { Length: > 0 } shared
             ? shared
             : TestContext.CurrentContext.WorkDirectory;
         string path = Path.Combine(root, "failnth", name.Replace('/', '-') + ".json");

@@ -9,7 +9,7 @@ namespace IommuFd.Conformance.Tests.Suite;
 /// part of iommufd_ioas.alloc_hwpt_nested (mockdomain/alloc-hwpt-nested-iopf) and the fault fd's
 /// protocol (mockdomain/fault-queue): 40-byte iommu_hwpt_pgfault records with cookies, 8-byte
 /// iommu_hwpt_page_response writes, and the automatic answers when an attachment ends.</summary>
-public sealed class FaultQueueTests(string backend) : MockDomainFixture(backend)
+public sealed class FaultQueueTests(BackendKind backend) : MockDomainFixture(backend)
 {
     private const int ESPIPE = 29;
 

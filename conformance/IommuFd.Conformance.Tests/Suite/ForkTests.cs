@@ -11,7 +11,7 @@ namespace IommuFd.Conformance.Tests.Suite;
 /// (a spawned helper sharing the iommufd, the trace's "proc") maps 16 pages of its own memory; the
 /// pages remember its mm. Traces mockdomain/ioas-fork-{gone,present}-VARIANT (every variant adds a
 /// mock domain, so the kernel side runs in the virtio VM).</summary>
-public sealed class ForkTests(string backend) : MockDomainFixture(backend)
+public sealed class ForkTests(BackendKind backend) : MockDomainFixture(backend)
 {
     public static readonly string[] Variants = ["no-domain", "mock-domain", "two-mock-domain", "mock-domain-limit"];
 

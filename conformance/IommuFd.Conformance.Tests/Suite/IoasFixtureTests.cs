@@ -7,7 +7,7 @@ namespace IommuFd.Conformance.Tests.Suite;
 
 /// <summary>The 6.12 selftest fixture <c>iommufd_ioas</c>, variant <c>no_domain</c> (the variants
 /// with mock domains: <see cref="IoasMockVariantTests"/>). A 16-page buffer "a", one IOAS.</summary>
-public sealed class IoasFixtureTests(string backend) : BackendFixture(backend)
+public sealed class IoasFixtureTests(BackendKind backend) : ConformanceFixture(backend)
 {
     private const ulong Page = TestEnv.PageSize, Base = TestEnv.BaseIova;
 
@@ -262,7 +262,6 @@ public sealed class IoasFixtureTests(string backend) : BackendFixture(backend)
     public void AllocHwptNestedWithoutDevice()
     {
         var r = Replay("selftest/ioas-alloc-hwpt-nested-no-device");
-        SkipIfEngineLacks(r[7], "IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE");
         Assert.Multiple(() =>
         {
             for (int i = 4; i <= 8; i++)
@@ -274,7 +273,6 @@ public sealed class IoasFixtureTests(string backend) : BackendFixture(backend)
     public void HwptAttachWithoutDevice()
     {
         var r = Replay("selftest/ioas-hwpt-attach-no-device");
-        SkipIfEngineLacks(r[2], "IOMMU_TEST_OP_MOCK_DOMAIN");
         // The 6.12 selftest expects ENOENT, which is what a kernel whose mock IOMMU owns the mock bus
         // answers (virtio-iommu: see MockDomainTests). This fixture's machine is normally the default VM
         // with emulated VT-d: the iommu core offers the mock device to the VT-d driver, which refuses

@@ -9,7 +9,7 @@ namespace IommuFd.Conformance.Tests.Suite;
 /// (<see cref="IoasVariant"/>): every case runs once per variant, from the trace
 /// mockdomain/ioas-&lt;case&gt;-&lt;variant&gt;; <c>b</c> is the first step of the case's body. The
 /// selftest's own expectations, with its branches on self->stdev_id (base_iova is MOCK_APERTURE_START).</summary>
-public sealed class IoasMockVariantTests(string backend) : MockDomainFixture(backend)
+public sealed class IoasMockVariantTests(BackendKind backend) : MockDomainFixture(backend)
 {
     private const ulong Page = TestEnv.PageSize, Base = TestEnv.BaseIova, MockPage = TestEnv.MockPageSize;
 

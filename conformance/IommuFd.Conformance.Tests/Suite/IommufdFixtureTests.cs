@@ -4,7 +4,7 @@ using static IommuFd.Conformance.Tests.Support.StepAssert;
 namespace IommuFd.Conformance.Tests.Suite;
 
 /// <summary>The 6.12 selftest fixture <c>iommufd</c> (a bare /dev/iommu fd), one test per case.</summary>
-public sealed class IommufdFixtureTests(string backend) : BackendFixture(backend)
+public sealed class IommufdFixtureTests(BackendKind backend) : ConformanceFixture(backend)
 {
     [Test]
     public void SimpleClose()

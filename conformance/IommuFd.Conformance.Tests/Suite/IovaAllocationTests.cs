@@ -6,7 +6,7 @@ namespace IommuFd.Conformance.Tests.Suite;
 
 /// <summary>Automatic IOVA allocation outcomes for many user-address alignments and lengths, each
 /// against the 6.12 algorithm written out in <see cref="IovaAllocation"/>.</summary>
-public sealed class IovaAllocationTests(string backend) : BackendFixture(backend)
+public sealed class IovaAllocationTests(BackendKind backend) : ConformanceFixture(backend)
 {
     [Test]
     public void EveryAlignmentAndLength()

@@ -6,7 +6,7 @@ namespace IommuFd.Conformance.Tests.Suite;
 /// <summary>The 6.12 selftests' access cases with a mock domain (virtio VM on the kernel side):
 /// iommufd_ioas access_pin and access_domain_destory (without MAP_HUGETLB), iommufd_mock_domain
 /// user_copy, from conformance/traces/mockdomain (step numbers printed by tracegen.py).</summary>
-public sealed class MockDomainAccessTests(string backend) : MockDomainFixture(backend)
+public sealed class MockDomainAccessTests(BackendKind backend) : MockDomainFixture(backend)
 {
     [Test]
     public void AccessPin()

@@ -1,4 +1,3 @@
-using IommuFd.Bindings.Backends;
 using IommuFd.Conformance.Diff;
 using IommuFd.Conformance.Requirements;
 using IommuFd.Conformance.Tests.Support;
@@ -10,28 +9,8 @@ namespace IommuFd.Conformance.Tests.Suite;
 /// the 6.12 test kernel gives them only under virtio-iommu, so the kernel side runs in the kernel tier's
 /// virtio VM and the engine models that machine. The probe still decides: a kernel without mock domains
 /// skips them with the reason (fails with IOMMUFD_REQUIRE_KERNEL=1). Every step is diffed.</summary>
-[Category(BackendSource.KernelCategory)]
-public sealed class MockDomainDifferentialTests
+public sealed class MockDomainDifferentialTests() : DifferentialFixture(mockDomains: true)
 {
-    private IIommuBackend? _kernel, _engine;
-
-    [SetUp]
-    public void CreateBackends()
-    {
-        SuiteSummary.TestStarted("kernel+engine");
-        _kernel = BackendSource.CreateForMockDomains("kernel");
-        _engine = BackendSource.CreateForMockDomains("engine");
-    }
-
-    [TearDown]
-    public void DisposeBackends()
-    {
-        _kernel?.Dispose();
-        _engine?.Dispose();
-        _kernel = _engine = null;
-        SuiteSummary.Record("kernel+engine", TestContext.CurrentContext.Result.Outcome.Status);
-    }
-
     /// <summary>Every trace under the mock-domain folder, by path relative to the traces folder, and the
     /// mock-domain sweeps built in code (<see cref="IoasVariant.CodeTraces"/>, named code/...).</summary>
     public static IEnumerable<string> TraceNames() =>
@@ -43,10 +22,10 @@ public sealed class MockDomainDifferentialTests
         bool code = name.StartsWith("code/", StringComparison.Ordinal);
         Trace trace = code ? IoasVariant.CodeTraces().Single(t => t.Name == name) : Trace.Load(Path.Combine(TraceFiles.Directory, name));
         TraceRequirements needs = code ? new TraceRequirements([TraceNeed.MockDomain]) : TraceFiles.Requirements(name);
-        if (needs.Unmet(_kernel!, _engine!) is { } unmet)
+        if (needs.Unmet(KernelSide, EngineSide) is { } unmet)
             BackendSource.Unavailable(unmet);
         TraceKernels.RequireApplies(trace);
-        DifferentialRun run = DifferentialRun.Execute(trace, _kernel!, _engine!);
+        DifferentialRun run = DifferentialRun.Execute(trace, KernelSide, EngineSide);
         if (run.Divergence is null)
         {
             if (needs.SetUpNotReached(trace, run.A) is { } notReached)

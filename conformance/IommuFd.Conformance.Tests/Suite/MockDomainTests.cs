@@ -8,7 +8,7 @@ namespace IommuFd.Conformance.Tests.Suite;
 /// <c>iommufd_ioas</c> fixture (one mock device attached to the IOAS through an automatic HWPT) and the
 /// <c>iommufd_mock_domain</c> fixture's basic, replace and alloc_hwpt cases, from the traces in
 /// conformance/traces/mockdomain (step numbers are printed by conformance/tools/tracegen.py).</summary>
-public sealed class MockDomainTests(string backend) : MockDomainFixture(backend)
+public sealed class MockDomainTests(BackendKind backend) : MockDomainFixture(backend)
 {
     private const ulong Page = TestEnv.PageSize, Base = TestEnv.BaseIova;
     private const ulong ApertureLast = (1UL << 31) - 1;

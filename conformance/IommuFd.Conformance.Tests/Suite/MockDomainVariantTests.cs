@@ -12,7 +12,7 @@ namespace IommuFd.Conformance.Tests.Suite;
 /// printed by conformance/tools/tracegen.py). Every trace starts with the selftests' 16-page buffer
 /// (steps 0-16), the IOAS (17) and one mock device per domain (18, 19), and ends with teardown_iommufd:
 /// close, reopen, no page of the buffer pinned.</summary>
-public sealed class MockDomainVariantTests(string backend) : MockDomainFixture(backend)
+public sealed class MockDomainVariantTests(BackendKind backend) : MockDomainFixture(backend)
 {
     private const ulong Page = TestEnv.PageSize, MockPage = TestEnv.MockPageSize, BufferLength = 8 * Page;
 

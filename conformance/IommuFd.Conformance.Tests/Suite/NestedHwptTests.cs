@@ -7,7 +7,7 @@ namespace IommuFd.Conformance.Tests.Suite;
 /// without its fault queue: nested HWPTs on a NEST_PARENT paging HWPT, their mock IOTLB entries,
 /// IOMMU_HWPT_INVALIDATE and the attach/replace/destroy order, from mockdomain/alloc-hwpt-nested (step
 /// numbers printed by conformance/tools/tracegen.py). The fault queue and IOPF part: FaultQueueTests.</summary>
-public sealed class NestedHwptTests(string backend) : MockDomainFixture(backend)
+public sealed class NestedHwptTests(BackendKind backend) : MockDomainFixture(backend)
 {
     private const ulong IotlbDefault = 0xbadbeef;
 

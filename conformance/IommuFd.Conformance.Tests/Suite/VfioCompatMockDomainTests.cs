@@ -10,7 +10,7 @@ namespace IommuFd.Conformance.Tests.Suite;
 /// IOMMU_VFIO_IOAS SET, VFIO_SET_IOMMU; every trace ends with teardown_iommufd (close, reopen, no page
 /// of the 16-page buffer pinned). huge_map runs on its MAP_HUGETLB buffer (the kernel side needs
 /// reserved huge pages, which the test VM has) and, beyond the selftest, on an ordinary 4 MiB buffer.</summary>
-public sealed class VfioCompatMockDomainTests(string backend) : MockDomainFixture(backend)
+public sealed class VfioCompatMockDomainTests(BackendKind backend) : MockDomainFixture(backend)
 {
     private const ulong Page = TestEnv.PageSize, Base = TestEnv.BaseIova, BufferSize = TestEnv.BufferSize;
     private const ulong ApertureLast = (1UL << 31) - 1;

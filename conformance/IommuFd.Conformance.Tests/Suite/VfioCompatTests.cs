@@ -4,8 +4,8 @@ using static IommuFd.Conformance.Tests.Support.StepAssert;
 namespace IommuFd.Conformance.Tests.Suite;
 
 /// <summary>The VFIO type1 container ioctls on the iommufd fd with a compat IOAS and no device
-/// (spec §8; the 6.12 <c>vfio_compat_mock_domain</c> tests need a mock domain, part 2).</summary>
-public sealed class VfioCompatTests(string backend) : BackendFixture(backend)
+/// (spec §8; the 6.12 <c>vfio_compat_mock_domain</c> tests are in <see cref="VfioCompatMockDomainTests"/>).</summary>
+public sealed class VfioCompatTests(BackendKind backend) : ConformanceFixture(backend)
 {
     private const ulong Page = TestEnv.PageSize;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using IommuFd.Interop;
 
 namespace IommuFd.Conformance.Tests.Support;
 
@@ -12,22 +13,22 @@ public sealed record RandomBudget(int Seed, int? Sequences, int Steps, TimeSpan?
     /// <summary>The CI seed: fixed, so a CI failure reproduces.</summary>
     public const int CiSeed = 6_12_117;
 
-    public static RandomBudget FromEnvironment() => FromEnvironment("IOMMUFD_RANDOM_", 200, 30);
+    public static RandomBudget FromEnvironment() => FromEnvironment(EnvironmentVariables.RandomPrefix, 200, 30);
 
     /// <summary>The budget of the device-aware run (<see cref="IommuFd.Conformance.Random.DeviceSequenceGenerator"/>):
     /// IOMMUFD_RANDOM_DEVICE_SEQUENCES, _STEPS, _SECONDS (the seed is IOMMUFD_RANDOM_SEED's). CI: 600 sequences
     /// of 40 steps: 42,221 steps over every op in 150 s, about 5 minutes of VM (virtio, TCG).</summary>
-    public static RandomBudget ForDevices() => FromEnvironment("IOMMUFD_RANDOM_DEVICE_", 600, 40);
+    public static RandomBudget ForDevices() => FromEnvironment(EnvironmentVariables.RandomDevicePrefix, 600, 40);
 
     private static RandomBudget FromEnvironment(string prefix, int sequencesByDefault, int stepsByDefault)
     {
-        bool nightly = Flag("IOMMUFD_NIGHTLY");
-        int seed = Int("IOMMUFD_RANDOM_SEED") ?? (nightly ? System.Random.Shared.Next() : CiSeed);
+        bool nightly = Flag(EnvironmentVariables.Nightly);
+        int seed = Int(EnvironmentVariables.RandomSeed) ?? (nightly ? System.Random.Shared.Next() : CiSeed);
         int? seconds = Int(prefix + "SECONDS");
         int? sequences = Int(prefix + "SEQUENCES") ?? (seconds is null ? sequencesByDefault : null);
         return new RandomBudget(seed, sequences, Int(prefix + "STEPS") ?? stepsByDefault,
                                 seconds is null ? null : TimeSpan.FromSeconds(seconds.Value),
-                                nightly || Flag("IOMMUFD_SAVE_REGRESSIONS"));
+                                nightly || Flag(EnvironmentVariables.SaveRegressions));
     }
 
     public bool Continue(int done, TimeSpan elapsed) =>

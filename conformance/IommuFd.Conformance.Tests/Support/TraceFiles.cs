@@ -1,5 +1,6 @@
 using IommuFd.Conformance.Requirements;
 using IommuFd.Conformance.Traces;
+using IommuFd.Interop;
 
 namespace IommuFd.Conformance.Tests.Support;
 
@@ -32,9 +33,9 @@ internal static class TraceFiles
     /// the repository is read-only: the guest's writable share (IOMMUFD_GUEST_OUT) takes them.</summary>
     public static string? MockDomainRegressionDirectory()
     {
-        if (Environment.GetEnvironmentVariable("IOMMUFD_REGRESSIONS_DIR") is { Length: > 0 } configured)
+        if (Environment.GetEnvironmentVariable(EnvironmentVariables.RegressionsDir) is { Length: > 0 } configured)
             return configured;
-        if (Environment.GetEnvironmentVariable("IOMMUFD_GUEST_OUT") is { Length: > 0 } guestOut)
+        if (Environment.GetEnvironmentVariable(EnvironmentVariables.GuestOut) is { Length: > 0 } guestOut)
             return Path.Combine(guestOut, "regressions", MockDomainFolder);
         return RegressionDirectory() is { } regressions
             ? Path.Combine(Path.GetDirectoryName(regressions)!, MockDomainFolder, "regressions")
@@ -46,9 +47,9 @@ internal static class TraceFiles
     /// repository's conformance/traces/regressions (found above the test assembly), else null.</summary>
     public static string? RegressionDirectory()
     {
-        if (Environment.GetEnvironmentVariable("IOMMUFD_REGRESSIONS_DIR") is { Length: > 0 } configured)
+        if (Environment.GetEnvironmentVariable(EnvironmentVariables.RegressionsDir) is { Length: > 0 } configured)
             return configured;
-        if (Environment.GetEnvironmentVariable("IOMMUFD_GUEST_OUT") is { Length: > 0 } guestOut)
+        if (Environment.GetEnvironmentVariable(EnvironmentVariables.GuestOut) is { Length: > 0 } guestOut)
             return Path.Combine(guestOut, "regressions");
         for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "IommuFdConformance.sln")))
@@ -61,7 +62,7 @@ internal static class TraceFiles
     /// the run's writable out folder (IOMMUFD_GUEST_OUT), kept on the host.</summary>
     public static string ScratchDirectory(int seed)
     {
-        string root = Environment.GetEnvironmentVariable("IOMMUFD_GUEST_OUT") is { Length: > 0 } guestOut ? guestOut : Path.GetTempPath();
+        string root = Environment.GetEnvironmentVariable(EnvironmentVariables.GuestOut) is { Length: > 0 } guestOut ? guestOut : Path.GetTempPath();
         string folder = Path.Combine(root, $"iommufd-divergences-{seed}-{Guid.NewGuid():N}");
         System.IO.Directory.CreateDirectory(folder);
         return folder;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using IommuFd.Interop;
 
 namespace IommuFd.HardwareRunner.Hosting;
 
@@ -14,7 +15,7 @@ namespace IommuFd.HardwareRunner.Hosting;
 public static class RunnerHost
 {
     /// <summary>Environment variable prefix (<c>IOMMUFD_RUNNER_TestTimeoutSeconds=30</c>, <c>IOMMUFD_RUNNER_VmSettings__MemoryMiB=4096</c>).</summary>
-    public const string EnvironmentPrefix = "IOMMUFD_RUNNER_";
+    public const string EnvironmentPrefix = EnvironmentVariables.RunnerPrefix;
 
     /// <summary>An optional settings file read from the working directory: the program's name and <c>.json</c>.</summary>
     public static readonly string LocalSettingsFile = RunnerProgram.Name + ".json";

@@ -1,3 +1,5 @@
+using IommuFd.Interop;
+
 namespace IommuFd.HardwareRunner.Probe;
 
 /// <summary>Where the runner looks at the host. Configurable so tests can point it at a fake tree.</summary>
@@ -14,7 +16,7 @@ public sealed record HostPaths(string Dev, string Sys, string Proc, string Boot,
     /// <summary>The cache folder rule shared with <c>hardware-runner/kernel/build-kernel.sh</c>.</summary>
     public static string DefaultCacheDirectory()
     {
-        string? explicitDir = Environment.GetEnvironmentVariable("IOMMUFD_CACHE_DIR");
+        string? explicitDir = Environment.GetEnvironmentVariable(EnvironmentVariables.CacheDir);
         if (!string.IsNullOrEmpty(explicitDir)) return explicitDir;
         string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
         string root = !string.IsNullOrEmpty(xdg) ? xdg : Path.Combine(Environment.GetEnvironmentVariable("HOME") ?? "/root", ".cache");
