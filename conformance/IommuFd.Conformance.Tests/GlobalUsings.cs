@@ -1,2 +1,1 @@
-global using NUnit.Framework;
 global using IommuFd.Testing;

@@ -33,7 +33,7 @@ public class AccessUnmapLoopTests
 
     private static void Map(IoPageTable.IoPageTable table, ulong uptr, ulong length, ulong iova)
     {
-        Assert.That(table.AllocPages(uptr, length, true, AccountMode.None, out Pages? pages), Is.EqualTo(0));
+        Assert.That(table.AllocPages(uptr, length, true, PagesAccountMode.None, out Pages? pages), Is.EqualTo(0));
         Span<PagesSlice> slices = [new PagesSlice(pages!, uptr - pages!.Uptr, length)];
         Assert.That(table.MapPages(slices, length, ref iova, IommuProt.Read | IommuProt.Write, allocIova: false), Is.EqualTo(0));
     }

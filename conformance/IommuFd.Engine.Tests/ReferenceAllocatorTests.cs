@@ -157,7 +157,7 @@ public class ReferenceAllocatorTests
                 ulong iova = fixedIova ? Small() : 0;
                 ulong modelIova = iova;
                 int expected = model.Map(uptr, length, model.Alignment, fixedIova, ref modelIova);
-                int rc = table.AllocPages(uptr, length, true, AccountMode.None, out Pages? pages);
+                int rc = table.AllocPages(uptr, length, true, PagesAccountMode.None, out Pages? pages);
                 Assert.That(rc, Is.EqualTo(0));
                 Span<PagesSlice> slices = [new PagesSlice(pages!, uptr - pages!.Uptr, length)];
                 rc = table.MapPages(slices, length, ref iova, IommuProt.Read | IommuProt.Cache, !fixedIova);

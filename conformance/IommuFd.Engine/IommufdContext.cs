@@ -31,7 +31,7 @@ internal sealed class IommufdContext(EngineOptions options, bool openedAsVfio, F
     public List<PagesSlice> ScratchSlices { get; } = [];
 
     /// <summary>IOMMU_OPTION_RLIMIT_MODE: MM by default when opened as /dev/vfio/vfio.</summary>
-    public AccountMode AccountMode { get; set; } = openedAsVfio ? AccountMode.Mm : AccountMode.User;
+    public PagesAccountMode AccountMode { get; set; } = openedAsVfio ? PagesAccountMode.Mm : PagesAccountMode.User;
 
     /// <summary>The VFIO compat IOAS (ictx->vfio_ioas).</summary>
     public Ioas? VfioIoas { get; set; }
@@ -51,11 +51,11 @@ internal sealed class IommufdContext(EngineOptions options, bool openedAsVfio, F
     }
 
     /// <summary>The account mode a new pages object gets (iopt_alloc_pages + the ctx upgrade to MM).</summary>
-    public AccountMode PagesAccountMode()
+    public PagesAccountMode AccountModeForNewPages()
     {
         if (Options.CapIpcLock)
-            return AccountMode.None;
-        return AccountMode == AccountMode.Mm ? AccountMode.Mm : AccountMode.User;
+            return PagesAccountMode.None;
+        return AccountMode == PagesAccountMode.Mm ? PagesAccountMode.Mm : PagesAccountMode.User;
     }
 
     /// <summary>iommufd_ctx_get: another file (a fault fd) keeps the context alive.</summary>

@@ -31,26 +31,26 @@ internal static class Dispatcher
     {
         var ops = new List<IoctlOp>
         {
-            new(Iommufd.IOMMU_DESTROY, ObjectHandlers.Destroy, SizeOf<iommu_destroy>(), OffsetOfEnd<iommu_destroy>("id")),
-            new(Iommufd.IOMMU_FAULT_QUEUE_ALLOC, HwptHandlers.FaultQueueAlloc, SizeOf<iommu_fault_alloc>(), OffsetOfEnd<iommu_fault_alloc>("out_fault_fd")),
-            new(Iommufd.IOMMU_GET_HW_INFO, HwptHandlers.GetHwInfo, SizeOf<iommu_hw_info>(), OffsetOfEnd<iommu_hw_info>("__reserved")),
-            new(Iommufd.IOMMU_HWPT_ALLOC, HwptHandlers.HwptAlloc, SizeOf<iommu_hwpt_alloc>(), OffsetOfEnd<iommu_hwpt_alloc>("__reserved")),
-            new(Iommufd.IOMMU_HWPT_GET_DIRTY_BITMAP, DirtyHandlers.GetDirtyBitmap, SizeOf<iommu_hwpt_get_dirty_bitmap>(), OffsetOfEnd<iommu_hwpt_get_dirty_bitmap>("data")),
-            new(Iommufd.IOMMU_HWPT_INVALIDATE, NestedHwptHandlers.Invalidate, SizeOf<iommu_hwpt_invalidate>(), OffsetOfEnd<iommu_hwpt_invalidate>("__reserved")),
-            new(Iommufd.IOMMU_HWPT_SET_DIRTY_TRACKING, DirtyHandlers.SetDirtyTracking, SizeOf<iommu_hwpt_set_dirty_tracking>(), OffsetOfEnd<iommu_hwpt_set_dirty_tracking>("__reserved")),
-            new(Iommufd.IOMMU_IOAS_ALLOC, IoasHandlers.Alloc, SizeOf<iommu_ioas_alloc>(), OffsetOfEnd<iommu_ioas_alloc>("out_ioas_id")),
-            new(Iommufd.IOMMU_IOAS_ALLOW_IOVAS, IoasHandlers.AllowIovas, SizeOf<iommu_ioas_allow_iovas>(), OffsetOfEnd<iommu_ioas_allow_iovas>("allowed_iovas")),
-            new(Iommufd.IOMMU_IOAS_COPY, MapHandlers.Copy, SizeOf<iommu_ioas_copy>(), OffsetOfEnd<iommu_ioas_copy>("src_iova")),
-            new(Iommufd.IOMMU_IOAS_IOVA_RANGES, IoasHandlers.IovaRanges, SizeOf<iommu_ioas_iova_ranges>(), OffsetOfEnd<iommu_ioas_iova_ranges>("out_iova_alignment")),
-            new(Iommufd.IOMMU_IOAS_MAP, MapHandlers.Map, SizeOf<iommu_ioas_map>(), OffsetOfEnd<iommu_ioas_map>("iova")),
-            new(Iommufd.IOMMU_IOAS_UNMAP, MapHandlers.Unmap, SizeOf<iommu_ioas_unmap>(), OffsetOfEnd<iommu_ioas_unmap>("length")),
-            new(Iommufd.IOMMU_OPTION, OptionHandlers.Option, SizeOf<iommu_option>(), OffsetOfEnd<iommu_option>("val64")),
-            new(Iommufd.IOMMU_VFIO_IOAS, OptionHandlers.VfioIoas, SizeOf<iommu_vfio_ioas>(), OffsetOfEnd<iommu_vfio_ioas>("__reserved")),
+            new(Iommufd.IOMMU_DESTROY, ObjectHandlers.Destroy, SizeOf<iommu_destroy>(), OffsetOfEnd<iommu_destroy>(nameof(iommu_destroy.id))),
+            new(Iommufd.IOMMU_FAULT_QUEUE_ALLOC, HwptHandlers.FaultQueueAlloc, SizeOf<iommu_fault_alloc>(), OffsetOfEnd<iommu_fault_alloc>(nameof(iommu_fault_alloc.out_fault_fd))),
+            new(Iommufd.IOMMU_GET_HW_INFO, HwptHandlers.GetHwInfo, SizeOf<iommu_hw_info>(), OffsetOfEnd<iommu_hw_info>(nameof(iommu_hw_info.__reserved))),
+            new(Iommufd.IOMMU_HWPT_ALLOC, HwptHandlers.HwptAlloc, SizeOf<iommu_hwpt_alloc>(), OffsetOfEnd<iommu_hwpt_alloc>(nameof(iommu_hwpt_alloc.__reserved))),
+            new(Iommufd.IOMMU_HWPT_GET_DIRTY_BITMAP, DirtyHandlers.GetDirtyBitmap, SizeOf<iommu_hwpt_get_dirty_bitmap>(), OffsetOfEnd<iommu_hwpt_get_dirty_bitmap>(nameof(iommu_hwpt_get_dirty_bitmap.data))),
+            new(Iommufd.IOMMU_HWPT_INVALIDATE, NestedHwptHandlers.Invalidate, SizeOf<iommu_hwpt_invalidate>(), OffsetOfEnd<iommu_hwpt_invalidate>(nameof(iommu_hwpt_invalidate.__reserved))),
+            new(Iommufd.IOMMU_HWPT_SET_DIRTY_TRACKING, DirtyHandlers.SetDirtyTracking, SizeOf<iommu_hwpt_set_dirty_tracking>(), OffsetOfEnd<iommu_hwpt_set_dirty_tracking>(nameof(iommu_hwpt_set_dirty_tracking.__reserved))),
+            new(Iommufd.IOMMU_IOAS_ALLOC, IoasHandlers.Alloc, SizeOf<iommu_ioas_alloc>(), OffsetOfEnd<iommu_ioas_alloc>(nameof(iommu_ioas_alloc.out_ioas_id))),
+            new(Iommufd.IOMMU_IOAS_ALLOW_IOVAS, IoasHandlers.AllowIovas, SizeOf<iommu_ioas_allow_iovas>(), OffsetOfEnd<iommu_ioas_allow_iovas>(nameof(iommu_ioas_allow_iovas.allowed_iovas))),
+            new(Iommufd.IOMMU_IOAS_COPY, MapHandlers.Copy, SizeOf<iommu_ioas_copy>(), OffsetOfEnd<iommu_ioas_copy>(nameof(iommu_ioas_copy.src_iova))),
+            new(Iommufd.IOMMU_IOAS_IOVA_RANGES, IoasHandlers.IovaRanges, SizeOf<iommu_ioas_iova_ranges>(), OffsetOfEnd<iommu_ioas_iova_ranges>(nameof(iommu_ioas_iova_ranges.out_iova_alignment))),
+            new(Iommufd.IOMMU_IOAS_MAP, MapHandlers.Map, SizeOf<iommu_ioas_map>(), OffsetOfEnd<iommu_ioas_map>(nameof(iommu_ioas_map.iova))),
+            new(Iommufd.IOMMU_IOAS_UNMAP, MapHandlers.Unmap, SizeOf<iommu_ioas_unmap>(), OffsetOfEnd<iommu_ioas_unmap>(nameof(iommu_ioas_unmap.length))),
+            new(Iommufd.IOMMU_OPTION, OptionHandlers.Option, SizeOf<iommu_option>(), OffsetOfEnd<iommu_option>(nameof(iommu_option.val64))),
+            new(Iommufd.IOMMU_VFIO_IOAS, OptionHandlers.VfioIoas, SizeOf<iommu_vfio_ioas>(), OffsetOfEnd<iommu_vfio_ioas>(nameof(iommu_vfio_ioas.__reserved))),
         };
         if (with73)
             ops.AddRange(Uapi73.Ops);
         if (withTest)
-            ops.Add(new(IommufdTest.IOMMU_TEST_CMD, SelftestHandlers.TestCmd, SizeOf<iommu_test_cmd>(), OffsetOfEnd<iommu_test_cmd>("last")));
+            ops.Add(new(IommufdTest.IOMMU_TEST_CMD, SelftestHandlers.TestCmd, SizeOf<iommu_test_cmd>(), OffsetOfEnd<iommu_test_cmd>(nameof(iommu_test_cmd.last))));
         var table = new IoctlOp?[ops.Max(o => (o.Request & 0xFF) - CmdBase) + 1];
         foreach (IoctlOp op in ops)
             table[(op.Request & 0xFF) - CmdBase] = op;

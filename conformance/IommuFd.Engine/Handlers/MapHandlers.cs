@@ -45,7 +45,7 @@ internal static class MapHandlers
     public static int MapUserPages(IommufdContext ctx, IoPageTable.IoPageTable iopt, ref ulong iova, ulong uptr, ulong length,
         IommuProt prot, bool allocIova)
     {
-        int rc = iopt.AllocPages(uptr, length, (prot & IommuProt.Write) != 0, ctx.PagesAccountMode(), out Pages? pages,
+        int rc = iopt.AllocPages(uptr, length, (prot & IommuProt.Write) != 0, ctx.AccountModeForNewPages(), out Pages? pages,
             wrapFirst: ctx.Options.UserPagesWrapCheckedFirst);
         if (rc != 0)
             return rc;

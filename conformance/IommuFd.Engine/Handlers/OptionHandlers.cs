@@ -42,7 +42,7 @@ internal static class OptionHandlers
             return -Errno.EOPNOTSUPP;
         if (cmd.op == OpGet)
         {
-            cmd.val64 = ctx.AccountMode == AccountMode.Mm ? 1UL : 0UL;
+            cmd.val64 = ctx.AccountMode == PagesAccountMode.Mm ? 1UL : 0UL;
             return 0;
         }
         if (cmd.op != OpSet)
@@ -53,8 +53,8 @@ internal static class OptionHandlers
             return -Errno.EBUSY;
         switch (cmd.val64)
         {
-            case 0: ctx.AccountMode = AccountMode.User; return 0;
-            case 1: ctx.AccountMode = AccountMode.Mm; return 0;
+            case 0: ctx.AccountMode = PagesAccountMode.User; return 0;
+            case 1: ctx.AccountMode = PagesAccountMode.Mm; return 0;
             default: return -Errno.EINVAL;
         }
     }

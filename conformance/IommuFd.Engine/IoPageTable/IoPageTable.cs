@@ -138,7 +138,7 @@ internal sealed partial class IoPageTable
     /// its pages (nothing is touched); the pages belong to the current mm (source_mm). 6.12 checks the
     /// length (EINVAL) before the end's wrap (EOVERFLOW); 7.3 checks the wrap first
     /// (<paramref name="wrapFirst"/>), so a huge length that also wraps is EOVERFLOW there.</summary>
-    public int AllocPages(ulong uptr, ulong length, bool writable, AccountMode mode, out Pages? pages, bool wrapFirst = false)
+    public int AllocPages(ulong uptr, ulong length, bool writable, PagesAccountMode mode, out Pages? pages, bool wrapFirst = false)
     {
         pages = null;
         bool wraps = uptr + length < uptr;

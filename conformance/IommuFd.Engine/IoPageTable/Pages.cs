@@ -3,7 +3,7 @@ using IommuFd.Engine.Memory;
 namespace IommuFd.Engine.IoPageTable;
 
 /// <summary>How pinned pages are charged (iopt_pages.account_mode).</summary>
-internal enum AccountMode : byte { None, User, Mm }
+internal enum PagesAccountMode : byte { None, User, Mm }
 
 /// <summary>
 /// iopt_pages: one MAP's user memory, shared by every area that COPY derives from it. A page is
@@ -19,7 +19,7 @@ internal sealed class Pages
     // Another process's pinned pages, copied at pin time (see PinnedFrames).
     private readonly PinnedFrames? _frames;
 
-    public Pages(ulong uptr, ulong npages, bool writable, AccountMode accountMode, UserMm mm)
+    public Pages(ulong uptr, ulong npages, bool writable, PagesAccountMode accountMode, UserMm mm)
     {
         Mm = mm;
         if (mm != UserMm.Self)
@@ -35,7 +35,7 @@ internal sealed class Pages
     public ulong Uptr { get; }
     public ulong NPages { get; }
     public bool Writable { get; }
-    public AccountMode AccountMode { get; set; }
+    public PagesAccountMode AccountMode { get; set; }
 
     /// <summary>source_mm: the mm of the process that mapped them.</summary>
     public UserMm Mm { get; }

@@ -37,14 +37,14 @@ internal sealed partial class PinRegistry
     }
 
     /// <summary>incr_user_locked_vm / __account_locked_vm: ENOMEM past RLIMIT_MEMLOCK (in pages).</summary>
-    public int Charge(IoPageTable.AccountMode mode, ulong npages, ulong pageSize)
+    public int Charge(IoPageTable.PagesAccountMode mode, ulong npages, ulong pageSize)
     {
-        if (mode == IoPageTable.AccountMode.None || npages == 0)
+        if (mode == IoPageTable.PagesAccountMode.None || npages == 0)
             return 0;
         ulong limit = MemlockLimit() / pageSize;
         lock (_lock)
         {
-            ref ulong locked = ref mode == IoPageTable.AccountMode.User ? ref _userLocked : ref _mmLocked;
+            ref ulong locked = ref mode == IoPageTable.PagesAccountMode.User ? ref _userLocked : ref _mmLocked;
             if (locked + npages > limit)
                 return -Errno.ENOMEM;
             locked += npages;
@@ -52,13 +52,13 @@ internal sealed partial class PinRegistry
         }
     }
 
-    public void Uncharge(IoPageTable.AccountMode mode, ulong npages)
+    public void Uncharge(IoPageTable.PagesAccountMode mode, ulong npages)
     {
-        if (mode == IoPageTable.AccountMode.None)
+        if (mode == IoPageTable.PagesAccountMode.None)
             return;
         lock (_lock)
         {
-            ref ulong locked = ref mode == IoPageTable.AccountMode.User ? ref _userLocked : ref _mmLocked;
+            ref ulong locked = ref mode == IoPageTable.PagesAccountMode.User ? ref _userLocked : ref _mmLocked;
             locked -= Math.Min(locked, npages);
         }
     }
