@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using static IommuFd.Interop.Native.LibC;
 
 namespace IommuFd.Engine.Tests;
 
@@ -42,13 +43,4 @@ internal static partial class Guard
         if (mprotect((nint)address, (nuint)length, prot) != 0)
             throw new InvalidOperationException($"mprotect failed: errno {Marshal.GetLastPInvokeError()}");
     }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint mmap(nint addr, nuint length, int prot, int flags, int fd, nint offset);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int mprotect(nint addr, nuint length, int prot);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int munmap(nint addr, nuint length);
 }

@@ -18,8 +18,8 @@ public sealed record PlatformProfile(ulong PageSize, ulong HugePageSize, bool Tr
 /// <param name="CapIpcLock">CAP_IPC_LOCK: pinned pages are not charged to RLIMIT_MEMLOCK (root has it).</param>
 /// <param name="FirstFd">The first fd number handed out; fds are the lowest free number from here.</param>
 /// <param name="IommufdTest">CONFIG_IOMMUFD_TEST: the dispatch table reaches IOMMU_TEST_CMD (0xA0) and COPY
-/// honours the syzkaller flag. Mock devices, mock paging and nested domains, invalidation and IOPF are
-/// modelled; dirty tracking and accesses answer -ENOSYS, an errno iommufd never returns, so a diff shows them.</param>
+/// honours the syzkaller flag. Mock devices, mock paging and nested domains, invalidation, IOPF, dirty
+/// tracking and accesses are modelled.</param>
 /// <param name="MockIommuOwnsMockBus">With <paramref name="IommufdTest"/>: whether the selftest's mock IOMMU driver
 /// probes the mock devices on 6.12. True under virtio-iommu or no IOMMU; false when a platform IOMMU without a
 /// firmware node (Intel VT-d, AMD-Vi) registered first: its ops are then tried for the mock device, fail,

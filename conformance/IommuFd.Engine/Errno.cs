@@ -1,9 +1,33 @@
+using Table = IommuFd.Bindings.Errno;
+
 namespace IommuFd.Engine;
 
-/// <summary>Linux errno values (asm-generic), as the engine returns them negated.</summary>
+/// <summary>The errno values the engine returns (negated), as ints: the numbers come from the one errno
+/// table, <see cref="Table"/>.</summary>
 internal static class Errno
 {
-    public const int EPERM = 1, ENOENT = 2, EIO = 5, E2BIG = 7, EBADF = 9, ENOMEM = 12, EFAULT = 14,
-        EBUSY = 16, EEXIST = 17, ENODEV = 19, EINVAL = 22, ENOTTY = 25, ENOSPC = 28, ESPIPE = 29,
-        EDEADLK = 35, ENOSYS = 38, EBADE = 52, EBADFD = 77, EOVERFLOW = 75, EPROTO = 71, EMSGSIZE = 90, EOPNOTSUPP = 95, EADDRINUSE = 98, EMFILE = 24;
+    public const int EPERM = (int)Table.EPERM,
+        ENOENT = (int)Table.ENOENT,
+        EIO = (int)Table.EIO,
+        E2BIG = (int)Table.E2BIG,
+        EBADF = (int)Table.EBADF,
+        ENOMEM = (int)Table.ENOMEM,
+        EFAULT = (int)Table.EFAULT,
+        EBUSY = (int)Table.EBUSY,
+        EEXIST = (int)Table.EEXIST,
+        ENODEV = (int)Table.ENODEV,
+        EINVAL = (int)Table.EINVAL,
+        ENOTTY = (int)Table.ENOTTY,
+        ENOSPC = (int)Table.ENOSPC,
+        ESPIPE = (int)Table.ESPIPE,
+        EDEADLK = (int)Table.EDEADLK,
+        ENOSYS = (int)Table.ENOSYS,
+        EBADE = (int)Table.EBADE,
+        EBADFD = (int)Table.EBADFD,
+        EOVERFLOW = (int)Table.EOVERFLOW,
+        EPROTO = (int)Table.EPROTO,
+        EMSGSIZE = (int)Table.EMSGSIZE,
+        EOPNOTSUPP = (int)Table.EOPNOTSUPP,
+        EADDRINUSE = (int)Table.EADDRINUSE,
+        EMFILE = (int)Table.EMFILE;
 }

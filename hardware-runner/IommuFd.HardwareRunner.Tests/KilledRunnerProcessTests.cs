@@ -4,6 +4,7 @@ using IommuFd.HardwareRunner.Execution;
 using IommuFd.HardwareRunner.Model;
 using IommuFd.HardwareRunner.Results;
 using IommuFd.HardwareRunner.Tests.Support;
+using static IommuFd.Interop.Native.LibC;
 
 namespace IommuFd.HardwareRunner.Tests;
 
@@ -13,9 +14,6 @@ namespace IommuFd.HardwareRunner.Tests;
 public sealed partial class KilledRunnerProcessTests
 {
     private const int SigTerm = 15, SigKill = 9;
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int kill(int pid, int signal);
 
     private static (Process Process, Task<string> Stdout) Start(TempDirectory temp)
     {

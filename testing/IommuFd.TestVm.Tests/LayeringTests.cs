@@ -68,7 +68,7 @@ public class LayeringTests
         Layers layers = Layers.Parse(["low: A", "high: B *.Tests"]);
         Assert.Multiple(() =>
         {
-            Assert.That(layers.Of("A"), Is.LessThan(layers.Of("B")));
+            Assert.That(layers.Of("A"), Is.LessThan(layers.Of("B")!.Value));
             Assert.That(layers.Of("B.Tests"), Is.EqualTo(layers.Of("B")));
             Assert.That(layers.Of("C"), Is.Null);
         });

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using IommuFd.Bindings.Backends.Native;
+using IommuFd.Interop.Native;
 
 namespace IommuFd.Bindings.Backends;
 
@@ -7,8 +7,6 @@ namespace IommuFd.Bindings.Backends;
 /// that set it, so a result always carries that call's own errno, never a stale one.</summary>
 public sealed unsafe class KernelBackend : IIommuBackend
 {
-    private const int O_RDWR = 0x2, O_CLOEXEC = 0x80000;
-
     /// <inheritdoc/>
     public string Name => "kernel";
 
@@ -16,7 +14,7 @@ public sealed unsafe class KernelBackend : IIommuBackend
     public int Open(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        int fd = LibC.open(path, O_RDWR | O_CLOEXEC);
+        int fd = LibC.open(path, LibC.O_RDWR | LibC.O_CLOEXEC);
         return fd >= 0 ? fd : -Marshal.GetLastPInvokeError();
     }
 

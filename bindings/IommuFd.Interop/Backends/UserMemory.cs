@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using static IommuFd.Interop.Native.LibC;
 
 namespace IommuFd.Bindings.Backends;
 
@@ -104,10 +105,4 @@ public sealed unsafe partial class UserMemory : IDisposable
             _unmapped?.Invoke();
         }
     }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint mmap(nint addr, nuint length, int prot, int flags, int fd, nint offset);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int munmap(nint addr, nuint length);
 }

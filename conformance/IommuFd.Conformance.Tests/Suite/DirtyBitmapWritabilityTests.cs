@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using IommuFd.Bindings.Backends;
 using IommuFd.Conformance.Tests.Support;
 using IommuFd.Interop;
+using static IommuFd.Interop.Native.LibC;
 
 namespace IommuFd.Conformance.Tests.Suite;
 
@@ -111,7 +112,4 @@ public sealed unsafe partial class DirtyBitmapWritabilityTests(BackendKind backe
     }
 
     private static uint Size<T>() where T : unmanaged => (uint)Unsafe.SizeOf<T>();
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int mprotect(nint addr, nuint length, int prot);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using static IommuFd.Interop.Native.LibC;
 
 namespace IommuFd.Conformance.Tests.Support;
 
@@ -96,10 +97,4 @@ internal sealed partial class AddressReservations : IDisposable
             _ = munmap(address, length);
         _held.Clear();
     }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint mmap(nint addr, nuint length, int prot, int flags, int fd, nint offset);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int munmap(nint addr, nuint length);
 }

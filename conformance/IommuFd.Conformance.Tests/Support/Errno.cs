@@ -1,11 +1,31 @@
+using Table = IommuFd.Bindings.Errno;
+
 namespace IommuFd.Conformance.Tests.Support;
 
-/// <summary>x86_64 Linux errno values the suite expects (asm-generic/errno*.h).</summary>
+/// <summary>The errno values the suite expects, as ints: the numbers come from the one errno table,
+/// <see cref="Table"/>.</summary>
 internal static class Errno
 {
-    public const int EPERM = 1, ENOENT = 2, EIO = 5, E2BIG = 7, EBADF = 9, ENOMEM = 12, EFAULT = 14, EBUSY = 16,
-        EEXIST = 17, ENODEV = 19, EINVAL = 22, ENOTTY = 25, ENOSPC = 28, EPROTO = 71, EOVERFLOW = 75, EMSGSIZE = 90,
-        EOPNOTSUPP = 95, EADDRINUSE = 98, EBADE = 52, EBADFD = 77;
+    public const int EPERM = (int)Table.EPERM,
+        ENOENT = (int)Table.ENOENT,
+        EIO = (int)Table.EIO,
+        E2BIG = (int)Table.E2BIG,
+        EBADF = (int)Table.EBADF,
+        ENOMEM = (int)Table.ENOMEM,
+        EFAULT = (int)Table.EFAULT,
+        EBUSY = (int)Table.EBUSY,
+        EEXIST = (int)Table.EEXIST,
+        ENODEV = (int)Table.ENODEV,
+        EINVAL = (int)Table.EINVAL,
+        ENOTTY = (int)Table.ENOTTY,
+        ENOSPC = (int)Table.ENOSPC,
+        EPROTO = (int)Table.EPROTO,
+        EOVERFLOW = (int)Table.EOVERFLOW,
+        EMSGSIZE = (int)Table.EMSGSIZE,
+        EOPNOTSUPP = (int)Table.EOPNOTSUPP,
+        EADDRINUSE = (int)Table.EADDRINUSE,
+        EBADE = (int)Table.EBADE,
+        EBADFD = (int)Table.EBADFD;
 }
 
 /// <summary>Constants of the test environment (x86_64).</summary>

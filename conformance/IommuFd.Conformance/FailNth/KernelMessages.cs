@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using static IommuFd.Interop.Native.LibC;
 
 namespace IommuFd.Conformance.FailNth;
 
@@ -7,7 +8,6 @@ namespace IommuFd.Conformance.FailNth;
 /// kernel logged since the previous call (or since opening), without spawning dmesg for every run.</summary>
 public sealed partial class KernelMessages : IDisposable
 {
-    private const int O_RDONLY = 0, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000, SEEK_END = 2;
     private const int EAGAIN = 11, EPIPE = 32, EINTR = 4;
     private readonly int _fd;
     private readonly byte[] _record = new byte[8192];
@@ -57,16 +57,4 @@ public sealed partial class KernelMessages : IDisposable
 
     /// <summary>Closes the log.</summary>
     public void Dispose() => close(_fd);
-
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
-    private static partial long lseek(int fd, long offset, int whence);
-
-    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
-    private static unsafe partial nint read(int fd, byte* buffer, nuint count);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int close(int fd);
 }

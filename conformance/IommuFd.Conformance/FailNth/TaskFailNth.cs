@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using IommuFd.Bindings.Backends;
+using static IommuFd.Interop.Native.LibC;
 
 namespace IommuFd.Conformance.FailNth;
 
@@ -85,7 +86,4 @@ public sealed partial class TaskFailNth : IFaultInjector, IDisposable
         if (Environment.CurrentManagedThreadId != _managedThread)
             throw new InvalidOperationException($"{Path} belongs to thread {_managedThread}, not {Environment.CurrentManagedThreadId}");
     }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int gettid();
 }

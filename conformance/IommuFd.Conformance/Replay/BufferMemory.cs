@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using static IommuFd.Interop.Native.LibC;
 
 namespace IommuFd.Conformance.Replay;
 
@@ -9,7 +10,6 @@ internal static partial class BufferMemory
 {
     private const int ProtNone = 0, ProtRead = 1, ProtWrite = 2;
     private const int MapPrivate = 0x02, MapFixed = 0x10;
-    private const int ORdOnly = 0, OCloexec = 0x80000, SeekEnd = 2;
 
     /// <summary>The protection bits of a trace's "none", "r" or "rw".</summary>
     public static int Protection(string prot) => prot switch
@@ -26,12 +26,12 @@ internal static partial class BufferMemory
     /// EFAULT for the kernel, which no model of memory could tell apart from present pages.</summary>
     public static void MapFilePrivate(string path, ulong address, ulong length)
     {
-        int fd = open(path, ORdOnly | OCloexec);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
             throw new TraceFormatException($"cannot open '{path}': errno {Marshal.GetLastPInvokeError()}");
         try
         {
-            long size = lseek(fd, 0, SeekEnd);
+            long size = lseek(fd, 0, SEEK_END);
             if (size < 0 || (ulong)size < length)
                 throw new TraceFormatException($"file '{path}' has {size} bytes, fewer than the {length} to map");
             nint mapped = mmap((nint)address, (nuint)length, ProtRead | ProtWrite, MapPrivate | MapFixed, fd, 0);
@@ -50,19 +50,4 @@ internal static partial class BufferMemory
         if (mprotect((nint)address, (nuint)length, Protection(prot)) != 0)
             throw new TraceFormatException($"mprotect to '{prot}' failed: errno {Marshal.GetLastPInvokeError()}");
     }
-
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
-    private static partial long lseek(int fd, long offset, int whence);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int close(int fd);
-
-    [LibraryImport("libc", EntryPoint = "mmap", SetLastError = true)]
-    private static partial nint mmap(nint addr, nuint length, int prot, int flags, int fd, nint offset);
-
-    [LibraryImport("libc", EntryPoint = "mprotect", SetLastError = true)]
-    private static partial int mprotect(nint addr, nuint length, int prot);
 }

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
+using static IommuFd.Interop.Native.LibC;
 
 namespace IommuFd.Engine.Memory;
 
@@ -12,7 +13,6 @@ namespace IommuFd.Engine.Memory;
 /// </summary>
 internal sealed partial class OtherProcessMm : UserMm
 {
-    private const int ORdonly = 0, ORdwr = 2, ODirectory = 0x10000, OCloexec = 0x80000, OPath = 0x200000;
     private readonly SafeFileHandle _dir, _mem;
 
     private OtherProcessMm(int pid, SafeFileHandle dir, SafeFileHandle mem)
@@ -29,13 +29,13 @@ internal sealed partial class OtherProcessMm : UserMm
     public static OtherProcessMm? Attach(int pid, out int errno)
     {
         errno = 0;
-        var dir = new SafeFileHandle(open($"/proc/{pid}", OPath | ODirectory | OCloexec), ownsHandle: true);
+        var dir = new SafeFileHandle(open($"/proc/{pid}", O_PATH | O_DIRECTORY | O_CLOEXEC), ownsHandle: true);
         if (dir.IsInvalid)
         {
             errno = Marshal.GetLastPInvokeError();
             return null;
         }
-        var mem = new SafeFileHandle(openat(dir, "mem", ORdwr | OCloexec), ownsHandle: true);
+        var mem = new SafeFileHandle(openat(dir, "mem", O_RDWR | O_CLOEXEC), ownsHandle: true);
         if (mem.IsInvalid)
         {
             errno = Marshal.GetLastPInvokeError();
@@ -63,7 +63,7 @@ internal sealed partial class OtherProcessMm : UserMm
     /// <inheritdoc />
     public override unsafe IEnumerable<string> MapsLines()
     {
-        using var maps = new SafeFileHandle(openat(_dir, "maps", ORdonly | OCloexec), ownsHandle: true);
+        using var maps = new SafeFileHandle(openat(_dir, "maps", O_RDONLY | O_CLOEXEC), ownsHandle: true);
         if (maps.IsInvalid)
             return []; // the process is gone (reaped): no mm
         var text = new MemoryStream();
@@ -76,19 +76,4 @@ internal sealed partial class OtherProcessMm : UserMm
         }
         return Encoding.ASCII.GetString(text.GetBuffer(), 0, (int)text.Length).Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
-
-    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int open(string path, int flags);
-
-    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int openat(SafeFileHandle dirfd, string path, int flags);
-
-    [LibraryImport("libc")]
-    private static unsafe partial nint read(SafeFileHandle fd, byte* buffer, nuint count);
-
-    [LibraryImport("libc")]
-    private static unsafe partial nint pread(SafeFileHandle fd, byte* buffer, nuint count, long offset);
-
-    [LibraryImport("libc")]
-    private static unsafe partial nint pwrite(SafeFileHandle fd, byte* buffer, nuint count, long offset);
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using static IommuFd.Interop.Native.LibC;
 
 namespace IommuFd.Engine.Memory;
 
@@ -68,7 +69,4 @@ internal sealed partial class PinRegistry
         Span<ulong> rlim = stackalloc ulong[2];
         return getrlimit(RlimitMemlock, ref MemoryMarshal.GetReference(rlim)) == 0 ? rlim[0] : ulong.MaxValue;
     }
-
-    [LibraryImport("libc")]
-    private static partial int getrlimit(int resource, ref ulong rlim);
 }

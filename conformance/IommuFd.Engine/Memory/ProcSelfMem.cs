@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using static IommuFd.Interop.Native.LibC;
 
 namespace IommuFd.Engine.Memory;
 
@@ -10,7 +11,7 @@ namespace IommuFd.Engine.Memory;
 /// </summary>
 internal static unsafe partial class ProcSelfMem
 {
-    private const int ENOSYS = 38, ORdwr = 2, OCloexec = 0x80000;
+    private const int ENOSYS = 38;
     private static int _fd = -1;
 
     /// <summary>True when the last process_vm_* call failed for want of the syscall.</summary>
@@ -25,7 +26,7 @@ internal static unsafe partial class ProcSelfMem
         int fd = Volatile.Read(ref _fd);
         if (fd < 0)
         {
-            fd = open("/proc/self/mem", ORdwr | OCloexec);
+            fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
             if (fd < 0)
                 return -1;
             int raced = Interlocked.CompareExchange(ref _fd, fd, -1);
@@ -41,16 +42,4 @@ internal static unsafe partial class ProcSelfMem
             return rc;
         }
     }
-
-    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int open(string path, int flags);
-
-    [LibraryImport("libc")]
-    private static partial int close(int fd);
-
-    [LibraryImport("libc")]
-    private static partial nint pread(int fd, byte* buffer, nuint count, long offset);
-
-    [LibraryImport("libc")]
-    private static partial nint pwrite(int fd, byte* buffer, nuint count, long offset);
 }

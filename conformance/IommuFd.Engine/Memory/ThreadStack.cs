@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using static IommuFd.Interop.Native.LibC;
 
 namespace IommuFd.Engine.Memory;
 
@@ -48,16 +49,4 @@ internal static unsafe partial class ThreadStack
             return 0;
         }
     }
-
-    [LibraryImport("libc")]
-    private static partial nint pthread_self();
-
-    [LibraryImport("libc")]
-    private static partial int pthread_getattr_np(nint thread, byte* attr);
-
-    [LibraryImport("libc")]
-    private static partial int pthread_attr_getstack(byte* attr, void** stackAddr, nuint* stackSize);
-
-    [LibraryImport("libc")]
-    private static partial int pthread_attr_destroy(byte* attr);
 }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using static IommuFd.Interop.Native.LibC;
 
 namespace IommuFd.Engine.Memory;
 
@@ -88,17 +89,4 @@ internal static unsafe partial class UserAccess
             return rc;
         }
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct IoVec
-    {
-        public void* Base;
-        public nuint Length;
-    }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint process_vm_readv(int pid, IoVec* local, nuint liovcnt, IoVec* remote, nuint riovcnt, nuint flags);
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial nint process_vm_writev(int pid, IoVec* local, nuint liovcnt, IoVec* remote, nuint riovcnt, nuint flags);
 }
