@@ -90,7 +90,7 @@ public sealed class LargeIoPageTests
         {
             Assert.That(bytes[..setBytes], Is.All.EqualTo(0xff));
             Assert.That(bytes[setBytes..], Is.All.EqualTo(0));
-            Assert.That(bits.Error, Is.EqualTo(rejectOutside ? -Errno.EPROTO : 0));
+            Assert.That(bits.Error, Is.EqualTo(rejectOutside ? -ErrnoValues.EPROTO : 0));
         });
         // Both MiBs were cleared whole.
         Assert.That(dirty.ReadAndClear(Base, 2 * Mib, noClear: false, null), Is.EqualTo(0));

@@ -2,7 +2,6 @@ using IommuFd.Bindings.Backends;
 using IommuFd.Conformance.FailNth;
 using IommuFd.Conformance.Tests.Support;
 using IommuFd.Interop;
-using Errno = IommuFd.Bindings.Errno;
 
 namespace IommuFd.Conformance.Tests.Library;
 
@@ -131,7 +130,7 @@ public sealed class FailNthSweepHarnessTests
                 }
                 if (mode == Mode.LeavesStateBehind)
                     inner.Ioctl(fd, request, argument);
-                return -(int)(mode == Mode.Ebusy ? Errno.EBUSY : Errno.ENOMEM);
+                return -(mode == Mode.Ebusy ? Errno.EBUSY : Errno.ENOMEM);
             }
             return inner.Ioctl(fd, request, argument);
         }

@@ -1,32 +1,4 @@
-using Table = IommuFd.Bindings.Errno;
-
 namespace IommuFd.Conformance.Tests.Support;
-
-/// <summary>The errno values the suite expects, as ints: the numbers come from the one errno table,
-/// <see cref="Table"/>.</summary>
-internal static class Errno
-{
-    public const int EPERM = (int)Table.EPERM,
-        ENOENT = (int)Table.ENOENT,
-        EIO = (int)Table.EIO,
-        E2BIG = (int)Table.E2BIG,
-        EBADF = (int)Table.EBADF,
-        ENOMEM = (int)Table.ENOMEM,
-        EFAULT = (int)Table.EFAULT,
-        EBUSY = (int)Table.EBUSY,
-        EEXIST = (int)Table.EEXIST,
-        ENODEV = (int)Table.ENODEV,
-        EINVAL = (int)Table.EINVAL,
-        ENOTTY = (int)Table.ENOTTY,
-        ENOSPC = (int)Table.ENOSPC,
-        EPROTO = (int)Table.EPROTO,
-        EOVERFLOW = (int)Table.EOVERFLOW,
-        EMSGSIZE = (int)Table.EMSGSIZE,
-        EOPNOTSUPP = (int)Table.EOPNOTSUPP,
-        EADDRINUSE = (int)Table.EADDRINUSE,
-        EBADE = (int)Table.EBADE,
-        EBADFD = (int)Table.EBADFD;
-}
 
 /// <summary>Constants of the test environment (x86_64).</summary>
 internal static class TestEnv
