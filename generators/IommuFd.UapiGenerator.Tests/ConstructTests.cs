@@ -1,4 +1,5 @@
 using IommuFd.UapiGenerator.Model;
+using IommuFd.UapiGenerator.Testing;
 using IommuFd.UapiGenerator.Tests.Infrastructure;
 
 namespace IommuFd.UapiGenerator.Tests;
@@ -14,7 +15,7 @@ public class ConstructTests
     private static int Offset(StructModel s, string field) => s.Fields.Single(f => f.CName == field).Offset;
 
     private static string[] Ids(string header, string? profile = null) =>
-        ModelRunner.Compile(GeneratorHarness.Inline(header), profile: profile).Diagnostics.Select(d => d.Id).ToArray();
+        ModelRunner.Compile(HeaderInput.Inline(header), profile: profile).Diagnostics.Select(d => d.Id).ToArray();
 
     [TestCase("x86_64", 8, 16, 18, 24)]
     [TestCase("aarch64", 4, 8, 10, 12)]
@@ -89,7 +90,7 @@ public class ConstructTests
     [Test]
     public void LowercaseTypeNamesCompileWithoutWarnings()
     {
-        var (result, output) = GeneratorHarness.Run([GeneratorHarness.Inline("struct fiemap { __u64 start; };\nenum rseq_flags { RSEQ_FLAG_UNREGISTER = 1 };\n")]);
+        var (result, output) = GeneratorHarness.Generate(new UapiGenerator(), [HeaderInput.Inline("struct fiemap { __u64 start; };\nenum rseq_flags { RSEQ_FLAG_UNREGISTER = 1 };\n")]);
         Assert.That(result.Exception, Is.Null);
         Assert.That(GeneratorHarness.CompileErrors(output), Is.Empty);
     }

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using IommuFd.UapiGenerator.ProofTests.Harness;
+using IommuFd.UapiGenerator.Testing;
 
 namespace IommuFd.UapiGenerator.ProofTests.WholeTree;
 

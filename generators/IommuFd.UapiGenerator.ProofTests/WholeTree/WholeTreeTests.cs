@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using IommuFd.UapiGenerator.ProofTests.Harness;
+using IommuFd.UapiGenerator.Testing;
 using IommuFd.UapiGenerator.ProofTests.Proof;
 using Microsoft.CodeAnalysis;
 
@@ -30,7 +30,7 @@ public sealed class WholeTreeTests
         HeaderInput[] inputs = [.. headers.Select(h =>
         {
             string path = Path.Combine(root, "include", h);
-            return new HeaderInput(new UapiHeader(path, "Uapi.Tree", InstalledTree.ClassName(h)), File.ReadAllText(path));
+            return new HeaderInput(path, File.ReadAllText(path), "Uapi.Tree", InstalledTree.ClassName(h));
         })];
 
         var clock = Stopwatch.StartNew();

@@ -55,7 +55,7 @@ internal sealed class IoctlModelBuilder
 
         if (argument == null)
         {
-            _diagnostics.Report("UAPI007", macro.NameToken, macro.Name);
+            _diagnostics.Report(DiagnosticDescriptors.IoctlArgumentUnknown, macro.NameToken, macro.Name);
             argument = IoctlArgument.Pointer;
         }
         if (argument.Kind == IoctlArgKind.Struct)
@@ -74,8 +74,8 @@ internal sealed class IoctlModelBuilder
                 string? sizeField = first?.Name is "size" or "argsz" ? first.Name : null;
                 return new IoctlModel(macro.Name, request, IoctlArgKind.Struct, csName, sizeField, sizeField != null ? "uint" : null, doc);
             }
-            if (fromDocOnly) _diagnostics.Report("UAPI013", macro.NameToken, macro.Name, argument.RecordKey!);
-            else _diagnostics.Report("UAPI006", macro.NameToken, argument.RecordKey!);
+            if (fromDocOnly) _diagnostics.Report(DiagnosticDescriptors.IoctlDocUnknownType, macro.NameToken, macro.Name, argument.RecordKey!);
+            else _diagnostics.Report(DiagnosticDescriptors.UnknownType, macro.NameToken, argument.RecordKey!);
             return new IoctlModel(macro.Name, request, IoctlArgKind.Pointer, null, null, null, doc);
         }
         return new IoctlModel(macro.Name, request, argument.Kind, argument.ScalarCsType, null, null, doc);
