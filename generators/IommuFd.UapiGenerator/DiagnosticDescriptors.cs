@@ -74,4 +74,8 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor FunctionSkipped = new(
         "UAPI017", "Function not generated",
         "'{0}' is a function; only types, constants and ioctls are generated from a header", Category, DiagnosticSeverity.Info, true);
+
+    public static readonly DiagnosticDescriptor NotExpressible = new(
+        "UAPI018", "C construct C# cannot express",
+        "'{0}' is not generated: {1}", Category, DiagnosticSeverity.Warning, true);
 }

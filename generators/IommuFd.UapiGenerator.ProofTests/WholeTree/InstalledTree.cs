@@ -32,6 +32,11 @@ public sealed record InstalledTree(string Series, string KernelArch, string Prof
             .Select(p => Path.GetRelativePath(Path.Combine(root, "include"), p).Replace('\\', '/'))
             .Order(StringComparer.Ordinal)];
 
+    /// <summary>The namespace of a header's types: one per installed folder (asm/ and asm-generic/
+    /// declare the same tags for different architectures; C never includes both).</summary>
+    public static string Namespace(string relative) =>
+        "Uapi.Tree." + string.Concat(Path.GetDirectoryName(relative)!.Select(c => char.IsLetterOrDigit(c) ? c : '_'));
+
     /// <summary>The static class a header's constants go to: its path as one C# identifier.</summary>
     public static string ClassName(string relative) =>
         "H_" + string.Concat(relative[..^2].Select(c => char.IsLetterOrDigit(c) ? c : '_'));

@@ -292,7 +292,7 @@ internal sealed class DeclParser
         record.AlignAttribute = Math.Max(aligned, after.Aligned);
         record.IsComplete = true;
         if (record.Members.Count == 0)
-            throw Error(keyword, $"{key.Trim()} has no members");
+            throw new ParseException(DiagnosticDescriptors.NotExpressible, keyword, key.Trim(), "it has no members (size 0 in GNU C; a C# struct has at least 1 byte)");
         if (tag != null) Declarations.Add(new TopLevel(record, null, keyword.File));
         return new RecordCType(record);
     }

@@ -10,7 +10,7 @@ namespace IommuFd.UapiGenerator.Model;
 internal static class StructCollector
 {
     public static (List<StructModel> Structs, List<RecordDecl> Wanted) Collect(
-        DeclParser parser, LayoutEngine layout, NameFilter filter, DiagnosticBag diagnostics)
+        DeclParser parser, LayoutEngine layout, TypeNames names, NameFilter filter, DiagnosticBag diagnostics)
     {
         var records = parser.Declarations.Where(d => d.Record != null && d.File == 0).Select(d => d.Record!).ToList();
         var wanted = new List<RecordDecl>();
@@ -25,7 +25,7 @@ internal static class StructCollector
             try
             {
                 layout.Layout(r);
-                structs.Add(StructModelBuilder.Build(r));
+                structs.Add(StructModelBuilder.Build(r, names));
                 emitted.Add(r);
             }
             catch (LayoutEngine.LayoutException e)

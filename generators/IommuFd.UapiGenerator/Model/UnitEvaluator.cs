@@ -38,7 +38,11 @@ internal sealed class UnitEvaluator
         try
         {
             if (words.Count == 2 && words[0] is "struct" or "union")
-                return Parser.Records.TryGetValue(words[0] + " " + words[1], out var r) ? _layout.SizeAlign(new RecordCType(r), tokens[0]).Size : null;
+            {
+                if (!Parser.Records.TryGetValue(words[0] + " " + words[1], out var r)) return null;
+                // GNU C's empty struct has size 0 (arm64's kvm_sregs in KVM_GET_SREGS); C# cannot lay it out.
+                return r.IsComplete && r.Members.Count == 0 ? 0 : _layout.SizeAlign(new RecordCType(r), tokens[0]).Size;
+            }
             if (words.Count == 2 && words[0] == "enum")
                 return Parser.Enums.TryGetValue(words[1], out var e) ? LayoutEngine.EnumSize(e).Size : null;
             if (words.Count == 1)

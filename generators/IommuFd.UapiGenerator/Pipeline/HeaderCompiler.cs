@@ -91,12 +91,13 @@ internal sealed class HeaderCompiler
         evaluator.Parser = parser;
         parser.Parse();
 
-        var (structs, wanted) = StructCollector.Collect(parser, _layout, _filter, _diagnostics);
+        var names = new TypeNames(_files, _library, _header.Namespace!);
+        var (structs, wanted) = StructCollector.Collect(parser, _layout, names, _filter, _diagnostics);
         var constants = new ConstantSet();
         var enums = EnumCollector.Collect(parser, _filter, wanted, constants, _diagnostics);
         var ioctlDocs = IoctlDocScanner.Scan(comments.All(0), _profile);
         var overrides = IoctlMapFile.Load(_header, _library, _diagnostics.Items, _profile);
-        var ioctlBuilder = new IoctlModelBuilder(_profile, _diagnostics, parser.Records, overrides, ioctlDocs, structs);
+        var ioctlBuilder = new IoctlModelBuilder(_profile, _diagnostics, parser.Records, overrides, ioctlDocs, structs, names, Emittable);
         var ioctls = MacroCollector.Collect(pp, parser, evaluator, _filter, comments, ioctlBuilder, constants, _diagnostics);
 
         return new HeaderModel(
@@ -110,6 +111,20 @@ internal sealed class HeaderCompiler
             Enums: enums.ToEquatableArray(),
             Constants: constants.Items.ToEquatableArray(),
             Ioctls: ioctls.ToEquatableArray());
+    }
+
+    /// <summary>Whether a record of an included header is generated there (laid out without error).</summary>
+    private bool Emittable(RecordDecl record)
+    {
+        try
+        {
+            _layout.Layout(record);
+            return true;
+        }
+        catch (LayoutEngine.LayoutException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Hint names are compared ignoring case (xt_CONNMARK.h and xt_connmark.h are both
