@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using IommuFd.UapiGenerator.ProofTests.Harness;
+using IommuFd.UapiGenerator.Testing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
@@ -15,22 +15,17 @@ public sealed class GenerationBenchmark(int iterations, TextWriter output)
     private const double NoOpEditBarMs = 5;
     private const string Profile = "x86_64";
 
-    private readonly HeaderInput[] _inputs =
-    [
-        new(UapiHeaders.Iommufd, UapiHeaders.Iommufd.ReadText()),
-        new(UapiHeaders.Vfio, UapiHeaders.Vfio.ReadText()),
-    ];
+    private readonly HeaderInput[] _inputs = [UapiHeaders.Iommufd.Input(), UapiHeaders.Vfio.Input()];
 
     /// <summary>Runs every scenario, prints the tables; returns 1 when caching is broken.</summary>
     public int Run()
     {
-        output.WriteLine($"IommuFd.UapiGenerator benchmark: {string.Join(" + ", _inputs.Select(i => $"{i.Header} ({i.Text.Length / 1024} KiB)"))}, " +
+        output.WriteLine($"IommuFd.UapiGenerator benchmark: {string.Join(" + ", _inputs.Select(i => $"{Path.GetFileName(i.Path)} ({i.Text!.Length / 1024} KiB)"))}, " +
                          $"profile {Profile}, {iterations} iterations, {RuntimeInformation.FrameworkDescription}, {Environment.ProcessorCount} cores");
         // Other processes compete for the same cores; the load average says how much.
         if (File.Exists("/proc/loadavg"))
             output.WriteLine($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()}");
-        CSharpCompilation compilation = GeneratorHarness.CreateCompilation("BenchmarkConsumer",
-            CSharpSyntaxTree.ParseText("public class Consumer { }", GeneratorHarness.ParseOptions));
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation("BenchmarkConsumer", "public class Consumer { }");
         compilation.GetDiagnostics(); // bind the consumer once, outside every timing
 
         var results = new List<Measurement>
@@ -84,12 +79,12 @@ public sealed class GenerationBenchmark(int iterations, TextWriter output)
     {
         GeneratorDriver driver = GeneratorHarness.CreateDriver(new UapiGenerator(), _inputs, Profile, out var texts)
             .RunGenerators(compilation);
-        AdditionalText current = texts.Single(t => t.Path == _inputs[1].Header.FullPath);
+        AdditionalText current = texts.Single(t => t.Path == _inputs[1].Path);
         var times = new List<Sample>();
         for (int i = 0; i < Warmup + iterations; i++)
         {
             // A real edit of vfio.h (a new constant); iommufd.h stays cached.
-            var edited = new InMemoryAdditionalText(_inputs[1].Header.FullPath,
+            var edited = new InMemoryAdditionalText(_inputs[1].Path,
                 _inputs[1].Text + $"\n#define BENCHMARK_EDIT_{i} {i}\n");
             driver = driver.ReplaceAdditionalText(current, edited);
             current = edited;

@@ -1,4 +1,5 @@
 using IommuFd.UapiGenerator.Model;
+using IommuFd.UapiGenerator.Testing;
 using IommuFd.UapiGenerator.Tests.Infrastructure;
 
 namespace IommuFd.UapiGenerator.Tests;
@@ -14,7 +15,7 @@ public class ConstructTests
     private static int Offset(StructModel s, string field) => s.Fields.Single(f => f.CName == field).Offset;
 
     private static string[] Ids(string header, string? profile = null) =>
-        ModelRunner.Compile(GeneratorHarness.Inline(header), profile: profile).Diagnostics.Select(d => d.Id).ToArray();
+        ModelRunner.Compile(HeaderInput.Inline(header), profile: profile).Diagnostics.Select(d => d.Id).ToArray();
 
     [TestCase("x86_64", 8, 16, 18, 24)]
     [TestCase("aarch64", 4, 8, 10, 12)]
@@ -89,7 +90,7 @@ public class ConstructTests
     [Test]
     public void LowercaseTypeNamesCompileWithoutWarnings()
     {
-        var (result, output) = GeneratorHarness.Run([GeneratorHarness.Inline("struct fiemap { __u64 start; };\nenum rseq_flags { RSEQ_FLAG_UNREGISTER = 1 };\n")]);
+        var (result, output) = GeneratorHarness.Generate(new UapiGenerator(), [HeaderInput.Inline("struct fiemap { __u64 start; };\nenum rseq_flags { RSEQ_FLAG_UNREGISTER = 1 };\n")]);
         Assert.That(result.Exception, Is.Null);
         Assert.That(GeneratorHarness.CompileErrors(output), Is.Empty);
     }
@@ -107,5 +108,51 @@ public class ConstructTests
     {
         const string header = "enum z { Z_A = 1 };\n#define Z_A Z_A\n";
         Assert.That((ModelRunner.Model(header).Constants.Count(c => c.Name == "Z_A"), Ids(header).Length), Is.EqualTo((1, 0)));
+    }
+}
+
+/// <summary>What the whole installed trees needed (docs/generator-proof.md): each must compile with
+/// every warning an error.</summary>
+public class WholeTreeConstructTests
+{
+    private static void AssertCompiles(params HeaderInput[] inputs)
+    {
+        var (result, output) = GeneratorHarness.Generate(new UapiGenerator(), inputs, "aarch64");
+        Assert.That(result.Exception, Is.Null);
+        Assert.That(GeneratorHarness.CompileErrors(output), Is.Empty);
+    }
+
+    [Test]
+    public void BitThirtyOneInAnIntEnumIsIntMin() // drm/exynos_drm.h
+    {
+        AssertCompiles(HeaderInput.Inline("enum g2d_buf { G2D_BUF_USERPTR = 1 << 31, G2D_BUF_OTHER = 1 };\n"));
+        Assert.That(ModelRunner.Model("enum g2d_buf { G2D_BUF_USERPTR = 1 << 31, G2D_BUF_OTHER = 1 };\n").Enums.Single().Members[0].Value,
+            Is.EqualTo("-2147483648"));
+    }
+
+    [Test]
+    public void NestedTypeNamedLikeItsEnclosingTypeIsRenamed() => // linux/coff.h
+        AssertCompiles(HeaderInput.Inline("struct s { union { char n[8]; struct { char z[4]; char o[4]; } e; } e; };\n"));
+
+    [Test]
+    public void EmptyStructIsNamedAndItsIoctlTakesARawPointer() // arm64 asm/kvm.h + linux/kvm.h
+    {
+        var asm = HeaderInput.Inline("struct kvm_sregs {\n};\n", "/t/asm/kvm.h", "AsmKvm") with { Namespace = "T.Asm" };
+        var kvm = HeaderInput.Inline("#include <asm/kvm.h>\n#define KVM_GET_SREGS _IOR(0xAE, 0x83, struct kvm_sregs)\n", "/t/linux/kvm.h", "Kvm");
+        AssertCompiles(asm, kvm);
+        var result = ModelRunner.Compile(asm);
+        Assert.That(result.Diagnostics.Select(d => (d.Id, d.StartLine)), Is.EqualTo(new[] { ("UAPI018", 0) }));
+        var ioctl = ModelRunner.Compile(kvm, [asm]).Model!.Ioctls.Single();
+        Assert.That(ioctl.ArgKind, Is.EqualTo(IoctlArgKind.Pointer));
+    }
+
+    [Test]
+    public void TypeOfAnIncludedHeaderIsWrittenWithItsNamespace()
+    {
+        var asm = HeaderInput.Inline("struct stat { int st_dev; };\n", "/t/asm/stat.h", "AsmStat") with { Namespace = "T.Asm" };
+        var generic = HeaderInput.Inline("struct stat { long st_dev; };\n", "/t/asm-generic/stat.h", "GenericStat") with { Namespace = "T.AsmGeneric" };
+        var user = HeaderInput.Inline("#include <asm/stat.h>\nstruct holder { struct stat s; };\n", "/t/linux/holder.h", "Holder");
+        AssertCompiles(asm, generic, user);
+        Assert.That(ModelRunner.Compile(user, [asm, generic]).Model!.Structs.Single().Fields.Single().CsType, Is.EqualTo("global::T.Asm.stat"));
     }
 }

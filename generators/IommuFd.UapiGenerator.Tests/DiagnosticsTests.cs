@@ -1,3 +1,4 @@
+using IommuFd.UapiGenerator.Testing;
 using IommuFd.UapiGenerator.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 
@@ -9,9 +10,9 @@ public class DiagnosticsTests
 {
     private static Diagnostic Single(string header, string id, string? profile = null, HeaderInput? extra = null)
     {
-        var input = GeneratorHarness.Inline(header, "/virtual/bad.h");
+        var input = HeaderInput.Inline(header, "/virtual/bad.h");
         var inputs = extra == null ? new[] { input } : new[] { input with { IoctlMap = extra.Path }, extra };
-        var (result, _) = GeneratorHarness.Run(inputs, profile);
+        var (result, _) = GeneratorHarness.Generate(new UapiGenerator(), inputs, profile);
         Assert.That(result.Exception, Is.Null);
         var matching = result.Diagnostics.Where(d => d.Id == id).ToList();
         Assert.That(matching, Has.Count.EqualTo(1), () => "diagnostics: " + string.Join("\n", result.Diagnostics));
@@ -36,8 +37,8 @@ public class DiagnosticsTests
     [Test]
     public void UnknownTypeSkipsOnlyThatStruct()
     {
-        var input = GeneratorHarness.Inline("struct ok { __u32 a; };\nstruct bad {\n\tmystery_t x;\n};\nstruct ok2 { __u8 b; };\n", "/virtual/bad.h");
-        var (result, output) = GeneratorHarness.Run([input]);
+        var input = HeaderInput.Inline("struct ok { __u32 a; };\nstruct bad {\n\tmystery_t x;\n};\nstruct ok2 { __u8 b; };\n", "/virtual/bad.h");
+        var (result, output) = GeneratorHarness.Generate(new UapiGenerator(), [input]);
         var d = result.Diagnostics.Single(x => x.Id == "UAPI006");
         AssertAt(d, "/virtual/bad.h", 3);
         var source = result.GeneratedSources.Single().SourceText.ToString();
@@ -60,8 +61,8 @@ public class DiagnosticsTests
     [Test]
     public void ErrorDirectiveAndUnterminatedIf()
     {
-        var input = GeneratorHarness.Inline("#error no\n#if 1\nstruct a { int x; };\n", "/virtual/bad.h");
-        var (result, _) = GeneratorHarness.Run([input]);
+        var input = HeaderInput.Inline("#error no\n#if 1\nstruct a { int x; };\n", "/virtual/bad.h");
+        var (result, _) = GeneratorHarness.Generate(new UapiGenerator(), [input]);
         var lines = result.Diagnostics.Where(d => d.Id == "UAPI011").Select(d => d.Location.GetLineSpan().StartLinePosition.Line + 1).ToList();
         Assert.That(lines, Is.EquivalentTo(new[] { 1, 2 }));
     }
@@ -77,8 +78,8 @@ public class DiagnosticsTests
     [Test]
     public void MissingClassNameIsAnError()
     {
-        var input = GeneratorHarness.Inline("#define A 1\n") with { ClassName = null };
-        var (result, _) = GeneratorHarness.Run([input]);
+        var input = HeaderInput.Inline("#define A 1\n") with { ClassName = null };
+        var (result, _) = GeneratorHarness.Generate(new UapiGenerator(), [input]);
         Assert.That(result.Diagnostics.Single().Id, Is.EqualTo("UAPI002"));
         Assert.That(result.GeneratedSources, Is.Empty);
     }
@@ -89,7 +90,7 @@ public class DiagnosticsTests
     [TestCase("Api", "Test..Interop")]
     public void InvalidNamesAreErrors(string className, string ns)
     {
-        var (result, _) = GeneratorHarness.Run([GeneratorHarness.Inline("#define A 1\n") with { ClassName = className, Namespace = ns }]);
+        var (result, _) = GeneratorHarness.Generate(new UapiGenerator(), [HeaderInput.Inline("#define A 1\n") with { ClassName = className, Namespace = ns }]);
         Assert.That(result.Diagnostics.Single().Id, Is.EqualTo("UAPI015"));
         Assert.That(result.GeneratedSources, Is.Empty);
     }
@@ -97,7 +98,7 @@ public class DiagnosticsTests
     [Test]
     public void TwoHeadersWithTheSameClassAreAnErrorNotACrash()
     {
-        var (result, _) = GeneratorHarness.Run([GeneratorHarness.Inline("#define A 1\n", "/v/a.h"), GeneratorHarness.Inline("#define B 1\n", "/v/b.h")]);
+        var (result, _) = GeneratorHarness.Generate(new UapiGenerator(), [HeaderInput.Inline("#define A 1\n", "/v/a.h"), HeaderInput.Inline("#define B 1\n", "/v/b.h")]);
         Assert.That(result.Exception, Is.Null);
         Assert.That(result.Diagnostics.Select(d => d.Id), Is.EqualTo(new[] { "UAPI016" }));
         Assert.That(result.GeneratedSources, Has.Length.EqualTo(1));
@@ -106,7 +107,7 @@ public class DiagnosticsTests
     [Test]
     public void UnreadableHeaderIsAnError()
     {
-        var (result, _) = GeneratorHarness.Run([new HeaderInput("/virtual/gone.h", null)]);
+        var (result, _) = GeneratorHarness.Generate(new UapiGenerator(), [new HeaderInput("/virtual/gone.h", null)]);
         Assert.That(result.Diagnostics.Single().Id, Is.EqualTo("UAPI014"));
         Assert.That(result.GeneratedSources, Is.Empty);
     }
@@ -122,16 +123,16 @@ public class DiagnosticsTests
     [Test]
     public void IoctlMapNotAmongAdditionalFiles()
     {
-        var input = GeneratorHarness.Inline("#define FOO _IO(1, 2)\n", ioctlMap: "/virtual/absent.txt");
-        var (result, _) = GeneratorHarness.Run([input]);
+        var input = HeaderInput.Inline("#define FOO _IO(1, 2)\n", ioctlMap: "/virtual/absent.txt");
+        var (result, _) = GeneratorHarness.Generate(new UapiGenerator(), [input]);
         Assert.That(result.Diagnostics.Select(d => d.Id), Does.Contain("UAPI012"));
     }
 
     [Test]
     public void UndocumentedIoctlGetsARawPointerWrapperAndAnInfo()
     {
-        var input = GeneratorHarness.Inline("\n#define FOO _IO(1, 2)\n", "/virtual/bad.h");
-        var (result, output) = GeneratorHarness.Run([input]);
+        var input = HeaderInput.Inline("\n#define FOO _IO(1, 2)\n", "/virtual/bad.h");
+        var (result, output) = GeneratorHarness.Generate(new UapiGenerator(), [input]);
         var d = result.Diagnostics.Single();
         Assert.That(d.Id, Is.EqualTo("UAPI007"));
         Assert.That(d.Severity, Is.EqualTo(DiagnosticSeverity.Info));
@@ -146,8 +147,8 @@ public class DiagnosticsTests
     [Test]
     public void NonConstantMacrosAreSilent()
     {
-        var input = GeneratorHarness.Inline("#define F(x) ((x) + 1)\n#define PTR ((void *)0)\n#define NAME foo_bar\n#define EMPTY\n#define FLOAT 1.5\n");
-        var (result, _) = GeneratorHarness.Run([input]);
+        var input = HeaderInput.Inline("#define F(x) ((x) + 1)\n#define PTR ((void *)0)\n#define NAME foo_bar\n#define EMPTY\n#define FLOAT 1.5\n");
+        var (result, _) = GeneratorHarness.Generate(new UapiGenerator(), [input]);
         Assert.That(result.Diagnostics, Is.Empty);
     }
 
@@ -159,7 +160,7 @@ public class DiagnosticsTests
         for (int round = 0; round < 200; round++)
         {
             var text = string.Join(" ", Enumerable.Range(0, random.Next(1, 60)).Select(_ => pieces[random.Next(pieces.Length)]));
-            var result = ModelRunner.Compile(GeneratorHarness.Inline(text));
+            var result = ModelRunner.Compile(HeaderInput.Inline(text));
             Assert.That(result.Diagnostics.Any(d => d.Id == "UAPI001"), Is.False, () => "internal error on: " + text + "\n" + string.Join("\n", result.Diagnostics.Select(d => string.Join(",", d.Arguments))));
         }
     }
@@ -167,11 +168,11 @@ public class DiagnosticsTests
     [Test]
     public void TruncatedRealHeadersNeverCrashAndStillCompile()
     {
-        var text = File.ReadAllText(RepoPaths.Header(RepoPaths.VfioH));
+        var text = UapiHeaders.Vfio.ReadText();
         for (int cut = 500; cut < text.Length; cut += text.Length / 13)
         {
-            var input = GeneratorHarness.Inline(text[..cut], "/virtual/vfio.h", "Vfio");
-            var (result, output) = GeneratorHarness.Run([input]);
+            var input = HeaderInput.Inline(text[..cut], "/virtual/vfio.h", "Vfio");
+            var (result, output) = GeneratorHarness.Generate(new UapiGenerator(), [input]);
             Assert.That(result.Exception, Is.Null);
             Assert.That(result.Diagnostics.Any(d => d.Id == "UAPI001"), Is.False, $"internal error at cut {cut}");
             Assert.That(GeneratorHarness.CompileErrors(output), Is.Empty, $"generated code does not compile at cut {cut}");

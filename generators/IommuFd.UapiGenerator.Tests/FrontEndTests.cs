@@ -1,4 +1,5 @@
 using IommuFd.UapiGenerator.Model;
+using IommuFd.UapiGenerator.Testing;
 using IommuFd.UapiGenerator.Tests.Infrastructure;
 
 namespace IommuFd.UapiGenerator.Tests;

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using IommuFd.UapiGenerator.Testing;
 using IommuFd.UapiGenerator.Tests.Infrastructure;
 
 namespace IommuFd.UapiGenerator.Tests;
@@ -64,9 +65,9 @@ public class GeneratedCodeRuntimeTests
     [Test]
     public void WrappersBitfieldsAndArraysBehave()
     {
-        var input = GeneratorHarness.Inline(File.ReadAllText(Path.Combine(RepoPaths.DataDirectory, "golden", "constructs.h")), "/golden/constructs.h", "Demo");
-        var (_, output) = GeneratorHarness.Run([input], null, Probe);
-        var assembly = LoadedAssembly.Load(output);
+        var input = HeaderInput.Inline(File.ReadAllText(Path.Combine(RepoPaths.DataDirectory, "golden", "constructs.h")), "/golden/constructs.h", "Demo");
+        var (_, output) = GeneratorHarness.Generate(new UapiGenerator(), [input], null, Probe);
+        var assembly = InMemoryAssembly.Load(output);
         var text = (string)assembly.GetType("Probe")!.GetMethod("Run")!.Invoke(null, null)!;
         Assert.That(text.Split('|'), Is.EqualTo(new[]
         {
@@ -91,21 +92,13 @@ public class GeneratedCodeRuntimeTests
     [TestCase("riscv64")]
     public void RealHeadersCompileWarningFreeAndClrSizesMatchCLayout(string profile)
     {
-        var mapPath = Path.Combine(RepoPaths.Root, "bindings", "IommuFd.Bindings", "uapi-ioctl-map.txt");
-        var map = HeaderInput.Map(mapPath, File.ReadAllText(mapPath));
-        var inputs = new[]
-        {
-            HeaderInput.FromRepo(RepoPaths.IommufdH, "Iommufd", mapPath),
-            HeaderInput.FromRepo(RepoPaths.VfioH, "Vfio", mapPath),
-            HeaderInput.FromRepo(RepoPaths.IommufdTestH, "IommufdTest", mapPath),
-            map,
-        };
-        var (result, output) = GeneratorHarness.Run(inputs, profile);
+        var inputs = UapiHeaders.Bindings.Select(h => h.Input());
+        var (result, output) = GeneratorHarness.Generate(new UapiGenerator(), inputs, profile);
         Assert.That(result.Diagnostics, Is.Empty);
         Assert.That(result.GeneratedSources, Has.Length.EqualTo(3));
         Assert.That(GeneratorHarness.CompileErrors(output), Is.Empty);
 
-        var assembly = LoadedAssembly.Load(output);
+        var assembly = InMemoryAssembly.Load(output);
         var sizeOf = typeof(Unsafe).GetMethod(nameof(Unsafe.SizeOf))!;
         int checkedTypes = 0;
         foreach (var type in assembly.GetTypes())

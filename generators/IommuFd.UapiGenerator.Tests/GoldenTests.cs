@@ -1,3 +1,4 @@
+using IommuFd.UapiGenerator.Testing;
 using IommuFd.UapiGenerator.Tests.Infrastructure;
 
 namespace IommuFd.UapiGenerator.Tests;
@@ -10,8 +11,8 @@ public class GoldenTests
     [TestCase("constructs.h", "ppc64le", "constructs.ppc64le.g.cs")]
     public void EmittedCodeMatchesGolden(string header, string? profile, string golden)
     {
-        var input = GeneratorHarness.Inline(File.ReadAllText(Path.Combine(RepoPaths.DataDirectory, "golden", header)), "/golden/" + header, "Demo");
-        var (result, output) = GeneratorHarness.Run([input], profile);
+        var input = HeaderInput.Inline(File.ReadAllText(Path.Combine(RepoPaths.DataDirectory, "golden", header)), "/golden/" + header, "Demo");
+        var (result, output) = GeneratorHarness.Generate(new UapiGenerator(), [input], profile);
         Assert.That(result.Diagnostics, Is.Empty);
         Assert.That(GeneratorHarness.CompileErrors(output), Is.Empty);
         string actual = result.GeneratedSources.Single().SourceText.ToString();

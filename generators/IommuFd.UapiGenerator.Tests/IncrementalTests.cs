@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using IommuFd.UapiGenerator.Model;
+using IommuFd.UapiGenerator.Testing;
 using IommuFd.UapiGenerator.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -19,11 +20,11 @@ public class IncrementalTests
     {
         var inputs = new List<HeaderInput>
         {
-            GeneratorHarness.Inline("#define A_ONE 1\nstruct a_s { int x; };\n#define A_IOCTL _IO(0x3b, 1)\n", "/h/a.h", "A"),
-            GeneratorHarness.Inline("#define B_ONE 1\nstruct b_s { int y; };\n", "/h/b.h", "B"),
+            HeaderInput.Inline("#define A_ONE 1\nstruct a_s { int x; };\n#define A_IOCTL _IO(0x3b, 1)\n", "/h/a.h", "A"),
+            HeaderInput.Inline("#define B_ONE 1\nstruct b_s { int y; };\n", "/h/b.h", "B"),
         };
-        var compilation = GeneratorHarness.Compilation("class Unrelated { }");
-        var driver = GeneratorHarness.Driver(inputs, out var texts).RunGenerators(compilation);
+        var compilation = GeneratorHarness.CreateCompilation("GeneratedTest", "class Unrelated { }");
+        var driver = GeneratorHarness.CreateDriver(new UapiGenerator(), inputs, null, out var texts).RunGenerators(compilation);
         return (driver, compilation, texts);
     }
 
@@ -49,7 +50,7 @@ public class IncrementalTests
     {
         var (driver, compilation, texts) = Start();
         var b = texts[1];
-        var after = new TestAdditionalText(b.Path, b.GetText()!.ToString() + "#define B_TWO 2\n");
+        var after = new InMemoryAdditionalText(b.Path, b.GetText()!.ToString() + "#define B_TWO 2\n");
         driver = driver.ReplaceAdditionalText(b, after).RunGenerators(compilation);
         var result = driver.GetRunResult().Results.Single();
 
@@ -64,7 +65,7 @@ public class IncrementalTests
     [Test]
     public void CompilingTwiceGivesEqualModels()
     {
-        var input = GeneratorHarness.Inline(File.ReadAllText(Path.Combine(RepoPaths.DataDirectory, "golden", "constructs.h")));
+        var input = HeaderInput.Inline(File.ReadAllText(Path.Combine(RepoPaths.DataDirectory, "golden", "constructs.h")));
         var first = ModelRunner.Compile(input);
         var second = ModelRunner.Compile(input with { Text = new string(input.Text!.ToCharArray()) });
         Assert.That(second, Is.EqualTo(first));

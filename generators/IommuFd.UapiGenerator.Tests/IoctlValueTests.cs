@@ -1,3 +1,4 @@
+using IommuFd.UapiGenerator.Testing;
 using IommuFd.Uapi;
 using IommuFd.UapiGenerator.Model;
 using IommuFd.UapiGenerator.Tests.Infrastructure;
@@ -98,7 +99,7 @@ public class HeaderIdentityTests
     public void Sha256IsThatOfTheHeaderFile()
     {
         var (iommufd, _, _) = ModelRunner.RealHeaders();
-        var bytes = File.ReadAllBytes(RepoPaths.Header(RepoPaths.IommufdH));
+        var bytes = File.ReadAllBytes(UapiHeaders.Iommufd.FullPath);
         Assert.That(iommufd.SourceSha256, Is.EqualTo(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))));
         Assert.That(iommufd.SourcePath, Is.EqualTo("iommufd.h"));
         Assert.That(iommufd.Profile, Is.EqualTo("x86_64"));

@@ -34,7 +34,9 @@ public class ModelGraphTests
             var p = property.PropertyType;
             bool ok = p.IsPrimitive || p.IsEnum || p == typeof(string) || p.Name.StartsWith("EquatableArray", StringComparison.Ordinal)
                 || (Nullable.GetUnderlyingType(p) is { } u && (u.IsPrimitive || u.IsEnum))
-                || p.GetMethod("<Clone>$") != null;
+                || p.GetMethod("<Clone>$") != null
+                // Static descriptors, IEquatable over their ID, texts and severity.
+                || p == typeof(DiagnosticDescriptor);
             Assert.That(ok, Is.True, $"{type.Name}.{property.Name} has type {p.Name}, which is not compared by value");
         }
     }

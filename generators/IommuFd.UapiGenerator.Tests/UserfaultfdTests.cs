@@ -1,3 +1,4 @@
+using IommuFd.UapiGenerator.Testing;
 using IommuFd.UapiGenerator.Tests.Infrastructure;
 
 namespace IommuFd.UapiGenerator.Tests;
@@ -11,8 +12,8 @@ public class UserfaultfdTests
     {
         // /dev/userfaultfd's USERFAULTFD_IOC_NEW takes open flags by value; nothing in the header says so.
         var map = HeaderInput.Map("/virtual/uffd-map.txt", "USERFAULTFD_IOC_NEW = int\n");
-        var input = HeaderInput.FromRepo("include/uapi/linux/userfaultfd.h", "Userfaultfd", map.Path);
-        var (result, output) = GeneratorHarness.Run([input, map]);
+        var input = (UapiHeaders.Userfaultfd with { ClassName = "Userfaultfd", IoctlMapPath = map.Path }).Input();
+        var (result, output) = GeneratorHarness.Generate(new UapiGenerator(), [input, map]);
         Assert.That(result.Diagnostics, Is.Empty);
         Assert.That(GeneratorHarness.CompileErrors(output), Is.Empty);
 

@@ -75,25 +75,7 @@ internal static class DiagnosticDescriptors
         "UAPI017", "Function not generated",
         "'{0}' is a function; only types, constants and ioctls are generated from a header", Category, DiagnosticSeverity.Info, true);
 
-    /// <summary>Looks a descriptor up by ID (models carry IDs, not descriptors).</summary>
-    public static DiagnosticDescriptor ById(string id) => id switch
-    {
-        "UAPI002" => MissingMetadata,
-        "UAPI003" => UnsupportedDeclaration,
-        "UAPI004" => MalformedMacro,
-        "UAPI005" => IncludeNotFound,
-        "UAPI006" => UnknownType,
-        "UAPI007" => IoctlArgumentUnknown,
-        "UAPI008" => DuplicateName,
-        "UAPI009" => UnknownProfile,
-        "UAPI010" => BadIoctlMap,
-        "UAPI011" => PreprocessorError,
-        "UAPI012" => IoctlMapNotFound,
-        "UAPI013" => IoctlDocUnknownType,
-        "UAPI014" => UnreadableFile,
-        "UAPI015" => InvalidMetadata,
-        "UAPI016" => DuplicateOutput,
-        "UAPI017" => FunctionSkipped,
-        _ => InternalError,
-    };
+    public static readonly DiagnosticDescriptor NotExpressible = new(
+        "UAPI018", "C construct C# cannot express",
+        "'{0}' is not generated: {1}", Category, DiagnosticSeverity.Warning, true);
 }

@@ -1,5 +1,5 @@
 using IommuFd.UapiGenerator.ProofTests.Gcc;
-using IommuFd.UapiGenerator.ProofTests.Harness;
+using IommuFd.UapiGenerator.Testing;
 using IommuFd.UapiGenerator.ProofTests.Proof;
 using Microsoft.CodeAnalysis;
 
@@ -103,7 +103,7 @@ public sealed class ConstructProofTests
             string text = construct.Header.Replace("\r\n", "\n") + "\n";
             File.WriteAllText(path, text);
             var header = new UapiHeader(path, "Constructs", "C_" + construct.Name);
-            GenerationOutcome outcome = GeneratorHarness.Generate(GeneratorUnderTest.Create(), [new HeaderInput(header, text)], gcc.Profile);
+            GenerationOutcome outcome = GeneratorHarness.Generate(GeneratorUnderTest.Create(), [header.Input(text)], gcc.Profile);
             Assert.Multiple(() =>
             {
                 Assert.That(outcome.Exceptions, Is.Empty);

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using IommuFd.UapiGenerator.ProofTests.Harness;
+using IommuFd.UapiGenerator.Testing;
 using IommuFd.UapiGenerator.ProofTests.Proof;
 using Microsoft.CodeAnalysis;
 
@@ -30,7 +30,7 @@ public sealed class GeneratorFuzzTests
             GenerationOutcome outcome;
             try
             {
-                outcome = GeneratorHarness.Generate(GeneratorUnderTest.Create(), [new HeaderInput(header, text)], "x86_64");
+                outcome = GeneratorHarness.Generate(GeneratorUnderTest.Create(), [header.Input(text)], "x86_64");
             }
             catch (Exception e)
             {

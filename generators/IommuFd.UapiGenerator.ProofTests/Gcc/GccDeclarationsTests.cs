@@ -1,4 +1,4 @@
-using IommuFd.UapiGenerator.ProofTests.Harness;
+using IommuFd.UapiGenerator.Testing;
 
 namespace IommuFd.UapiGenerator.ProofTests.Gcc;
 

@@ -1,7 +1,7 @@
 using System.Reflection;
 using IommuFd.Uapi;
 using IommuFd.UapiGenerator.ProofTests.Gcc;
-using IommuFd.UapiGenerator.ProofTests.Harness;
+using IommuFd.UapiGenerator.Testing;
 using Microsoft.CodeAnalysis;
 
 namespace IommuFd.UapiGenerator.ProofTests.Proof;
@@ -144,7 +144,7 @@ public sealed class GccProofTests
         // `} __packed;` that userspace compilers read as a variable named __packed.
         gcc.RequireInstalled(mandatory);
         UapiHeader header = UapiHeaders.Userfaultfd;
-        GenerationOutcome outcome = GeneratorHarness.Generate(GeneratorUnderTest.Create(), [new HeaderInput(header, header.ReadText())], gcc.Profile);
+        GenerationOutcome outcome = GeneratorHarness.Generate(GeneratorUnderTest.Create(), [header.Input()], gcc.Profile);
         Assert.That(outcome.Exceptions, Is.Empty);
         GeneratedMetadata metadata = GeneratedMetadata.Read(InMemoryAssembly.Load(outcome.Output), [header.ReadText()]);
         StaticAssertEmitter.Output c = StaticAssertEmitter.Emit(metadata, [header.FullPath]);
@@ -181,7 +181,7 @@ public sealed class GccProofTests
         GeneratedMetadata metadata = headers == "bindings"
             ? ProofRun.For("x86_64").Metadata
             : GeneratedMetadata.Read(InMemoryAssembly.Load(GeneratorHarness.Generate(GeneratorUnderTest.Create(),
-                [new HeaderInput(UapiHeaders.Userfaultfd, UapiHeaders.Userfaultfd.ReadText())], "x86_64").Output),
+                [UapiHeaders.Userfaultfd.Input()], "x86_64").Output),
                 [UapiHeaders.Userfaultfd.ReadText()]);
         Assert.Multiple(() =>
         {

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Reflection;
-using IommuFd.UapiGenerator.ProofTests.Harness;
+using IommuFd.UapiGenerator.Testing;
 using Microsoft.CodeAnalysis;
 
 namespace IommuFd.UapiGenerator.ProofTests.Proof;
@@ -14,10 +14,10 @@ public sealed class ProofRun
     private ProofRun(string profile)
     {
         Profile = profile;
-        HeaderInput[] inputs = [.. UapiHeaders.Bindings.Select(h => new HeaderInput(h, h.ReadText()))];
+        HeaderInput[] inputs = [.. UapiHeaders.Bindings.Select(h => h.Input())];
         Outcome = GeneratorHarness.Generate(GeneratorUnderTest.Create(), inputs, profile);
         Assembly = InMemoryAssembly.Load(Outcome.Output);
-        Metadata = GeneratedMetadata.Read(Assembly, inputs.Select(i => i.Text));
+        Metadata = GeneratedMetadata.Read(Assembly, inputs.Select(i => i.Text!));
     }
 
     /// <summary>The target profile (UapiTargetProfile).</summary>

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using IommuFd.UapiGenerator.ProofTests.Harness;
+using IommuFd.UapiGenerator.Testing;
 
 namespace IommuFd.UapiGenerator.ProofTests.WholeTree;
 
@@ -31,6 +31,11 @@ public sealed record InstalledTree(string Series, string KernelArch, string Prof
         [.. Directory.EnumerateFiles(Path.Combine(root, "include"), "*.h", SearchOption.AllDirectories)
             .Select(p => Path.GetRelativePath(Path.Combine(root, "include"), p).Replace('\\', '/'))
             .Order(StringComparer.Ordinal)];
+
+    /// <summary>The namespace of a header's types: one per installed folder (asm/ and asm-generic/
+    /// declare the same tags for different architectures; C never includes both).</summary>
+    public static string Namespace(string relative) =>
+        "Uapi.Tree." + string.Concat(Path.GetDirectoryName(relative)!.Select(c => char.IsLetterOrDigit(c) ? c : '_'));
 
     /// <summary>The static class a header's constants go to: its path as one C# identifier.</summary>
     public static string ClassName(string relative) =>

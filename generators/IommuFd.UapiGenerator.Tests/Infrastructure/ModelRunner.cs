@@ -1,4 +1,5 @@
 using IommuFd.UapiGenerator.Model;
+using IommuFd.UapiGenerator.Testing;
 
 namespace IommuFd.UapiGenerator.Tests.Infrastructure;
 
@@ -14,7 +15,7 @@ internal static class ModelRunner
 
     public static HeaderModel Model(string text, string? profile = null, string? filter = null)
     {
-        var result = Compile(GeneratorHarness.Inline(text, filter: filter), profile: profile);
+        var result = Compile(HeaderInput.Inline(text, filter: filter), profile: profile);
         Assert.That(result.Model, Is.Not.Null, () => string.Join("\n", result.Diagnostics.Select(d => d.Id + " " + string.Join(",", d.Arguments))));
         return result.Model!;
     }
@@ -22,21 +23,18 @@ internal static class ModelRunner
     public static UapiFile ToFile(HeaderInput i) =>
         new(i.Path, i.Text ?? "", i.Kind == "Header", i.Namespace, i.ClassName, i.Filter, i.IoctlMap, i.Text != null);
 
-    /// <summary>The three 6.12 headers compiled as the bindings project does.</summary>
+    /// <summary>The bindings' three headers compiled as the bindings project does.</summary>
     public static (HeaderModel Iommufd, HeaderModel Vfio, HeaderModel Test) RealHeaders(string? profile = null)
     {
-        var map = HeaderInput.Map(Path.Combine(RepoPaths.Root, "bindings", "IommuFd.Bindings", "uapi-ioctl-map.txt"),
-            File.ReadAllText(Path.Combine(RepoPaths.Root, "bindings", "IommuFd.Bindings", "uapi-ioctl-map.txt")));
-        var iommufd = HeaderInput.FromRepo(RepoPaths.IommufdH, "Iommufd", map.Path);
-        var vfio = HeaderInput.FromRepo(RepoPaths.VfioH, "Vfio", map.Path);
-        var test = HeaderInput.FromRepo(RepoPaths.IommufdTestH, "IommufdTest", map.Path);
-        var all = new[] { iommufd, vfio, test, map };
+        var map = HeaderInput.Map(UapiHeaders.BindingsIoctlMap, File.ReadAllText(UapiHeaders.BindingsIoctlMap));
+        var headers = UapiHeaders.Bindings.Select(h => h.Input()).ToList();
+        var all = headers.Append(map).ToList();
         HeaderModel One(HeaderInput h)
         {
             var r = Compile(h, all, profile);
             Assert.That(r.Model, Is.Not.Null);
             return r.Model!;
         }
-        return (One(iommufd), One(vfio), One(test));
+        return (One(headers[0]), One(headers[1]), One(headers[2]));
     }
 }

@@ -57,7 +57,7 @@ internal sealed class DeclParser
 
     private static string Describe(Token t) => t.Kind == TokenKind.End ? "end of file" : t.Text;
 
-    private static ParseException Error(Token at, string message) => new("UAPI003", at, message);
+    private static ParseException Error(Token at, string message) => new(DiagnosticDescriptors.UnsupportedDeclaration, at, message);
 
     public void Parse()
     {
@@ -71,7 +71,7 @@ internal sealed class DeclParser
             }
             catch (ParseException e)
             {
-                _diagnostics.Report(e.Id, e.At, e.Arguments);
+                _diagnostics.Report(e.Descriptor, e.At, e.Arguments);
                 Recover(start);
             }
         }
@@ -171,7 +171,7 @@ internal sealed class DeclParser
                 var scalar = BuiltinTypes.Lookup(t.Text, _profile);
                 if (scalar != null) type = new ScalarCType(scalar);
                 else if (Typedefs.TryGetValue(t.Text, out var typedef)) type = typedef;
-                else throw new ParseException("UAPI006", t, t.Text);
+                else throw new ParseException(DiagnosticDescriptors.UnknownType, t, t.Text);
                 Next();
             }
             else break;
@@ -270,7 +270,7 @@ internal sealed class DeclParser
         RecordDecl record;
         if (tag != null && Records.TryGetValue(key, out var known))
         {
-            if (known.IsComplete) throw new ParseException("UAPI008", keyword, key);
+            if (known.IsComplete) throw new ParseException(DiagnosticDescriptors.DuplicateName, keyword, key);
             record = known;
         }
         else
@@ -292,7 +292,7 @@ internal sealed class DeclParser
         record.AlignAttribute = Math.Max(aligned, after.Aligned);
         record.IsComplete = true;
         if (record.Members.Count == 0)
-            throw Error(keyword, $"{key.Trim()} has no members");
+            throw new ParseException(DiagnosticDescriptors.NotExpressible, keyword, key.Trim(), "it has no members (size 0 in GNU C; a C# struct has at least 1 byte)");
         if (tag != null) Declarations.Add(new TopLevel(record, null, keyword.File));
         return new RecordCType(record);
     }
@@ -371,7 +371,7 @@ internal sealed class DeclParser
         if (Current.Kind != TokenKind.Identifier) throw Error(Current, $"expected a name but found '{Describe(Current)}'");
         var nameToken = Next();
         // uAPI headers carry static inline helpers: nothing to generate, and not a fault.
-        if (Current.Is("(")) throw new ParseException("UAPI017", nameToken, nameToken.Text);
+        if (Current.Is("(")) throw new ParseException(DiagnosticDescriptors.FunctionSkipped, nameToken, nameToken.Text);
         if (wasVoid && pointers == 0) throw Error(nameToken, $"'{nameToken.Text}' has type void");
         CType result = type;
         for (int i = 0; i < pointers; i++)
@@ -412,7 +412,7 @@ internal sealed class DeclParser
         if (expr.Count == 0) throw Error(at, "missing constant expression");
         var result = _evaluate(expr);
         if (result.Status != EvalStatus.Ok)
-            throw new ParseException("UAPI004", result.At ?? at, Join(expr), result.Message ?? "not an integer constant");
+            throw new ParseException(DiagnosticDescriptors.MalformedMacro, result.At ?? at, Join(expr), result.Message ?? "not an integer constant");
         return result.Value;
     }
 
@@ -440,7 +440,7 @@ internal sealed class DeclParser
             return new EnumCType(forward);
         }
         if (tag != null && Enums.TryGetValue(tag, out var existing) && existing.IsComplete)
-            throw new ParseException("UAPI008", keyword, "enum " + tag);
+            throw new ParseException(DiagnosticDescriptors.DuplicateName, keyword, "enum " + tag);
         var decl = tag != null && Enums.TryGetValue(tag, out var fwd) ? fwd : new EnumDecl(tag, keyword);
         if (tag != null) Enums[tag] = decl;
         decl.Doc = DocBefore(keyword, "enum", tag);
@@ -460,7 +460,7 @@ internal sealed class DeclParser
                 value = ConstantUntil(eq, ",", "}");
             }
             var member = new EnumMember(name.Text, value, name) { Explicit = hasValue };
-            if (EnumConstants.ContainsKey(name.Text)) throw new ParseException("UAPI008", name, name.Text);
+            if (EnumConstants.ContainsKey(name.Text)) throw new ParseException(DiagnosticDescriptors.DuplicateName, name, name.Text);
             EnumConstants[name.Text] = member;
             decl.Members.Add(member);
             next = new CValue(value.Bits + 1, value.Type);

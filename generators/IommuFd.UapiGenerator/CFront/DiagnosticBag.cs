@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using IommuFd.UapiGenerator.Helpers;
 using IommuFd.UapiGenerator.Model;
+using Microsoft.CodeAnalysis;
 
 namespace IommuFd.UapiGenerator.CFront;
 
@@ -14,7 +15,7 @@ internal sealed class DiagnosticBag
 
     public List<DiagnosticInfo> Items { get; } = new();
 
-    public void Report(string id, Token? at, params string[] args)
+    public void Report(DiagnosticDescriptor id, Token? at, params string[] args)
     {
         if (at == null || at.File < 0 || at.File >= _files.Count)
         {
@@ -26,6 +27,6 @@ internal sealed class DiagnosticBag
             at.Line, at.Column, at.Line, at.Column + length));
     }
 
-    public void ReportAt(string id, string path, int offset, int length, int line, int column, params string[] args) =>
+    public void ReportAt(DiagnosticDescriptor id, string path, int offset, int length, int line, int column, params string[] args) =>
         Items.Add(new DiagnosticInfo(id, args.ToEquatableArray(), path, offset, length, line, column, line, column + length));
 }

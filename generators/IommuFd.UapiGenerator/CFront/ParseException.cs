@@ -1,17 +1,19 @@
+using Microsoft.CodeAnalysis;
+
 namespace IommuFd.UapiGenerator.CFront;
 
 /// <summary>Unwinds the declaration parser to the enclosing file-scope declaration, which is
-/// then skipped with diagnostic <see cref="Id"/>.</summary>
+/// then skipped with <see cref="Descriptor"/>.</summary>
 internal sealed class ParseException : System.Exception
 {
-    public ParseException(string id, Token at, params string[] arguments) : base(string.Join(" ", arguments))
+    public ParseException(DiagnosticDescriptor descriptor, Token at, params string[] arguments) : base(string.Join(" ", arguments))
     {
-        Id = id;
+        Descriptor = descriptor;
         At = at;
         Arguments = arguments;
     }
 
-    public string Id { get; }
+    public DiagnosticDescriptor Descriptor { get; }
     public Token At { get; }
     public string[] Arguments { get; }
 }

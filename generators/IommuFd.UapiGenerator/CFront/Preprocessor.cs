@@ -53,7 +53,7 @@ internal sealed class Preprocessor
         lexer.Run();
         Comments[fileIndex] = lexer.Comments;
         foreach (var (offset, line, column, message) in lexer.Errors)
-            _diagnostics.ReportAt("UAPI011", file.Path, offset, 1, line, column, message);
+            _diagnostics.ReportAt(DiagnosticDescriptors.PreprocessorError, file.Path, offset, 1, line, column, message);
 
         var tokens = lexer.Tokens;
         var conditions = new Stack<Condition>();
@@ -76,7 +76,7 @@ internal sealed class Preprocessor
         }
         ExpandInto(text);
         if (conditions.Count > 0)
-            _diagnostics.Report("UAPI011", conditions.Peek().At, "#if without #endif");
+            _diagnostics.Report(DiagnosticDescriptors.PreprocessorError, conditions.Peek().At, "#if without #endif");
     }
 
     /// <summary>Moves <paramref name="text"/> to the output with its macros expanded under the
@@ -99,7 +99,7 @@ internal sealed class Preprocessor
             int end = macro.IsFunctionLike ? ClosingParen(text, i + 1) : i;
             if (end < 0)
             {
-                _diagnostics.Report("UAPI004", t, t.Text, "unbalanced parentheses in macro arguments");
+                _diagnostics.Report(DiagnosticDescriptors.MalformedMacro, t, t.Text, "unbalanced parentheses in macro arguments");
                 end = text.Count - 1;
             }
             var evaluator = new ConstEvaluator(Macros, _profile, null, null, directive: false);
@@ -110,7 +110,7 @@ internal sealed class Preprocessor
             }
             catch (EvalException e)
             {
-                _diagnostics.Report("UAPI004", t, t.Text, e.Message);
+                _diagnostics.Report(DiagnosticDescriptors.MalformedMacro, t, t.Text, e.Message);
             }
             i = end + 1;
         }
@@ -162,7 +162,7 @@ internal sealed class Preprocessor
             case "ifndef":
                 if (rest.Count == 0 || rest[0].Kind != TokenKind.Identifier)
                 {
-                    if (active) _diagnostics.Report("UAPI011", name, $"#{name.Text} needs a macro name");
+                    if (active) _diagnostics.Report(DiagnosticDescriptors.PreprocessorError, name, $"#{name.Text} needs a macro name");
                     conditions.Push(new Condition(name, active, false));
                     return;
                 }
@@ -173,7 +173,7 @@ internal sealed class Preprocessor
             case "else":
                 if (conditions.Count == 0 || conditions.Peek().SeenElse)
                 {
-                    _diagnostics.Report("UAPI011", name, $"#{name.Text} without #if");
+                    _diagnostics.Report(DiagnosticDescriptors.PreprocessorError, name, $"#{name.Text} without #if");
                     return;
                 }
                 var c = conditions.Peek();
@@ -183,7 +183,7 @@ internal sealed class Preprocessor
                 c.Taken |= take;
                 return;
             case "endif":
-                if (conditions.Count == 0) _diagnostics.Report("UAPI011", name, "#endif without #if");
+                if (conditions.Count == 0) _diagnostics.Report(DiagnosticDescriptors.PreprocessorError, name, "#endif without #if");
                 else conditions.Pop();
                 return;
         }
@@ -196,7 +196,7 @@ internal sealed class Preprocessor
                 return;
             case "include": Include(name, rest, depth); return;
             case "error":
-                _diagnostics.Report("UAPI011", name, "#error " + Join(rest));
+                _diagnostics.Report(DiagnosticDescriptors.PreprocessorError, name, "#error " + Join(rest));
                 return;
             case "pragma":
             case "warning":
@@ -204,7 +204,7 @@ internal sealed class Preprocessor
             case "ident":
                 return;
         }
-        _diagnostics.Report("UAPI011", name, $"unknown directive #{name.Text}");
+        _diagnostics.Report(DiagnosticDescriptors.PreprocessorError, name, $"unknown directive #{name.Text}");
     }
 
     private static string Join(List<Token> tokens)
@@ -219,7 +219,7 @@ internal sealed class Preprocessor
         var evaluator = new ConstEvaluator(Macros, _profile, null, null, directive: true);
         var result = evaluator.Evaluate(expression);
         if (result.Status == EvalStatus.Ok) return !result.Value.IsZero;
-        _diagnostics.Report("UAPI011", result.At ?? at, $"#{at.Text} condition cannot be evaluated ({result.Message}); taken as false");
+        _diagnostics.Report(DiagnosticDescriptors.PreprocessorError, result.At ?? at, $"#{at.Text} condition cannot be evaluated ({result.Message}); taken as false");
         return false;
     }
 
@@ -227,7 +227,7 @@ internal sealed class Preprocessor
     {
         if (rest.Count == 0 || rest[0].Kind != TokenKind.Identifier)
         {
-            _diagnostics.Report("UAPI004", at, "#define", "missing macro name");
+            _diagnostics.Report(DiagnosticDescriptors.MalformedMacro, at, "#define", "missing macro name");
             return;
         }
         var name = rest[0];
@@ -242,7 +242,7 @@ internal sealed class Preprocessor
             {
                 if (k >= rest.Count)
                 {
-                    _diagnostics.Report("UAPI004", name, name.Text, "unterminated parameter list");
+                    _diagnostics.Report(DiagnosticDescriptors.MalformedMacro, name, name.Text, "unterminated parameter list");
                     return;
                 }
                 var p = rest[k];
@@ -256,7 +256,7 @@ internal sealed class Preprocessor
                 else if (p.Kind == TokenKind.Identifier) parameters.Add(p.Text);
                 else if (!p.Is(","))
                 {
-                    _diagnostics.Report("UAPI004", p, name.Text, $"unexpected '{p.Text}' in parameter list");
+                    _diagnostics.Report(DiagnosticDescriptors.MalformedMacro, p, name.Text, $"unexpected '{p.Text}' in parameter list");
                     return;
                 }
                 k++;
@@ -284,20 +284,20 @@ internal sealed class Preprocessor
         }
         if (path == null)
         {
-            _diagnostics.Report("UAPI011", at, "malformed #include");
+            _diagnostics.Report(DiagnosticDescriptors.PreprocessorError, at, "malformed #include");
             return;
         }
         if (BuiltinHeaders.Contains(path)) return;
         var file = _resolveInclude(path);
         if (file == null)
         {
-            _diagnostics.Report("UAPI005", at, (rest[0].Is("<") ? "<" + path + ">" : "\"" + path + "\""));
+            _diagnostics.Report(DiagnosticDescriptors.IncludeNotFound, at, (rest[0].Is("<") ? "<" + path + ">" : "\"" + path + "\""));
             return;
         }
         if (_included.Contains(file.Path)) return;
         if (depth >= MaxIncludeDepth)
         {
-            _diagnostics.Report("UAPI011", at, "#include nests too deeply");
+            _diagnostics.Report(DiagnosticDescriptors.PreprocessorError, at, "#include nests too deeply");
             return;
         }
         Files.Add(file);

@@ -70,6 +70,7 @@ internal sealed class LayoutEngine
     {
         if (record.LaidOut) return;
         if (!record.IsComplete) throw new LayoutException($"{record.Keyword} {record.Tag} is declared but never defined", record.At);
+        if (record.Members.Count == 0) throw new LayoutException($"{record.Keyword} {record.Tag} has no members (size 0 in GNU C; a C# struct has at least 1 byte)", record.At);
         if (_inProgress.Contains(record)) throw new LayoutException($"{record.Keyword} {record.Tag} contains itself", record.At);
         _inProgress.Add(record);
         try

@@ -25,7 +25,7 @@ internal static class ConstantFormat
     public static string Format(CValue value, string csType)
     {
         bool signed = csType is "int" or "long" or "short" or "sbyte";
-        if (signed && value.IsNegative && !value.ShiftedIntoSign) return value.Signed.ToString(CultureInfo.InvariantCulture);
+        if (signed && value.IsNegative) return value.Signed.ToString(CultureInfo.InvariantCulture);
         ulong bits = csType is "uint" or "int" ? value.Bits & 0xFFFFFFFFUL : value.Bits;
         if (bits < 256) return bits.ToString(CultureInfo.InvariantCulture);
         return "0x" + bits.ToString("X", CultureInfo.InvariantCulture);

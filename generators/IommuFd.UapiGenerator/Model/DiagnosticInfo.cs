@@ -1,11 +1,13 @@
 using IommuFd.UapiGenerator.Helpers;
+using Microsoft.CodeAnalysis;
 
 namespace IommuFd.UapiGenerator.Model;
 
-/// <summary>A diagnostic as plain data: descriptor ID, message arguments, and a location in a
-/// header (path, character span, 0-based line/column span). Null path: no location.</summary>
+/// <summary>A diagnostic as plain data: its descriptor (equatable, so the incremental cache still
+/// compares by value), message arguments, and a location in a header (path, character span,
+/// 0-based line/column span). Null path: no location.</summary>
 internal sealed record DiagnosticInfo(
-    string Id,
+    DiagnosticDescriptor Descriptor,
     EquatableArray<string> Arguments,
     string? Path,
     int Start,
@@ -13,4 +15,7 @@ internal sealed record DiagnosticInfo(
     int StartLine,
     int StartColumn,
     int EndLine,
-    int EndColumn);
+    int EndColumn)
+{
+    public string Id => Descriptor.Id;
+}

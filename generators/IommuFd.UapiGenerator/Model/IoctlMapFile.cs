@@ -26,7 +26,7 @@ internal static class IoctlMapFile
             var argument = eq > 0 ? IoctlArgument.FromTypeText(content.Substring(eq + 1), profile) : null;
             if (name.Length == 0 || argument == null || name.IndexOf(' ') >= 0)
             {
-                diagnostics.Add(new DiagnosticInfo("UAPI010",
+                diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.BadIoctlMap,
                     new Helpers.EquatableArray<string>(new[] { $"'{content}' is not 'IOCTL_NAME = struct tag | scalar type | none | pointer'" }),
                     file.Path, offset, line.Length, i, 0, i, line.Length));
                 continue;
@@ -44,7 +44,7 @@ internal static class IoctlMapFile
         var file = library.FirstOrDefault(f => !f.IsHeader && NormalizePath(f.Path) == wantedPath);
         if (file == null)
         {
-            diagnostics.Add(new DiagnosticInfo("UAPI012", new[] { header.IoctlMap!, System.IO.Path.GetFileName(header.Path) }.ToEquatableArray(),
+            diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.IoctlMapNotFound, new[] { header.IoctlMap!, System.IO.Path.GetFileName(header.Path) }.ToEquatableArray(),
                 null, 0, 0, 0, 0, 0, 0));
             return new Dictionary<string, IoctlArgument>();
         }

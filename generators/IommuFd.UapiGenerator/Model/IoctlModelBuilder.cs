@@ -17,11 +17,15 @@ internal sealed class IoctlModelBuilder
     private readonly IReadOnlyDictionary<string, IoctlArgument> _overrides;
     private readonly IReadOnlyDictionary<string, (IoctlArgument Argument, string Comment)> _docs;
     private readonly IReadOnlyList<StructModel> _structs;
+    private readonly TypeNames _names;
+    private readonly Func<RecordDecl, bool> _emittable;
 
     public IoctlModelBuilder(TargetProfile profile, DiagnosticBag diagnostics, IReadOnlyDictionary<string, RecordDecl> records,
         IReadOnlyDictionary<string, IoctlArgument> overrides, IReadOnlyDictionary<string, (IoctlArgument Argument, string Comment)> docs,
-        IReadOnlyList<StructModel> structs)
+        IReadOnlyList<StructModel> structs, TypeNames names, Func<RecordDecl, bool> emittable)
     {
+        _names = names;
+        _emittable = emittable;
         _profile = profile;
         _diagnostics = diagnostics;
         _records = records;
@@ -55,7 +59,7 @@ internal sealed class IoctlModelBuilder
 
         if (argument == null)
         {
-            _diagnostics.Report("UAPI007", macro.NameToken, macro.Name);
+            _diagnostics.Report(DiagnosticDescriptors.IoctlArgumentUnknown, macro.NameToken, macro.Name);
             argument = IoctlArgument.Pointer;
         }
         if (argument.Kind == IoctlArgKind.Struct)
@@ -69,13 +73,19 @@ internal sealed class IoctlModelBuilder
             }
             if (_records.TryGetValue(argument.RecordKey!, out var foreign) && foreign.IsComplete)
             {
-                var csName = StructModelBuilder.CsNameOf(foreign);
+                if (!_emittable(foreign))
+                {
+                    // Its own header reports why it is not generated; the wrapper takes a raw pointer.
+                    _diagnostics.Report(DiagnosticDescriptors.IoctlArgumentUnknown, macro.NameToken, macro.Name);
+                    return new IoctlModel(macro.Name, request, IoctlArgKind.Pointer, null, null, null, doc);
+                }
+                var csName = _names.Of(foreign);
                 var first = foreign.Members.FirstOrDefault();
                 string? sizeField = first?.Name is "size" or "argsz" ? first.Name : null;
                 return new IoctlModel(macro.Name, request, IoctlArgKind.Struct, csName, sizeField, sizeField != null ? "uint" : null, doc);
             }
-            if (fromDocOnly) _diagnostics.Report("UAPI013", macro.NameToken, macro.Name, argument.RecordKey!);
-            else _diagnostics.Report("UAPI006", macro.NameToken, argument.RecordKey!);
+            if (fromDocOnly) _diagnostics.Report(DiagnosticDescriptors.IoctlDocUnknownType, macro.NameToken, macro.Name, argument.RecordKey!);
+            else _diagnostics.Report(DiagnosticDescriptors.UnknownType, macro.NameToken, argument.RecordKey!);
             return new IoctlModel(macro.Name, request, IoctlArgKind.Pointer, null, null, null, doc);
         }
         return new IoctlModel(macro.Name, request, argument.Kind, argument.ScalarCsType, null, null, doc);

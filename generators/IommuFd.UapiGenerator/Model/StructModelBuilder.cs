@@ -19,9 +19,11 @@ internal sealed class StructModelBuilder
     private readonly string _csName;
     private readonly string _cName;
     private readonly KernelDoc? _doc;
+    private readonly TypeNames _names;
 
-    private StructModelBuilder(RecordDecl record, string csName, string cName, KernelDoc? doc)
+    private StructModelBuilder(RecordDecl record, string csName, string cName, KernelDoc? doc, TypeNames names)
     {
+        _names = names;
         _record = record;
         _csName = csName;
         _cName = cName;
@@ -34,13 +36,13 @@ internal sealed class StructModelBuilder
     public static string CNameOf(RecordDecl record) =>
         record.Tag != null ? record.Keyword + " " + record.Tag : record.TypedefName ?? record.Keyword;
 
-    public static StructModel Build(RecordDecl record) =>
-        Build(record, CsNameOf(record), CNameOf(record), record.Doc);
+    public static StructModel Build(RecordDecl record, TypeNames names) =>
+        Build(record, CsNameOf(record), CNameOf(record), record.Doc, names);
 
-    private static StructModel Build(RecordDecl record, string csName, string cName, string? rawDoc)
+    private static StructModel Build(RecordDecl record, string csName, string cName, string? rawDoc, TypeNames names)
     {
         var doc = rawDoc != null ? KernelDoc.Parse(rawDoc) : null;
-        var builder = new StructModelBuilder(record, csName, cName, doc);
+        var builder = new StructModelBuilder(record, csName, cName, doc, names);
         builder.Flatten(record, 0, "");
         string? sizeField = null;
         var first = builder._fields.FirstOrDefault(f => f.Offset == 0);
@@ -92,12 +94,14 @@ internal sealed class StructModelBuilder
         {
             case ScalarCType s: return s.Scalar.CsName;
             case PointerCType: return "ulong";
-            case EnumCType e: return e.Decl.Tag != null ? Naming.Identifier(e.Decl.Tag) : Layout.LayoutEngine.EnumUnderlying(e.Decl);
-            case RecordCType r when r.Record.Tag != null || r.Record.TypedefName != null: return CsNameOf(r.Record);
+            case EnumCType e: return e.Decl.Tag != null ? _names.Of(e.Decl) : Layout.LayoutEngine.EnumUnderlying(e.Decl);
+            case RecordCType r when r.Record.Tag != null || r.Record.TypedefName != null: return _names.Of(r.Record);
             case RecordCType r:
                 string nestedName = Naming.NestedType(member);
+                // C# forbids a nested type named like its enclosing one (coff.h: union e { struct { } e; }).
+                if (nestedName == _csName) nestedName = Naming.NestedType(nestedName);
                 if (!_nested.Any(n => n.CsName == nestedName))
-                    _nested.Add(Build(r.Record, nestedName, _cName + "." + member, r.Record.Doc));
+                    _nested.Add(Build(r.Record, nestedName, _cName + "." + member, r.Record.Doc, _names));
                 return nestedName;
             case ArrayCType a:
                 string name = Naming.InlineArray(member, depth);

@@ -82,6 +82,6 @@ public sealed class UapiGenerator : IIncrementalGenerator
         var location = info.Path == null
             ? Location.None
             : Location.Create(info.Path, new TextSpan(Math.Max(0, info.Start), Math.Max(0, info.Length)), new LinePositionSpan(start, end));
-        return Diagnostic.Create(DiagnosticDescriptors.ById(info.Id), location, info.Arguments.Cast<object>().ToArray());
+        return Diagnostic.Create(info.Descriptor, location, info.Arguments.Cast<object>().ToArray());
     }
 }

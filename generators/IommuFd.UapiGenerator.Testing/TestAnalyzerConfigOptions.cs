@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
-namespace IommuFd.UapiGenerator.ProofTests.Harness;
+namespace IommuFd.UapiGenerator.Testing;
 
 /// <summary>What MSBuild would hand the generator: global <c>build_property.*</c> values and
 /// per-AdditionalFile <c>build_metadata.AdditionalFiles.*</c> values.</summary>

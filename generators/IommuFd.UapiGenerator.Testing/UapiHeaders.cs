@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace IommuFd.UapiGenerator.ProofTests.Harness;
+namespace IommuFd.UapiGenerator.Testing;
 
 /// <summary>One header as the bindings add it: where it is under <c>.uapi/</c>, and the
 /// namespace and static class its declarations go to.</summary>
@@ -16,6 +16,9 @@ public sealed record UapiHeader(string RelativePath, string Namespace, string Cl
             throw new FileNotFoundException($"{FullPath} is missing: run scripts/fetch-uapi-headers.sh", FullPath);
         return File.ReadAllText(FullPath);
     }
+
+    /// <summary>The generator input for this header: its text (read from disk when not given) and metadata.</summary>
+    public HeaderInput Input(string? text = null) => new(FullPath, text ?? ReadText(), Namespace, ClassName, IoctlMap: IoctlMapPath);
 
     /// <inheritdoc/>
     public override string ToString() => System.IO.Path.GetFileName(RelativePath);

@@ -3,7 +3,7 @@ using System.Runtime.Loader;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Emit;
 
-namespace IommuFd.UapiGenerator.ProofTests.Harness;
+namespace IommuFd.UapiGenerator.Testing;
 
 /// <summary>Emits a compilation to memory and loads it in its own collectible context, so the
 /// proof reflects over exactly what the runtime would lay out.</summary>

@@ -1,4 +1,4 @@
-namespace IommuFd.UapiGenerator.ProofTests.Harness;
+namespace IommuFd.UapiGenerator.Testing;
 
 /// <summary>The analyzer-config keys MSBuild produces from the generator's build props
 /// (CompilerVisibleProperty / CompilerVisibleItemMetadata), which the harness imitates.</summary>
@@ -12,6 +12,9 @@ public static class GeneratorOptionKeys
 
     /// <summary>Per-header static class name.</summary>
     public const string ClassName = "build_metadata.AdditionalFiles.UapiClassName";
+
+    /// <summary>Per-header name prefixes (';'-separated) of the declarations to generate.</summary>
+    public const string Filter = "build_metadata.AdditionalFiles.UapiFilter";
 
     /// <summary>Per-header path of its IoctlMap file (also an AdditionalFile, of kind <c>IoctlMap</c>).</summary>
     public const string IoctlMap = "build_metadata.AdditionalFiles.UapiIoctlMap";

@@ -1,0 +1,59 @@
+using System.Collections.Generic;
+using System.Linq;
+using IommuFd.UapiGenerator.CFront;
+using IommuFd.UapiGenerator.Layout;
+
+namespace IommuFd.UapiGenerator.Model;
+
+/// <summary>Lays out and builds the structs and unions of the main header that the filter selects,
+/// with every main-header record they hold by value.</summary>
+internal static class StructCollector
+{
+    public static (List<StructModel> Structs, List<RecordDecl> Wanted) Collect(
+        DeclParser parser, LayoutEngine layout, TypeNames names, NameFilter filter, DiagnosticBag diagnostics)
+    {
+        var records = parser.Declarations.Where(d => d.Record != null && d.File == 0).Select(d => d.Record!).ToList();
+        var wanted = new List<RecordDecl>();
+        foreach (var r in records)
+            if (filter.Selects(r.Tag ?? r.TypedefName ?? "")) AddWithDependencies(r, wanted, new HashSet<RecordDecl>());
+
+        var structs = new List<StructModel>();
+        var emitted = new HashSet<RecordDecl>();
+        foreach (var r in records)
+        {
+            if (!wanted.Contains(r) || emitted.Contains(r)) continue;
+            try
+            {
+                layout.Layout(r);
+                structs.Add(StructModelBuilder.Build(r, names));
+                emitted.Add(r);
+            }
+            catch (LayoutEngine.LayoutException e)
+            {
+                diagnostics.Report(DiagnosticDescriptors.UnsupportedDeclaration, e.At, $"{StructModelBuilder.CNameOf(r)}: {e.Message}");
+            }
+        }
+        return (structs, wanted);
+    }
+
+    private static void AddWithDependencies(RecordDecl record, List<RecordDecl> wanted, HashSet<RecordDecl> visiting)
+    {
+        if (wanted.Contains(record) || !visiting.Add(record)) return;
+        AddHeld(record, wanted, visiting);
+        wanted.Add(record);
+    }
+
+    /// <summary>Follows the members of <paramref name="record"/> into named records (added) and
+    /// anonymous ones (looked through).</summary>
+    private static void AddHeld(RecordDecl record, List<RecordDecl> wanted, HashSet<RecordDecl> visiting)
+    {
+        foreach (var m in record.Members)
+        {
+            CType t = m.Type;
+            while (t is ArrayCType a) t = a.Element;
+            if (t is not RecordCType r) continue;
+            if (r.Record.Tag == null && r.Record.TypedefName == null) AddHeld(r.Record, wanted, visiting);
+            else if (r.Record.At.File == 0) AddWithDependencies(r.Record, wanted, visiting);
+        }
+    }
+}
