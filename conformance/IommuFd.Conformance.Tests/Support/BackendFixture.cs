@@ -56,10 +56,10 @@ public abstract class BackendFixture(string backendName)
     }
 
     /// <summary>Replays a trace on this fixture's backend.</summary>
-    protected IReadOnlyList<StepResult> Replay(Trace trace) => TraceReplayer.Replay(Backend, trace);
+    protected ReplayResults Replay(Trace trace) => TraceReplayer.Replay(Backend, trace);
 
     /// <summary>Replays a repository trace (conformance/traces/NAME.jsonl), if it applies to this kernel.</summary>
-    protected IReadOnlyList<StepResult> Replay(string traceName)
+    protected ReplayResults Replay(string traceName)
     {
         Trace trace = TraceFiles.Load(traceName);
         TraceKernels.RequireApplies(trace);
@@ -67,5 +67,5 @@ public abstract class BackendFixture(string backendName)
     }
 
     /// <summary>Replays a trace built in code.</summary>
-    protected IReadOnlyList<StepResult> Replay(TraceBuilder builder) => Replay(builder.Build());
+    protected ReplayResults Replay(TraceBuilder builder) => Replay(builder.Build());
 }

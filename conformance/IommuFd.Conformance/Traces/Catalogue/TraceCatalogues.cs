@@ -1,0 +1,12 @@
+namespace IommuFd.Conformance.Traces.Catalogue;
+
+/// <summary>Every trace catalogue: the folders of conformance/traces written in C#. A new folder adds its
+/// catalogue here, one line.</summary>
+public static class TraceCatalogues
+{
+    /// <summary>The catalogues, one per folder.</summary>
+    public static IReadOnlyList<TraceCatalogue> All { get; } =
+    [
+        new FailNthTraces(),
+    ];
+}
