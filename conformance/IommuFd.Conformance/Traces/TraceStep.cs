@@ -128,9 +128,11 @@ public sealed record IoctlStep(string Command, int Fd, JsonObject? Arg, JsonNode
     /// <inheritdoc />
     protected override JsonObject Fields()
     {
-        var json = new JsonObject { ["op"] = "ioctl", ["cmd"] = Command };
+        // "proc" before "cmd": the call is read as "process p issues ioctl CMD" (and the fork traces are written so).
+        var json = new JsonObject { ["op"] = "ioctl" };
         if (Process is not null)
             json["proc"] = Process;
+        json["cmd"] = Command;
         if (Fd != 0)
             json["fd"] = Fd;
         if (Arg is not null)

@@ -8,6 +8,6 @@ public static class TraceCatalogues
     public static IReadOnlyList<TraceCatalogue> All { get; } =
     [
         new FailNthTraces(),
-        // new MockDomainTraces(),  (mockdomain/: one line here when its catalogue lands)
+        new MockDomainTraces(),
     ];
 }
