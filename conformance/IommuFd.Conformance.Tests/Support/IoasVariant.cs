@@ -1,10 +1,10 @@
-using System.Text.Json.Nodes;
 using IommuFd.Conformance.Traces;
+using IommuFd.Conformance.Traces.Building;
 
 namespace IommuFd.Conformance.Tests.Support;
 
 /// <summary>The mock-domain variants of the 6.12 selftest fixture <c>iommufd_ioas</c>, as the traces
-/// mockdomain/ioas-&lt;case&gt;-&lt;variant&gt; (conformance/tools/tracegen.py) and the sweeps built here
+/// mockdomain/ioas-&lt;case&gt;-&lt;variant&gt; and the sweeps built here
 /// set them up: buffer "a" (16 pages, each written once), an IOAS (step 17), SET_TEMP_MEMORY_LIMIT (65536,
 /// or 16 for mock_domain_limit), one or two MOCK_DOMAINs on the IOAS, and for mock_domain a
 /// MOCK_DOMAIN_FLAGS with the later kernels' PASID flag (EINVAL in 6.12). The teardown puts the limit
@@ -37,43 +37,31 @@ public static class IoasVariant
     /// <summary>The step of the last MOCK_DOMAIN (the selftest's self->stdev_id, hwpt_id, device_id).</summary>
     public static int LastDeviceStep(string variant) => FirstDeviceStep + Devices(variant) - 1;
 
-    /// <summary>The fixture's set-up; returns the IOAS step.</summary>
-    public static int Setup(TraceBuilder b, string variant)
+    /// <summary>The fixture's set-up; returns buffer "a" and the IOAS.</summary>
+    public static (TraceBuffer A, IoasHandle Ioas) Setup(TraceBuilder t, string variant)
     {
-        b.Alloc("a", TestEnv.BufferSize);
-        for (ulong page = 0; page < TestEnv.BufferSize / TestEnv.PageSize; page++)
-            b.Write("a", page * TestEnv.PageSize, [0x5a]);
-        int ioas = b.IoasAlloc();
-        SetMemoryLimit(b, MemoryLimit(variant));
+        TraceBuffer a = t.Alloc("a", TestEnv.BufferSize);
+        t.Touch(a, (int)(TestEnv.BufferSize / TestEnv.PageSize));
+        IoasHandle ioas = t.IoasAlloc("ioas");
+        t.TestMemoryLimit("memory_limit", MemoryLimit(variant));
         for (int k = 0; k < Devices(variant); k++)
-            b.Ioctl("IOMMU_TEST_CMD", new JsonObject { ["op"] = 2, ["id"] = TraceBuilder.Ref(ioas, "out_ioas_id") });
+            t.TestMockDomain($"mock_domain{k}", ioas);
         if (HasPasidDevice(variant))
-            b.Ioctl("IOMMU_TEST_CMD", new JsonObject
-            {
-                ["op"] = 12, ["id"] = TraceBuilder.Ref(ioas, "out_ioas_id"),
-                ["mock_domain_flags"] = new JsonObject { ["dev_flags"] = PasidDeviceFlag },
-            });
-        return ioas;
+            t.TestMockDomainFlags("pasid_device", ioas, PasidDeviceFlag);
+        return (a, ioas);
     }
 
     /// <summary>The fixture's teardown for a trace that opened no fd besides fd 0.</summary>
-    public static void Teardown(TraceBuilder b)
+    public static void Teardown(TraceBuilder t, TraceBuffer a)
     {
-        SetMemoryLimit(b, DefaultMemoryLimit);
-        b.Close(0);
-        b.Open(); // trace fd 1
-        b.Ioctl("IOMMU_TEST_CMD", new JsonObject
-        {
-            ["op"] = 4,
-            ["check_refs"] = new JsonObject { ["uptr"] = TraceBuilder.Addr("a"), ["length"] = TestEnv.BufferSize, ["refs"] = 0 },
-        }, fd: 1);
+        t.TestMemoryLimit("memory_limit_default", DefaultMemoryLimit);
+        t.Close("close", TraceFd.Default);
+        TraceFd fresh = t.Open("reopen").Fd;
+        t.TestCheckRefs("refs_after_close", a.At(0), TestEnv.BufferSize, 0, fresh);
     }
 
     /// <summary>Teardown steps at the end of every variant trace: limit, close, open, MD_CHECK_REFS.</summary>
     public const int TeardownSteps = 4;
-
-    private static void SetMemoryLimit(TraceBuilder b, ulong limit) =>
-        b.Ioctl("IOMMU_TEST_CMD", new JsonObject { ["op"] = 9, ["memory_limit"] = new JsonObject { ["limit"] = limit } });
 
     /// <summary>The sweeps of these variants built in code, replayed kernel-vs-engine by
     /// MockDomainDifferentialTests like the files.</summary>
@@ -84,15 +72,15 @@ public static class IoasVariant
     /// are unmapped.</summary>
     public static Trace IoasIovaAlloc(string variant)
     {
-        var b = new TraceBuilder($"code/mockdomain/ioas-iova-alloc-{variant}");
-        int ioas = Setup(b, variant);
+        var t = new TraceBuilder($"code/mockdomain/ioas-iova-alloc-{variant}");
+        var (a, ioas) = Setup(t, variant);
         for (ulong length = 1; length != 2 * TestEnv.PageSize; length++)
         {
-            int map = b.Map(ioas, TraceBuilder.Addr("a"), length);
+            StepHandle map = t.IoasMap($"map{length}", ioas, a.At(0), length);
             if (length % TestEnv.MockPageSize == 0)
-                b.Unmap(ioas, TraceBuilder.Ref(map, "iova"), length);
+                t.IoasUnmap($"unmap{length}", ioas, map.Out("iova"), length);
         }
-        Teardown(b);
-        return b.Build();
+        Teardown(t, a);
+        return t.Build();
     }
 }
