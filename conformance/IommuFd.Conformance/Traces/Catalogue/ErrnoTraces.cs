@@ -15,13 +15,6 @@ public sealed class ErrnoTraces : TraceCatalogue
     public override IEnumerable<Trace> Traces() =>
         [Map(), Unmap(), Copy(), IovaRanges(), AllowIovas(), Option(), Destroy(), VfioIoas(), HwptNoDevice()];
 
-    private (TraceBuilder T, TraceBuffer A, IoasHandle Ioas) IoasFixture(string name)
-    {
-        TraceBuilder t = New(name);
-        TraceBuffer a = t.Alloc("a", 16 * Page);
-        return (t, a, t.IoasAlloc("ioas"));
-    }
-
     private Trace Map()
     {
         var (t, a, ioas) = IoasFixture("map");

@@ -45,25 +45,17 @@ public sealed partial class SelftestTraces
         t.Read($"{tag}_multi_page_last", u, 3 * Page - 64, 128);
     }
 
-    private Trace AccessRw()
-    {
-        var (t, ioas, b, scratch, u) = AccessRwFixture("ioas-access-rw");
-        TraceFd access = t.TestCreateAccess("create_access", ioas, 0).Fd;
-        const ulong iova = 0x100000; // the selftest maps at an automatic IOVA; check_access_rw needs offsets from it
-        t.IoasMapFixed("map", ioas, b.At(0), 16 * Page, iova);
-        CheckAccessRw(t, access, iova, 0, "fast", b, scratch, u);
-        CheckAccessRw(t, access, iova, RwSlow, "slow", b, scratch, u);
-        t.IoasUnmap("unmap", ioas, iova, 16 * Page);
-        t.Close("destroy_access", access);
-        return t.Build();
-    }
+    // The selftest maps at an automatic IOVA; check_access_rw needs offsets from it, so here it is fixed.
+    private Trace AccessRw() => AccessRwCase("ioas-access-rw", 0x100000, "map");
 
-    private Trace AccessRwUnaligned()
+    // base_iova + MOCK_PAGE_SIZE: an area that starts mid-page.
+    private Trace AccessRwUnaligned() => AccessRwCase("ioas-access-rw-unaligned", FixtureBase + Page / 2, "map_unaligned");
+
+    private Trace AccessRwCase(string name, ulong iova, string mapLabel)
     {
-        var (t, ioas, b, scratch, u) = AccessRwFixture("ioas-access-rw-unaligned");
+        var (t, ioas, b, scratch, u) = AccessRwFixture(name);
         TraceFd access = t.TestCreateAccess("create_access", ioas, 0).Fd;
-        const ulong iova = FixtureBase + Page / 2; // base_iova + MOCK_PAGE_SIZE
-        t.IoasMapFixed("map_unaligned", ioas, b.At(0), 16 * Page, iova);
+        t.IoasMapFixed(mapLabel, ioas, b.At(0), 16 * Page, iova);
         CheckAccessRw(t, access, iova, 0, "fast", b, scratch, u);
         CheckAccessRw(t, access, iova, RwSlow, "slow", b, scratch, u);
         t.IoasUnmap("unmap", ioas, iova, 16 * Page);
