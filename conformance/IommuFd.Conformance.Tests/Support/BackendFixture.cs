@@ -1,6 +1,7 @@
 using IommuFd.Bindings.Backends;
 using IommuFd.Conformance.Replay;
 using IommuFd.Conformance.Traces;
+using IommuFd.Conformance.Traces.Building;
 
 namespace IommuFd.Conformance.Tests.Support;
 

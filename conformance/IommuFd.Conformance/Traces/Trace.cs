@@ -27,14 +27,14 @@ public sealed class Trace
 
     /// <summary>The index of the step labelled <paramref name="label"/>.</summary>
     /// <exception cref="KeyNotFoundException">No step has that label (the message names the trace).</exception>
-    public int IndexOf(string label)
-    {
-        _labels ??= Steps.Select((step, index) => (step.Label, index)).Where(e => e.Label is not null)
-            .ToDictionary(e => e.Label!, e => e.index, StringComparer.Ordinal);
-        return _labels.TryGetValue(label, out int index)
-            ? index
-            : throw new KeyNotFoundException($"trace '{Name}' has no step labelled '{label}'");
-    }
+    public int IndexOf(string label) =>
+        Labels.TryGetValue(label, out int index) ? index : throw new KeyNotFoundException($"trace '{Name}' has no step labelled '{label}'");
+
+    /// <summary>Whether a step is labelled <paramref name="label"/>.</summary>
+    public bool HasLabel(string label) => Labels.ContainsKey(label);
+
+    private Dictionary<string, int> Labels => _labels ??= Steps.Select((step, index) => (step.Label, index))
+        .Where(e => e.Label is not null).ToDictionary(e => e.Label!, e => e.index, StringComparer.Ordinal);
 
     private Dictionary<string, int>? _labels;
 

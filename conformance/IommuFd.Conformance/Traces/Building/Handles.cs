@@ -60,9 +60,6 @@ public sealed class FdHandle(string label, int index, TraceFd fd) : StepHandle(l
     /// <summary><c>out_fault_id</c> of a FAULT_QUEUE_ALLOC step.</summary>
     public TraceValue FaultId => Out("out_fault_id");
 
-    /// <summary><c>access_pages.out_access_pages_id</c> is on the ACCESS_PAGES step; this is the
-    /// access's fd number (<c>"%K"</c>), the <c>id</c> of the access ops.</summary>
-    public TraceValue Number => Fd.Number;
 }
 
 /// <summary>An IOMMU_TEST_OP_ACCESS_PAGES step; <see cref="PagesId"/> names the pin.</summary>

@@ -149,6 +149,4 @@ public sealed class FailNthTraces : TraceCatalogue
         t.TestMemoryLimit("memory_limit_default", DefaultMemoryLimit);
         return t.Build();
     }
-
-    private static byte[] Filled(int length) => Enumerable.Repeat((byte)0xaa, length).ToArray();
 }

@@ -7,7 +7,10 @@ public static class TraceCatalogues
     /// <summary>The catalogues, one per folder.</summary>
     public static IReadOnlyList<TraceCatalogue> All { get; } =
     [
+        new SelftestTraces(),
+        new ErrnoTraces(),
         new FailNthTraces(),
+        new VfioTraces(),
         new MockDomainTraces(),
     ];
 }

@@ -36,6 +36,9 @@ public static class TraceConstants
     public static byte[] Pattern(int length, int seed) =>
         Enumerable.Range(0, length).Select(i => (byte)((i * 131 + seed * 17 + (i >> 8)) & 0xFF)).ToArray();
 
+    /// <summary>Bytes of 0xaa: room after a struct for the kernel to write into, so what it wrote (and did not) shows.</summary>
+    public static byte[] Filled(int length) => Enumerable.Repeat((byte)0xaa, length).ToArray();
+
     /// <summary>An array of <c>struct iommu_iova_range</c> (start, last), little-endian, for ALLOW_IOVAS.</summary>
     public static byte[] Ranges(params (ulong Start, ulong Last)[] ranges)
     {
