@@ -354,7 +354,7 @@ public sealed class IoasMockVariantTests(string backend) : MockDomainFixture(bac
                 Succeeds(r["create_access"]);
                 FieldIs(r[map], "iova", @case == "access-rw" ? Base : Base + MockPage);
                 AllSucceed(r, from: map);
-                // After each write through the access the user memory behind the IOVA ("fast_write_N_bytes")
+                // After each write through the access the user memory behind the IOVA ("fast_write_N_memory")
                 // holds the bytes the write took from the user buffer (the write step before it).
                 WriteStep? written = null;
                 int rw = 0;
@@ -362,7 +362,7 @@ public sealed class IoasMockVariantTests(string backend) : MockDomainFixture(bac
                 {
                     if (step is WriteStep { Buffer: "t" } write)
                         written = write;
-                    else if (step.Label is { } label && label.Contains("_write_", StringComparison.Ordinal) && label.EndsWith("_bytes", StringComparison.Ordinal))
+                    else if (step.Label is { } label && label.EndsWith("_memory", StringComparison.Ordinal))
                     {
                         Assert.That(result.Hex, Is.EqualTo(Convert.ToHexStringLower(written!.Data)).IgnoreCase, () => $"{variant} {label}");
                         rw++;

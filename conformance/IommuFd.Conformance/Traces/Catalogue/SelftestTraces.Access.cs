@@ -25,8 +25,8 @@ public sealed partial class SelftestTraces
 
     // check_access_rw of the selftest, sampled: IOVAs around the first page boundary (PAGE-50 .. PAGE+49 in
     // steps of 7) and lengths 1..63 bytes, a read then a write of each, each compared through a read of the
-    // user memory; then one multi-page read.
-    private static void CheckAccessRw(TraceBuilder t, TraceFd access, ulong iova, uint flags, string tag,
+    // user memory; then one multi-page read. The mock-domain variants run it too.
+    internal static void CheckAccessRw(TraceBuilder t, TraceFd access, ulong iova, uint flags, string tag,
                                       TraceBuffer b, TraceBuffer scratch, TraceBuffer u)
     {
         int n = 0;

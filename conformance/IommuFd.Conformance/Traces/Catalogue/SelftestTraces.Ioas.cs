@@ -65,7 +65,14 @@ public sealed partial class SelftestTraces
     private Trace Area()
     {
         var (t, a, ioas) = IoasFixture("ioas-area");
-        const ulong b = FixtureBase;
+        AreaBody(t, a, ioas, FixtureBase);
+        return t.Build();
+    }
+
+    /// <summary>The area case on an IOAS whose buffer is <paramref name="a"/>, from the fixture's base IOVA
+    /// <paramref name="b"/> (the mock-domain variants run it too).</summary>
+    internal static void AreaBody(TraceBuilder t, TraceBuffer a, IoasHandle ioas, ulong b)
+    {
         for (ulong k = 0; k < 10; k++)
             t.IoasUnmap($"unmap_nothing{k}", ioas, k * Page, Page);
         for (ulong k = 0; k < 10; k++)
@@ -82,7 +89,6 @@ public sealed partial class SelftestTraces
         t.IoasMapFixed("over_around", ioas, a.At(0), 3 * Page, b + 15 * Page);
         t.IoasUnmap("unmap_all", ioas, 0, U64Max);
         t.IoasUnmap("unmap_all_empty", ioas, 0, U64Max);
-        return t.Build();
     }
 
     private Trace UnmapFullyContained()

@@ -16,29 +16,40 @@ public sealed partial class MockDomainTraces
         (TraceBuilder t, TraceBuffer a, IoasHandle ioas) = Fixture("access-pin");
         FdHandle access = t.TestCreateAccess("create_access", ioas, NeedsPin);
         foreach (ulong n in new ulong[] { 1, 2, 3, 8, 15 })
-        {
-            t.IoasMapFixed($"map_{n}", ioas, a.At(0), 16 * Page, Base);
-            AccessPagesHandle pin = t.TestAccessPages($"pin_{n}", access.Fd, Base, n * Page, a.At(0), 0);
-            t.TestCheckRefs($"refs_{n}", a.At(0), n * Page, 1);
-            t.TestDestroyAccessPages($"unpin_{n}", access.Fd, pin.PagesId);
-            AccessPagesHandle double1 = t.TestAccessPages($"double_1_{n}", access.Fd, Base, n * Page, a.At(0), 0);
-            AccessPagesHandle double2 = t.TestAccessPages($"double_2_{n}", access.Fd, Base, n * Page, a.At(0), 0);
-            t.TestCheckRefs($"refs_double_{n}", a.At(0), n * Page, 1);
-            t.TestDestroyAccessPages($"undouble_2_{n}", access.Fd, double2.PagesId);
-            t.TestDestroyAccessPages($"undouble_1_{n}", access.Fd, double1.PagesId);
-            t.TestCheckRefs($"refs_none_{n}", a.At(0), n * Page, 0);
-            AccessPagesHandle withDomain = t.TestAccessPages($"pin_with_domain_{n}", access.Fd, Base, n * Page, a.At(0), 0);
-            MockDomainHandle m = t.TestMockDomain($"mock_domain_{n}", ioas);
-            t.TestCheckMap($"check_map_{n}", m.HwptId, Base, 16 * Page, a.At(0));
-            t.TestCheckRefs($"refs_domain_{n}", a.At(0), n * Page, 1);
-            t.Destroy($"detach_{n}", m.StdevId);
-            t.TestCheckRefs($"refs_after_detach_{n}", a.At(0), n * Page, 1);
-            t.TestDestroyAccessPages($"unpin_after_detach_{n}", access.Fd, withDomain.PagesId);
-            t.IoasUnmap($"unmap_{n}", ioas, Base, 16 * Page);
-        }
+            AccessPinRound(t, access, ioas, a, n, countRefs: true);
         t.TestCheckRefs("refs_end", a.At(0), 16 * Page, 0);
         t.Close("destroy_access", access.Fd);
         return t.Build();
+    }
+
+    /// <summary>One round of access_pin with <paramref name="pages"/> pages: a pin, a double pin, a pin with a mock
+    /// domain added and removed under it (MD_CHECK_MAP through it); with <paramref name="countRefs"/> (beyond the
+    /// selftest) the pins are counted at each stage too.</summary>
+    private static void AccessPinRound(TraceBuilder t, FdHandle access, IoasHandle ioas, TraceBuffer a, ulong pages, bool countRefs)
+    {
+        ulong length = pages * Page;
+        t.IoasMapFixed($"map_{pages}", ioas, a.At(0), 16 * Page, Base);
+        AccessPagesHandle pin = t.TestAccessPages($"pin_{pages}", access.Fd, Base, length, a.At(0), 0);
+        if (countRefs)
+            t.TestCheckRefs($"refs_{pages}", a.At(0), length, 1);
+        t.TestDestroyAccessPages($"unpin_{pages}", access.Fd, pin.PagesId);
+        AccessPagesHandle double1 = t.TestAccessPages($"double_1_{pages}", access.Fd, Base, length, a.At(0), 0);
+        AccessPagesHandle double2 = t.TestAccessPages($"double_2_{pages}", access.Fd, Base, length, a.At(0), 0);
+        t.TestCheckRefs($"refs_double_{pages}", a.At(0), length, 1);
+        t.TestDestroyAccessPages($"undouble_2_{pages}", access.Fd, double2.PagesId);
+        t.TestDestroyAccessPages($"undouble_1_{pages}", access.Fd, double1.PagesId);
+        if (countRefs)
+            t.TestCheckRefs($"refs_none_{pages}", a.At(0), length, 0);
+        AccessPagesHandle withDomain = t.TestAccessPages($"pin_with_domain_{pages}", access.Fd, Base, length, a.At(0), 0);
+        MockDomainHandle m = t.TestMockDomain($"mock_domain_{pages}", ioas);
+        t.TestCheckMap($"check_map_{pages}", m.HwptId, Base, 16 * Page, a.At(0));
+        if (countRefs)
+            t.TestCheckRefs($"refs_domain_{pages}", a.At(0), length, 1);
+        t.Destroy($"detach_{pages}", m.StdevId);
+        if (countRefs)
+            t.TestCheckRefs($"refs_after_detach_{pages}", a.At(0), length, 1);
+        t.TestDestroyAccessPages($"unpin_after_detach_{pages}", access.Fd, withDomain.PagesId);
+        t.IoasUnmap($"unmap_{pages}", ioas, Base, 16 * Page);
     }
 
     // iommufd_mock_domain.user_copy: pin in an IOAS without domains, COPY into the IOAS with the mock

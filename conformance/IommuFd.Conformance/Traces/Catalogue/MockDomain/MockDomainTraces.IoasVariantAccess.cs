@@ -45,22 +45,7 @@ public sealed partial class MockDomainTraces
         (TraceBuilder t, IoasHandle ioas, TraceBuffer a) = (fx.T, fx.Ioas, fx.Buffer);
         FdHandle access = t.TestCreateAccess("create_access", ioas, NeedsPin);
         foreach (ulong n in new ulong[] { 1, 2, 3, 8, 15 })
-        {
-            t.IoasMapFixed($"map_{n}", ioas, a.At(0), 16 * Page, Base);
-            AccessPagesHandle pin = t.TestAccessPages($"pin_{n}", access.Fd, Base, n * Page, a.At(0), 0);
-            t.TestDestroyAccessPages($"unpin_{n}", access.Fd, pin.PagesId);
-            AccessPagesHandle double1 = t.TestAccessPages($"double_1_{n}", access.Fd, Base, n * Page, a.At(0), 0);
-            AccessPagesHandle double2 = t.TestAccessPages($"double_2_{n}", access.Fd, Base, n * Page, a.At(0), 0);
-            t.TestCheckRefs($"refs_double_{n}", a.At(0), n * Page, 1);
-            t.TestDestroyAccessPages($"undouble_2_{n}", access.Fd, double2.PagesId);
-            t.TestDestroyAccessPages($"undouble_1_{n}", access.Fd, double1.PagesId);
-            AccessPagesHandle withDomain = t.TestAccessPages($"pin_with_domain_{n}", access.Fd, Base, n * Page, a.At(0), 0);
-            MockDomainHandle m = t.TestMockDomain($"mock_domain_{n}", ioas);
-            t.TestCheckMap($"check_map_{n}", m.HwptId, Base, 16 * Page, a.At(0));
-            t.Destroy($"detach_{n}", m.StdevId);
-            t.TestDestroyAccessPages($"unpin_after_detach_{n}", access.Fd, withDomain.PagesId);
-            t.IoasUnmap($"unmap_{n}", ioas, Base, 16 * Page);
-        }
+            AccessPinRound(t, access, ioas, a, n, countRefs: false);
         t.TestCheckRefs("refs_end", a.At(0), 16 * Page, 0);
         t.Close("destroy_access", access.Fd);
     }
@@ -91,8 +76,8 @@ public sealed partial class MockDomainTraces
             t.IoasMapFixed("map", ioas, b.At(0), 16 * Page, iova);
         else
             t.IoasMap("map_auto", ioas, b.At(0), 16 * Page); // the first fit: the aperture's start
-        CheckAccessRw(t, access.Fd, b, user, multi, iova, 0, "fast");
-        CheckAccessRw(t, access.Fd, b, user, multi, iova, RwSlow, "slow");
+        SelftestTraces.CheckAccessRw(t, access.Fd, iova, 0, "fast", b, user, multi);
+        SelftestTraces.CheckAccessRw(t, access.Fd, iova, RwSlow, "slow", b, user, multi);
         t.IoasUnmap("unmap", ioas, iova, 16 * Page);
         t.Close("destroy_access", access.Fd);
     }

@@ -18,7 +18,7 @@ public sealed partial class MockDomainTraces
             ("area-destroy", VariantAreaDestroy, "a"),
             ("area-auto-destroy", VariantAreaAutoDestroy, "a"),
             ("hwpt-attach", fx => fx.T.TestMockDomain("attach_to_hwpt", fx.Device.HwptId), "a"),
-            ("area", fx => AreaBody(fx.T, fx.Buffer, fx.Ioas, Base), "a"),
+            ("area", fx => SelftestTraces.AreaBody(fx.T, fx.Buffer, fx.Ioas, Base), "a"),
             ("unmap-fully-contained-areas", VariantUnmapFullyContained, "a"),
             ("area-auto-iova", VariantAreaAutoIova, "a"),
             ("area-allowed", VariantAreaAllowed, "a"),
