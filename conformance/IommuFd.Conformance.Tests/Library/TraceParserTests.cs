@@ -72,6 +72,34 @@ public sealed class TraceParserTests
     }
 
     [Test]
+    public void KeepsLabelsRightAfterTheOpAndFindsStepsByThem()
+    {
+        const string text = "{\"op\":\"open\",\"label\":\"first\"}\n{\"op\":\"close\",\"fd\":1}\n{\"op\":\"open\",\"label\":\"second\"}\n";
+        Trace trace = Trace.Parse("t", text);
+        Assert.That(trace.Steps.Select(s => s.Label), Is.EqualTo(new[] { "first", null, "second" }));
+        Assert.That(trace.IndexOf("second"), Is.EqualTo(2));
+        Assert.That(trace.ToJsonLines(), Is.EqualTo(text));
+        var missing = Assert.Throws<KeyNotFoundException>(() => trace.IndexOf("third"));
+        Assert.That(missing!.Message, Is.EqualTo("trace 't' has no step labelled 'third'"));
+    }
+
+    [Test]
+    public void ALabelUsedTwiceIsAnErrorNamingBothLines()
+    {
+        var error = Assert.Throws<TraceFormatException>(() =>
+            Trace.Parse("twice", "{\"op\":\"open\",\"label\":\"x\"}\n{\"op\":\"open\"}\n{\"op\":\"close\",\"label\":\"x\",\"fd\":1}\n"));
+        Assert.That(error!.Message, Is.EqualTo("twice:3: label 'x' is already the label of line 1 (labels are unique within a trace)"));
+    }
+
+    [TestCase("{\"op\":\"open\",\"label\":\"\"}", "bad:1: 'label' must be non-empty")]
+    [TestCase("{\"op\":\"open\",\"label\":3}", "bad:1: 'label' must be a string")]
+    public void ABadLabelIsReportedWithItsLine(string line, string expected)
+    {
+        var error = Assert.Throws<TraceFormatException>(() => Trace.Parse("bad", line));
+        Assert.That(error!.Message, Is.EqualTo(expected));
+    }
+
+    [Test]
     public void AnEmptyLineInTheMiddleIsAnError()
     {
         var error = Assert.Throws<TraceFormatException>(() => Trace.Parse("gap", "{\"op\":\"open\"}\n\n{\"op\":\"open\"}\n"));

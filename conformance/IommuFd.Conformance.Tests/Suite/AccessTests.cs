@@ -7,7 +7,7 @@ namespace IommuFd.Conformance.Tests.Suite;
 
 /// <summary>The 6.12 selftests' access cases without a mock domain (iommufd_ioas no_domain:
 /// access_rw, access_rw_unaligned, access_pin_unmap) and the access ops' error paths, from the traces
-/// conformance/traces/selftest/ioas-access-* (step numbers printed by conformance/tools/tracegen.py).
+/// conformance/traces/selftest/ioas-access-* (SelftestTraces).
 /// An access is an fd: the traces name it "%K" and results print it as "fd K".</summary>
 public sealed class AccessTests(BackendKind backend) : ConformanceFixture(backend)
 {
@@ -16,23 +16,22 @@ public sealed class AccessTests(BackendKind backend) : ConformanceFixture(backen
     public void ReadsAndWritesThroughTheIoas(string trace)
     {
         var r = Replay(trace);
-        var steps = TraceFiles.Load(trace).Steps;
         Assert.Multiple(() =>
         {
-            Succeeds(r[8]);
-            FieldIs(r[8], "create_access.out_access_fd", "fd 1");
+            Succeeds(r["create_access"]);
+            FieldIs(r["create_access"], "create_access.out_access_fd", "fd 1");
+            foreach (StepResult step in r.Skip(r.Trace.IndexOf("create_access") + 1))
+                Assert.That(step.Errno, Is.EqualTo(0), () => step.ToJson());
             int rw = 0;
-            for (int i = 9; i < r.Count; i++)
-            {
-                Assert.That(r[i].Errno, Is.EqualTo(0), () => $"step {i}: {r[i]}");
-                // After each write through the access, the user memory behind the IOVA holds exactly
-                // the bytes the write took from the user buffer (the write step just before it).
-                if (steps[i] is IoctlStep && steps[i - 1] is WriteStep { Buffer: "t" } written)
+            foreach (string tag in (string[])["fast", "slow"])
+                for (int n = 0; r.Trace.HasLabel($"{tag}_write_{n}"); n++, rw++)
                 {
-                    Assert.That(r[i + 1].Hex, Is.EqualTo(Convert.ToHexStringLower(written.Data)).IgnoreCase, () => $"read-back after step {i}");
-                    rw++;
+                    // After each write through the access, the user memory behind the IOVA holds exactly
+                    // the bytes the write took from the user buffer (the write step just before it).
+                    var written = (WriteStep)r.Trace.Steps[r.Trace.IndexOf($"{tag}_write_{n}") - 1];
+                    Assert.That(r[$"{tag}_write_{n}_memory"].Hex, Is.EqualTo(Convert.ToHexStringLower(written.Data)).IgnoreCase,
+                                () => $"read-back after {tag}_write_{n}");
                 }
-            }
             Assert.That(rw, Is.EqualTo(2 * 75), "writes checked");
         });
     }
@@ -43,27 +42,27 @@ public sealed class AccessTests(BackendKind backend) : ConformanceFixture(backen
         var r = Replay("selftest/ioas-access-pin-unmap");
         Assert.Multiple(() =>
         {
-            Succeeds(r[18]);
-            Succeeds(r[20]);
-            FieldIs(r[20], "access_pages.out_access_pages_id", 0);
-            Succeeds(r[21]);                    // one pin per page
-            Succeeds(r[22]);
-            FieldIs(r[22], "access_pages.out_access_pages_id", 1);
-            Succeeds(r[23]);                    // a second pin of pinned pages adds none
-            Succeeds(r[24]);                    // the unmap calls the access's unmap op, then unmaps
-            FieldIs(r[24], "length", 16 * TestEnv.PageSize);
-            Succeeds(r[25]);
-            Fails(r[26], Errno.ENOENT);         // the kernel removed the pins for us
-            Fails(r[27], Errno.ENOENT);
-            Succeeds(r[30]);                    // a pin across two areas
-            Succeeds(r[31]);
-            Succeeds(r[32]);                    // unmapping one area drops the whole pin
-            Succeeds(r[33]);
-            Fails(r[34], Errno.ENOENT);
-            FieldIs(r[35], "access_pages.out_access_pages_id", 3); // item IDs are never reused
-            Succeeds(r[36]);
-            Succeeds(r[37]);                    // closing the access fd unpins
-            Succeeds(r[38]);
+            Succeeds(r["create_access"]);
+            Succeeds(r["access_pages"]);
+            FieldIs(r["access_pages"], "access_pages.out_access_pages_id", 0);
+            Succeeds(r["refs_pinned"]);                    // one pin per page
+            Succeeds(r["access_pages_part"]);
+            FieldIs(r["access_pages_part"], "access_pages.out_access_pages_id", 1);
+            Succeeds(r["refs_still_one"]);                    // a second pin of pinned pages adds none
+            Succeeds(r["unmap_notifies"]);                    // the unmap calls the access's unmap op, then unmaps
+            FieldIs(r["unmap_notifies"], "length", 16 * TestEnv.PageSize);
+            Succeeds(r["refs_unpinned"]);
+            Fails(r["destroy_pages_gone"], Errno.ENOENT);         // the kernel removed the pins for us
+            Fails(r["destroy_part_gone"], Errno.ENOENT);
+            Succeeds(r["pin_across"]);                    // a pin across two areas
+            Succeeds(r["refs_across"]);
+            Succeeds(r["unmap_lo"]);                    // unmapping one area drops the whole pin
+            Succeeds(r["refs_hi_unpinned"]);
+            Fails(r["destroy_across_gone"], Errno.ENOENT);
+            FieldIs(r["pin_hi_id"], "access_pages.out_access_pages_id", 3); // item IDs are never reused
+            Succeeds(r["close_unpins"]);
+            Succeeds(r["refs_after_close"]);                    // closing the access fd unpins
+            Succeeds(r["unmap_all"]);
         });
     }
 
@@ -73,68 +72,68 @@ public sealed class AccessTests(BackendKind backend) : ConformanceFixture(backen
         var r = Replay("selftest/ioas-access-errors");
         Assert.Multiple(() =>
         {
-            Fails(r[11], Errno.EOPNOTSUPP);     // unknown create flags
-            Fails(r[12], Errno.ENOENT);
-            Fails(r[13], Errno.ENOENT);
-            Succeeds(r[14]);
-            Succeeds(r[15]);
-            Fails(r[16], Errno.EINVAL);         // the access fd has no read
-            FieldIs(r[17], "out_ioas_id", 4);   // the accesses took IDs 2 and 3
-            Fails(r[18], Errno.EBUSY);          // the access ID is held by its fd
-            Fails(r[19], Errno.EBUSY);          // the IOAS by its accesses
-            Fails(r[20], Errno.ENOENT);         // an access is no IOAS
-            Fails(r[23], Errno.EBADFD);         // the iommufd fd is no access fd
-            Fails(r[24], Errno.EBADFD);
-            Fails(r[25], Errno.EOPNOTSUPP);     // created without NEEDS_PIN_PAGES
-            Fails(r[26], Errno.EOPNOTSUPP);
-            Fails(r[27], Errno.ENOMEM);         // over 16 MiB
-            Fails(r[28], Errno.EINVAL);
-            Fails(r[29], Errno.EOVERFLOW);
-            Fails(r[30], Errno.EINVAL);         // not page aligned in the pages
-            Fails(r[31], Errno.ENOENT);
-            Fails(r[32], Errno.ENOENT);         // runs past the last area
-            Fails(r[33], Errno.EPERM);          // write pin of a read-only area
-            Fails(r[34], Errno.EBADE);          // pinned pages are not those of uptr
-            Fails(r[35], Errno.EFAULT);
-            Succeeds(r[36]);                    // failed pins left nothing pinned
-            Succeeds(r[37]);
-            Succeeds(r[38]);
-            Succeeds(r[39]);
-            Succeeds(r[40]);
-            Fails(r[41], Errno.ENOENT);
-            Fails(r[42], Errno.EBADFD);
-            Succeeds(r[43]);
-            Fails(r[44], Errno.ENOENT);
-            Succeeds(r[45]);                    // COPY of a pinned area
-            Fails(r[46], Errno.EINVAL);
-            Fails(r[47], Errno.EOPNOTSUPP);
-            Fails(r[48], Errno.ENOMEM);
-            Fails(r[49], Errno.EBADFD);
-            Fails(r[50], Errno.EOVERFLOW);
-            Fails(r[51], Errno.ENOENT);
-            Fails(r[52], Errno.ENOENT);
-            Fails(r[53], Errno.EPERM);
-            Fails(r[55], Errno.EPERM);          // the writable area before it was written already
-            Fails(r[57], Errno.EFAULT);
-            Fails(r[58], Errno.EFAULT);
-            Succeeds(r[59]);
-            Fails(r[62], Errno.ENOENT);
-            Succeeds(r[63]);
-            Succeeds(r[65]);
-            Succeeds(r[66]);                    // replacing the IOAS unpinned everything
-            Fails(r[67], Errno.ENOENT);
-            Fails(r[68], Errno.ENOENT);
-            Fails(r[69], Errno.EINVAL);         // a pinning access aligns its IOAS to PAGE_SIZE
-            Succeeds(r[70]);                    // the IOAS it left has only a read/write access
-            Fails(r[71], Errno.EADDRINUSE);     // which now has a half-page area
-            Fails(r[72], Errno.EINVAL);         // SET_TEMP_MEMORY_LIMIT below 12 bytes
-            Succeeds(r[73]);
-            Succeeds(r[74]);
-            Succeeds(r[76]);                    // another iommufd can use the access fd
-            Succeeds(r[78]);                    // the access keeps its closed iommufd alive
-            Succeeds(r[79]);
-            Succeeds(r[80]);
-            Fails(r[81], Errno.EBADFD);
+            Fails(r["create_bad_flags"], Errno.EOPNOTSUPP);     // unknown create flags
+            Fails(r["create_no_ioas"], Errno.ENOENT);
+            Fails(r["create_id_zero"], Errno.ENOENT);
+            Succeeds(r["create_pin"]);
+            Succeeds(r["create_rw"]);
+            Fails(r["read_access_fd"], Errno.EINVAL);         // the access fd has no read
+            FieldIs(r["ioas_after_access"], "out_ioas_id", 4);   // the accesses took IDs 2 and 3
+            Fails(r["destroy_access_id_busy"], Errno.EBUSY);          // the access ID is held by its fd
+            Fails(r["destroy_ioas_busy"], Errno.EBUSY);          // the IOAS by its accesses
+            Fails(r["create_on_access_id"], Errno.ENOENT);         // an access is no IOAS
+            Fails(r["pages_on_iommufd_fd"], Errno.EBADFD);         // the iommufd fd is no access fd
+            Fails(r["pages_fd_not_open"], Errno.EBADFD);
+            Fails(r["pages_rw_only_access"], Errno.EOPNOTSUPP);     // created without NEEDS_PIN_PAGES
+            Fails(r["pages_bad_flags"], Errno.EOPNOTSUPP);
+            Fails(r["pages_too_long"], Errno.ENOMEM);         // over 16 MiB
+            Fails(r["pages_zero_length"], Errno.EINVAL);
+            Fails(r["pages_overflow"], Errno.EOVERFLOW);
+            Fails(r["pages_unaligned"], Errno.EINVAL);         // not page aligned in the pages
+            Fails(r["pages_unmapped"], Errno.ENOENT);
+            Fails(r["pages_past_end"], Errno.ENOENT);         // runs past the last area
+            Fails(r["pages_write_readonly"], Errno.EPERM);          // write pin of a read-only area
+            Fails(r["pages_wrong_uptr"], Errno.EBADE);          // pinned pages are not those of uptr
+            Fails(r["pages_unmapped_uptr"], Errno.EFAULT);
+            Succeeds(r["refs_nothing_pinned"]);                    // failed pins left nothing pinned
+            Succeeds(r["pages_across_areas"]);
+            Succeeds(r["pages_readonly_read"]);
+            Succeeds(r["pages_write"]);
+            Succeeds(r["refs_pinned"]);
+            Fails(r["destroy_pages_unknown"], Errno.ENOENT);
+            Fails(r["destroy_pages_bad_fd"], Errno.EBADFD);
+            Succeeds(r["destroy_pages"]);
+            Fails(r["destroy_pages_again"], Errno.ENOENT);
+            Succeeds(r["copy_pinned"]);                    // COPY of a pinned area
+            Fails(r["rw_zero_length"], Errno.EINVAL);
+            Fails(r["rw_bad_flags"], Errno.EOPNOTSUPP);
+            Fails(r["rw_too_long"], Errno.ENOMEM);
+            Fails(r["rw_bad_fd"], Errno.EBADFD);
+            Fails(r["rw_overflow"], Errno.EOVERFLOW);
+            Fails(r["rw_unmapped"], Errno.ENOENT);
+            Fails(r["rw_past_end"], Errno.ENOENT);
+            Fails(r["rw_write_readonly"], Errno.EPERM);
+            Fails(r["rw_write_into_readonly"], Errno.EPERM);          // the writable area before it was written already
+            Fails(r["rw_read_bad_uptr"], Errno.EFAULT);
+            Fails(r["rw_write_bad_uptr"], Errno.EFAULT);
+            Succeeds(r["rw_pin_access_slow"]);
+            Fails(r["replace_no_ioas"], Errno.ENOENT);
+            Succeeds(r["replace_same"]);
+            Succeeds(r["replace"]);
+            Succeeds(r["refs_replace_unpinned"]);                    // replacing the IOAS unpinned everything
+            Fails(r["destroy_pages_after_replace"], Errno.ENOENT);
+            Fails(r["pages_new_ioas_empty"], Errno.ENOENT);
+            Fails(r["map_half_page_pinning_access"], Errno.EINVAL);         // a pinning access aligns its IOAS to PAGE_SIZE
+            Succeeds(r["map_half_page_rw_access"]);                    // the IOAS it left has only a read/write access
+            Fails(r["create_pin_unaligned"], Errno.EADDRINUSE);     // which now has a half-page area
+            Fails(r["memory_limit_too_small"], Errno.EINVAL);         // SET_TEMP_MEMORY_LIMIT below 12 bytes
+            Succeeds(r["memory_limit_minimum"]);
+            Succeeds(r["memory_limit_default"]);
+            Succeeds(r["rw_from_other_iommufd"]);                    // another iommufd can use the access fd
+            Succeeds(r["rw_after_iommufd_closed"]);                    // the access keeps its closed iommufd alive
+            Succeeds(r["close_pin_access"]);
+            Succeeds(r["close_rw_access"]);
+            Fails(r["rw_closed_access"], Errno.EBADFD);
         });
     }
 }

@@ -8,7 +8,7 @@ namespace IommuFd.Conformance.Tests.Suite;
 /// device_dirty_capability, get_dirty_bitmap, get_dirty_bitmap_no_clear) for every variant, the *_huge
 /// ones (MAP_HUGETLB buffer, a MOCK_FLAGS_DEVICE_HUGE_IOVA device: 1 MiB IO pages) included, and the argument checks and edge cases of IOMMU_HWPT_SET_DIRTY_TRACKING,
 /// IOMMU_HWPT_GET_DIRTY_BITMAP and IOMMU_TEST_OP_DIRTY, from the traces mockdomain/dirty-*
-/// (step numbers printed by conformance/tools/tracegen.py).</summary>
+/// (MockDomainTraces).</summary>
 public sealed class DirtyTrackingTests(BackendKind backend) : MockDomainFixture(backend)
 {
     private const ulong MockPage = TestEnv.MockPageSize;
@@ -32,14 +32,14 @@ public sealed class DirtyTrackingTests(BackendKind backend) : MockDomainFixture(
         var r = Replay("mockdomain/dirty-enforce" + fixture);
         Assert.Multiple(() =>
         {
-            Succeeds(r[4]);                  // a dirty-tracking HWPT for a capable device
-            Succeeds(r[5]);                  // another capable device attaches to it
-            Fails(r[6], Errno.EINVAL);       // a NO_DIRTY device does not
-            Succeeds(r[7]);
-            Succeeds(r[8]);
-            Succeeds(r[10]);
-            Fails(r[11], Errno.EOPNOTSUPP);  // no dirty-tracking HWPT for a NO_DIRTY device
-            Succeeds(r[12]);
+            Succeeds(r["hwpt_dirty"]);       // a dirty-tracking HWPT for a capable device
+            Succeeds(r["capable_device"]);   // another capable device attaches to it
+            Fails(r["no_dirty_device"], Errno.EINVAL);  // a NO_DIRTY device does not
+            Succeeds(r["destroy_stdev"]);
+            Succeeds(r["destroy_hwpt"]);
+            Succeeds(r["no_dirty_on_ioas2"]);
+            Fails(r["dirty_hwpt_for_no_dirty"], Errno.EOPNOTSUPP);  // no dirty-tracking HWPT for a NO_DIRTY device
+            Succeeds(r["destroy_no_dirty"]);
         });
     }
 
@@ -49,7 +49,7 @@ public sealed class DirtyTrackingTests(BackendKind backend) : MockDomainFixture(
         var r = Replay("mockdomain/dirty-set-tracking" + fixture);
         Assert.Multiple(() =>
         {
-            for (int step = 4; step <= 9; step++)
+            foreach (string step in new[] { "hwpt_dirty", "attach", "enable", "disable", "destroy_stdev", "destroy_hwpt" })
                 Succeeds(r[step]);
         });
     }
@@ -60,12 +60,12 @@ public sealed class DirtyTrackingTests(BackendKind backend) : MockDomainFixture(
         var r = Replay("mockdomain/dirty-device-capability" + fixture);
         Assert.Multiple(() =>
         {
-            Succeeds(r[5]);
-            Succeeds(r[6]);
-            Succeeds(r[7]);
-            FieldIs(r[7], "out_capabilities", Kernel.AtLeast(7, 3) ? 9UL : 1UL); // DIRTY_TRACKING; 7.3 adds PCI_ATS_NOT_SUPPORTED
-            Succeeds(r[8]);
-            Succeeds(r[9]);
+            Succeeds(r["hwpt_plain"]);
+            Succeeds(r["attach"]);
+            Succeeds(r["hw_info"]);
+            FieldIs(r["hw_info"], "out_capabilities", Kernel.AtLeast(7, 3) ? 9UL : 1UL);  // DIRTY_TRACKING; 7.3 adds PCI_ATS_NOT_SUPPORTED
+            Succeeds(r["destroy_stdev"]);
+            Succeeds(r["destroy_hwpt"]);
         });
     }
 
@@ -79,30 +79,28 @@ public sealed class DirtyTrackingTests(BackendKind backend) : MockDomainFixture(
     // every two ptes is marked (every even IO page; with 1 MiB ptes every 1024th), read back as its whole
     // pte (one bit, or the 512 bits of the 1 MiB IO page), and read again as nothing (or the same
     // without clearing).
-    // The non-huge traces disable large pages on the mapped IOAS first (one step more): 7.3's mock table
-    // then maps 4 KiB leaves and reports each marked leaf whole, both of its 2 KiB bits.
+    // The non-huge traces disable large pages on the mapped IOAS first: 7.3's mock table then maps
+    // 4 KiB leaves and reports each marked leaf whole, both of its 2 KiB bits.
     private void CheckBitmaps(string traceName, ulong size, bool noClear)
     {
         var r = Replay(traceName);
         ulong nbits = size / MockPage;
         bool huge = traceName.EndsWith("-huge", StringComparison.Ordinal);
         ulong pteBits = huge ? 512UL : 1UL;
-        int shift = huge ? 0 : 1;
         byte[] even = Reported(nbits, 2 * pteBits, Kernel.AtLeast(7, 3) ? 2 : pteBits), none = new byte[even.Length];
         Assert.Multiple(() =>
         {
-            for (int step = 3; step <= 7 + shift; step++)
-                Succeeds(r[step]);
-            foreach (int first in new[] { 9 + shift, 17 + shift, 25 + shift })
+            AllSucceed(r, from: "mock_domain", until: "enable");
+            foreach (string bitmap in new[] { "aligned", "page_unaligned", "u64_unaligned" })
             {
-                Succeeds(r[first]);
-                FieldIs(r[first], "dirty.out_nr_dirty", Math.Max(nbits / (2 * pteBits), 1));
-                Succeeds(r[first + 2]);
-                Assert.That(Bytes(r[first + 3]), Is.EqualTo(even), $"step {first + 3}");
-                Succeeds(r[first + 5]);
-                Assert.That(Bytes(r[first + 6]), Is.EqualTo(noClear ? even : none), $"step {first + 6}");
+                Succeeds(r[$"{bitmap}_mark"]);
+                FieldIs(r[$"{bitmap}_mark"], "dirty.out_nr_dirty", Math.Max(nbits / (2 * pteBits), 1));
+                Succeeds(r[$"{bitmap}_get"]);
+                Assert.That(Bytes(r[$"{bitmap}_bits"]), Is.EqualTo(even), $"{bitmap}_bits");
+                Succeeds(r[$"{bitmap}_get_again"]);
+                Assert.That(Bytes(r[$"{bitmap}_bits_again"]), Is.EqualTo(noClear ? even : none), $"{bitmap}_bits_again");
             }
-            Succeeds(r[32 + shift]);
+            Succeeds(r["destroy_hwpt"]);
         });
     }
 
@@ -132,35 +130,33 @@ public sealed class DirtyTrackingTests(BackendKind backend) : MockDomainFixture(
         var r = Replay("mockdomain/dirty-huge-edges");
         Assert.Multiple(() =>
         {
-            for (int step = 3; step < r.Count; step++)
-                if (step is not (26 or 32))
-                    Assert.That(r[step].Errno, Is.EqualTo(0), () => $"step {step}: {r[step]}");
-            Fails(r[26], Errno.EPROTO);
-            Fails(r[32], Errno.EPROTO);
+            AllSucceed(r, from: "ioas", except: ["get_unaligned_start", "get_short_range"]);
+            Fails(r["get_unaligned_start"], Errno.EPROTO);
+            Fails(r["get_short_range"], Errno.EPROTO);
             // Congruent 4 MiB: entries 5, 600, 2047 marked report MiBs 0, 1 and 3 whole.
-            Assert.That(Bytes(r[14]), Is.EqualTo(Runs((0, 1024), (1536, 512))), "whole");
-            Assert.That(Bytes(r[19]), Is.EqualTo(Runs((0, 1024))), "no clear");
-            Assert.That(Bytes(r[22]), Is.EqualTo(Runs((0, 2))), "1 MiB bits");
+            Assert.That(Bytes(r["get_whole_bits"]), Is.EqualTo(Runs((0, 1024), (1536, 512))), "whole");
+            Assert.That(Bytes(r["get_no_clear_bits"]), Is.EqualTo(Runs((0, 1024))), "no clear");
+            Assert.That(Bytes(r["get_mib_bits_bits"]), Is.EqualTo(Runs((0, 2))), "1 MiB bits");
             // From 8 KiB in, 1 MiB + 8 KiB long (516 bits, 65 bytes): two 1 MiB steps reported from their
             // starts; the first fits, the second would reach past the range's end: EPROTO, not written.
-            Assert.That(Bytes(r[27]), Is.EqualTo(Runs((0, 512))), "unaligned start");
-            Assert.That(Bytes(r[28]), Is.EqualTo(new byte[256]), "after the pinned bits");
+            Assert.That(Bytes(r["get_unaligned_start_bits"]), Is.EqualTo(Runs((0, 512))), "unaligned start");
+            Assert.That(Bytes(r["past_the_bitmap"]), Is.EqualTo(new byte[256]), "after the pinned bits");
             // 4 KiB across the first MiB's end (a 1-byte bitmap): one step, the first MiB, which starts
             // before the range: EPROTO, nothing written.
-            Assert.That(Bytes(r[33]), Is.EqualTo(new byte[256]), "short range");
-            Assert.That(Bytes(r[36]), Is.EqualTo(Runs((512, 512))), "the second MiB was not reached");
+            Assert.That(Bytes(r["get_short_range_bits"]), Is.EqualTo(new byte[256]), "short range");
+            Assert.That(Bytes(r["get_after_short_bits"]), Is.EqualTo(Runs((512, 512))), "the second MiB was not reached");
             // Not congruent (VA offset 4 KiB): 2 KiB IO pages.
-            Assert.That(Bytes(r[42]), Is.EqualTo(Runs((3, 1), (700, 1))), "not congruent");
+            Assert.That(Bytes(r["get_not_congruent_bits"]), Is.EqualTo(Runs((3, 1), (700, 1))), "not congruent");
             // From half way into a huge page: 2 KiB pages up to the MiB, then a 1 MiB one.
-            Assert.That(Bytes(r[48]), Is.EqualTo(Runs((44, 1), (256, 512))), "mid page");
+            Assert.That(Bytes(r["get_mid_page_bits"]), Is.EqualTo(Runs((44, 1), (256, 512))), "mid page");
             // Two areas, the walk restarting at the second one's start (the reports overlap).
-            Assert.That(Bytes(r[55]), Is.EqualTo(Runs((0, 1020))), "two areas");
+            Assert.That(Bytes(r["get_two_areas_bits"]), Is.EqualTo(Runs((0, 1020))), "two areas");
             // A domain added later gets the same 1 MiB IO pages; enabling tracking clears whole MiBs.
-            Assert.That(Bytes(r[62]), Is.EqualTo(Runs((0, 512), (1024, 512))), "late domain");
-            Assert.That(Bytes(r[69]), Is.EqualTo(new byte[256]), "cleared by enabling");
-            Assert.That(Bytes(r[77]), Is.EqualTo(Runs((1024, 512))), "remapped");
+            Assert.That(Bytes(r["get_late_bits"]), Is.EqualTo(Runs((0, 512), (1024, 512))), "late domain");
+            Assert.That(Bytes(r["get_after_enable_bits"]), Is.EqualTo(new byte[256]), "cleared by enabling");
+            Assert.That(Bytes(r["get_remapped_bits"]), Is.EqualTo(Runs((1024, 512))), "remapped");
             // Large pages off: 2 KiB IO pages only.
-            Assert.That(Bytes(r[90]), Is.EqualTo(Runs((5, 1), (600, 1))), "large pages off");
+            Assert.That(Bytes(r["get_small_bits"]), Is.EqualTo(Runs((5, 1), (600, 1))), "large pages off");
         });
     }
 
@@ -181,80 +177,84 @@ public sealed class DirtyTrackingTests(BackendKind backend) : MockDomainFixture(
         Assert.Multiple(() =>
         {
             // SET_DIRTY_TRACKING: flags, then the HWPT_PAGING lookup, then dirty ops (both directions).
-            Fails(r[7], Errno.EOPNOTSUPP);
-            Fails(r[8], Errno.ENOENT);
-            Fails(r[9], Errno.ENOENT);
-            Fails(r[10], Errno.ENOENT);
-            Fails(r[11], Errno.EOPNOTSUPP);
-            Fails(r[12], Errno.EOPNOTSUPP);
-            Succeeds(r[13]);
+            Fails(r["set_bad_flags"], Errno.EOPNOTSUPP);
+            Fails(r["set_missing"], Errno.ENOENT);
+            Fails(r["set_on_ioas"], Errno.ENOENT);
+            Fails(r["set_on_stdev"], Errno.ENOENT);
+            Fails(r["set_no_dirty_ops"], Errno.EOPNOTSUPP);
+            Fails(r["clear_no_dirty_ops"], Errno.EOPNOTSUPP);
+            Succeeds(r["disable_when_off"]);
             // IOMMU_TEST_OP_DIRTY needs tracking on (EINVAL), also on a domain without dirty ops.
-            Fails(r[15], Errno.EINVAL);
-            Fails(r[16], Errno.EINVAL);
-            Succeeds(r[17]);
-            Succeeds(r[18]);
+            Fails(r["mark_not_tracking"], Errno.EINVAL);
+            Fails(r["mark_no_dirty_ops"], Errno.EINVAL);
+            Succeeds(r["enable"]);
+            Succeeds(r["enable_again"]);
             // Its checks: arguments (EINVAL), bit count (EOVERFLOW) before the lookup, then the lookup, tracking, the bitmap.
-            for (int step = 19; step <= 23; step++)
+            foreach (string step in new[] { "mark_page_size_zero", "mark_length_zero", "mark_iova_unaligned", "mark_length_unaligned", "mark_null_uptr" })
                 Fails(r[step], Errno.EINVAL);
-            Fails(r[24], Errno.EOVERFLOW);
-            Fails(r[25], Errno.ENOENT);
-            Fails(r[26], Errno.ENOENT);
-            Fails(r[27], Errno.EFAULT);
-            FieldIs(r[29], "dirty.out_nr_dirty", 9); // every third of 32 IO pages, the 8 of the hole not counted
-            FieldIs(r[30], "dirty.out_nr_dirty", 9); // pages already dirty count again
+            Fails(r["mark_too_many_bits"], Errno.EOVERFLOW);
+            Fails(r["mark_missing"], Errno.ENOENT);
+            Fails(r["mark_on_ioas"], Errno.ENOENT);
+            Fails(r["mark_bad_uptr"], Errno.EFAULT);
+            FieldIs(r["mark_every_third"], "dirty.out_nr_dirty", 9);  // every third of 32 IO pages, the 8 of the hole not counted
+            FieldIs(r["mark_again"], "dirty.out_nr_dirty", 9);  // pages already dirty count again
             // GET_DIRTY_BITMAP: flags and __reserved, lookup, range (length, overflow, IOAS alignment,
             // page_size), and only then dirty ops.
-            Fails(r[31], Errno.EOPNOTSUPP);
-            Fails(r[32], Errno.EOPNOTSUPP);
-            Fails(r[33], Errno.ENOENT);
-            Fails(r[34], Errno.ENOENT);
-            Fails(r[35], Errno.EINVAL);
-            Fails(r[36], Errno.EOVERFLOW);
-            for (int step = 37; step <= 42; step++)
+            Fails(r["get_bad_flags"], Errno.EOPNOTSUPP);
+            Fails(r["get_reserved"], Errno.EOPNOTSUPP);
+            Fails(r["get_missing"], Errno.ENOENT);
+            Fails(r["get_on_ioas"], Errno.ENOENT);
+            Fails(r["get_length_zero"], Errno.EINVAL);
+            Fails(r["get_overflow"], Errno.EOVERFLOW);
+            foreach (string step in new[]
+                     {
+                         "get_iova_below_alignment", "get_length_below_alignment", "get_page_size_zero",
+                         "get_iova_not_page_aligned", "get_length_not_page_aligned", "get_no_dirty_ops_bad_range",
+                     })
                 Fails(r[step], Errno.EINVAL);
-            Fails(r[43], Errno.EOPNOTSUPP);
+            Fails(r["get_no_dirty_ops"], Errno.EOPNOTSUPP);
             // A hole ends the walk with EINVAL (6.12.118; 0 before), the bits before it written; a range
             // starting in a hole reports nothing.
-            Fails(r[45], Errno.EINVAL);
-            Assert.That(Bytes(r[46]), Is.EqualTo(Bits(16, 0, 3, 6, 9, 12, 15)));
-            Fails(r[47], Errno.EINVAL);
-            Assert.That(Bytes(r[48]), Is.EqualTo(Bits(16, 0, 3, 6, 9, 12, 15)));
-            Succeeds(r[50]);
-            Assert.That(Bytes(r[51]), Is.EqualTo(Bits(16, 0, 3, 6)));
+            Fails(r["get_over_hole"], Errno.EINVAL);
+            Assert.That(Bytes(r["over_hole_bits"]), Is.EqualTo(Bits(16, 0, 3, 6, 9, 12, 15)));
+            Fails(r["get_from_hole"], Errno.EINVAL);
+            Assert.That(Bytes(r["from_hole_bits"]), Is.EqualTo(Bits(16, 0, 3, 6, 9, 12, 15)));
+            Succeeds(r["get_after_hole"]);
+            Assert.That(Bytes(r["after_hole_bits"]), Is.EqualTo(Bits(16, 0, 3, 6)));
             // Granularity: one bit per 4 KiB, two bits per IO page at 1 KiB, 2 KiB bits for 6 KiB, 2048 bits at 1 byte.
-            for (int step = 53; step <= 56; step++)
+            foreach (string step in new[] { "get_4k", "get_1k", "get_6k", "get_1_byte" })
                 Succeeds(r[step]);
-            byte[] g = Bytes(r[57]);
+            byte[] g = Bytes(r["granularity_bits"]);
             Assert.That(g[0x10], Is.EqualTo(0b1101_1011), "4 KiB bits");
             Assert.That(g[0x20..0x24], Is.EqualTo(Bits(4, 0, 1, 6, 7, 12, 13, 18, 19, 24, 25, 30, 31)), "1 KiB bits");
             Assert.That(g[0x30..0x32], Is.EqualTo(Bits(2, 0, 3, 6, 9)), "6 KiB bits");
             Assert.That(g[0x100..0x500], Is.EqualTo(Enumerable.Repeat((byte)0xff, 256).Concat(new byte[512]).Concat(Enumerable.Repeat((byte)0xff, 256)).ToArray()), "1-byte bits");
             // An unwritable bitmap still answers 0 and the bits are cleared.
-            Succeeds(r[58]);
-            Succeeds(r[60]);
-            Assert.That(Bytes(r[61]), Is.EqualTo(new byte[16]));
+            Succeeds(r["get_unwritable"]);
+            Succeeds(r["get_after_unwritable"]);
+            Assert.That(Bytes(r["after_unwritable_bits"]), Is.EqualTo(new byte[16]));
             // Unmapping drops dirty bits; disabling keeps them but stops reporting (EINVAL from 6.12.118,
             // 0 before; nothing written); enabling clears them.
-            FieldIs(r[63], "dirty.out_nr_dirty", 8);
-            Succeeds(r[64]);
-            Succeeds(r[65]);
-            Succeeds(r[67]);
-            Assert.That(Bytes(r[68]), Is.EqualTo(new byte[16]));
-            FieldIs(r[70], "dirty.out_nr_dirty", 16);
-            Succeeds(r[71]);
-            Fails(r[73], Errno.EINVAL);
-            Assert.That(Bytes(r[74]), Is.EqualTo(new byte[16]));
-            Fails(r[75], Errno.EINVAL);
-            Succeeds(r[76]);
-            Succeeds(r[77]);
-            Assert.That(Bytes(r[78]), Is.EqualTo(new byte[16]));
+            FieldIs(r["mark_after_hole"], "dirty.out_nr_dirty", 8);
+            Succeeds(r["unmap_dirty_area"]);
+            Succeeds(r["remap"]);
+            Succeeds(r["get_after_remap"]);
+            Assert.That(Bytes(r["after_remap_bits"]), Is.EqualTo(new byte[16]));
+            FieldIs(r["mark_low"], "dirty.out_nr_dirty", 16);
+            Succeeds(r["disable"]);
+            Fails(r["get_while_disabled"], Errno.EINVAL);
+            Assert.That(Bytes(r["while_disabled_bits"]), Is.EqualTo(new byte[16]));
+            Fails(r["mark_while_disabled"], Errno.EINVAL);
+            Succeeds(r["enable_clears"]);
+            Succeeds(r["get_after_enable"]);
+            Assert.That(Bytes(r["after_enable_bits"]), Is.EqualTo(new byte[16]));
             // The index quirk of IOMMU_TEST_OP_DIRTY: (iova + i * page_size) / page_size indexes 2 KiB pages.
-            FieldIs(r[81], "dirty.out_nr_dirty", 4);
-            FieldIs(r[82], "dirty.out_nr_dirty", 0);
-            Succeeds(r[84]);
-            Assert.That(Bytes(r[85]), Is.EqualTo(Bits(16, 0, 1, 2, 3)));
-            Succeeds(r[86]);
-            Succeeds(r[87]);
+            FieldIs(r["mark_quirk_4k"], "dirty.out_nr_dirty", 4);
+            FieldIs(r["mark_quirk_below_aperture"], "dirty.out_nr_dirty", 0);
+            Succeeds(r["get_quirk"]);
+            Assert.That(Bytes(r["quirk_bits"]), Is.EqualTo(Bits(16, 0, 1, 2, 3)));
+            Succeeds(r["destroy_stdev"]);
+            Succeeds(r["destroy_hwpt"]);
         });
     }
 

@@ -23,20 +23,20 @@ public sealed class FaultQueueTests(BackendKind backend) : MockDomainFixture(bac
         var r = Replay("mockdomain/alloc-hwpt-nested-iopf");
         Assert.Multiple(() =>
         {
-            Succeeds(r[8]);
-            FieldIs(r[8], "out_fault_fd", "fd 1");
-            FieldIs(r[8], "out_fault_id", 6);
-            Fails(r[10], Errno.ENOENT);      // FAULT_ID_VALID with no such fault queue
-            Succeeds(r[11]);                 // a nested HWPT carries the fault queue
-            Fails(r[12], Errno.EBUSY);       // the fd and the HWPT hold the queue
-            Succeeds(r[14]);
-            Fails(r[15], Errno.EBUSY);
-            Succeeds(r[16]);                 // TRIGGER_IOPF: pasid 1, grpid 2, perm R|W
-            Succeeds(r[17], 40);
-            Assert.That(Words(r[17]), Is.EqualTo(Record(3, 3, 1, 2, 3, 0xdeadbeaf, 1))); // LAST_PAGE|PASID_VALID, cookie 1
-            Succeeds(r[18], 8);              // the response for cookie 1
-            for (int k = 19; k <= 25; k++)
-                Succeeds(r[k]);              // detach, destroy in order, close the fd, destroy the queue
+            Succeeds(r["fault_alloc"]);
+            FieldIs(r["fault_alloc"], "out_fault_fd", "fd 1");
+            FieldIs(r["fault_alloc"], "out_fault_id", 6);
+            Fails(r["iopf_bad_fault_id"], Errno.ENOENT);  // FAULT_ID_VALID with no such fault queue
+            Succeeds(r["iopf_hwpt"]);        // a nested HWPT carries the fault queue
+            Fails(r["fault_busy"], Errno.EBUSY);  // the fd and the HWPT hold the queue
+            Succeeds(r["to_iopf"]);
+            Fails(r["iopf_busy"], Errno.EBUSY);
+            Succeeds(r["trigger"]);          // TRIGGER_IOPF: pasid 1, grpid 2, perm R|W
+            Succeeds(r["read"], 40);
+            Assert.That(Words(r["read"]), Is.EqualTo(Record(3, 3, 1, 2, 3, 0xdeadbeaf, 1)));  // LAST_PAGE|PASID_VALID, cookie 1
+            Succeeds(r["respond"], 8);       // the response for cookie 1
+            foreach (string step in new[] { "to_parent", "nested1_free", "iopf_free", "to_ioas", "parent_free", "close_fault_fd", "fault_free" })
+                Succeeds(r[step]);           // detach, destroy in order, close the fd, destroy the queue
         });
     }
 
@@ -46,21 +46,21 @@ public sealed class FaultQueueTests(BackendKind backend) : MockDomainFixture(bac
         var r = Replay("mockdomain/fault-queue");
         Assert.Multiple(() =>
         {
-            Succeeds(r[8]);
-            Succeeds(r[9]);
-            FieldIs(r[9], "out_fault_fd", "fd 2");
-            Fails(r[10], Errno.EOPNOTSUPP);  // flags
-            Succeeds(r[11]);
-            Succeeds(r[12]);
-            Succeeds(r[13]);                 // fault_id without FAULT_ID_VALID is ignored
-            Fails(r[14], Errno.EBUSY);
-            Succeeds(r[15], 0);              // nothing queued: 0 at once, no blocking
-            Succeeds(r[16], 0);
-            Fails(r[17], ESPIPE);            // not a multiple of the record size
-            Fails(r[18], Errno.EINVAL);      // no cookie handed out
-            Fails(r[19], ESPIPE);            // not a multiple of the response size
-            Succeeds(r[20], 0);
-            Fails(r[21], Errno.EBADF);       // the failed allocation made no fd
+            Succeeds(r["fault1"]);
+            Succeeds(r["fault2"]);
+            FieldIs(r["fault2"], "out_fault_fd", "fd 2");
+            Fails(r["fault_flags"], Errno.EOPNOTSUPP);  // flags
+            Succeeds(r["iopf1"]);
+            Succeeds(r["iopf2"]);
+            Succeeds(r["plain"]);            // fault_id without FAULT_ID_VALID is ignored
+            Fails(r["fault1_busy"], Errno.EBUSY);
+            Succeeds(r["read_empty"], 0);    // nothing queued: 0 at once, no blocking
+            Succeeds(r["read_zero_empty"], 0);
+            Fails(r["read_odd"], ESPIPE);    // not a multiple of the record size
+            Fails(r["write_no_cookie"], Errno.EINVAL);  // no cookie handed out
+            Fails(r["write_odd"], ESPIPE);   // not a multiple of the response size
+            Succeeds(r["write_empty"], 0);
+            Fails(r["read_never_created"], Errno.EBADF);  // the failed allocation made no fd
         });
     }
 
@@ -70,29 +70,29 @@ public sealed class FaultQueueTests(BackendKind backend) : MockDomainFixture(bac
         var r = Replay("mockdomain/fault-queue");
         Assert.Multiple(() =>
         {
-            Succeeds(r[22]);                 // attached to the IOAS's automatic HWPT: dropped
-            Succeeds(r[24]);                 // a nested HWPT without a queue: dropped
-            Succeeds(r[26]);
-            Fails(r[29], Errno.EINVAL);      // a zero-length read with a request waiting
-            Succeeds(r[30], 40);             // one record per read of 40 bytes
-            Assert.That(Words(r[30]), Is.EqualTo(Record(2, 3, 0, 7, 1, 0x1000, 1))); // no PASID: LAST_PAGE only
-            Succeeds(r[31], 80);             // only whole records: two of the three slots
-            Assert.That(Words(r[31]), Is.EqualTo(Record(3, 3, 1, 2, 3, 0xdeadbeaf, 2)
+            Succeeds(r["trigger_on_ioas"]);  // attached to the IOAS's automatic HWPT: dropped
+            Succeeds(r["trigger_on_plain"]);  // a nested HWPT without a queue: dropped
+            Succeeds(r["trigger_a"]);
+            Fails(r["read_zero_pending"], Errno.EINVAL);  // a zero-length read with a request waiting
+            Succeeds(r["read_one"], 40);     // one record per read of 40 bytes
+            Assert.That(Words(r["read_one"]), Is.EqualTo(Record(2, 3, 0, 7, 1, 0x1000, 1)));  // no PASID: LAST_PAGE only
+            Succeeds(r["read_rest"], 80);    // only whole records: two of the three slots
+            Assert.That(Words(r["read_rest"]), Is.EqualTo(Record(3, 3, 1, 2, 3, 0xdeadbeaf, 2)
                 .Concat(Record(3, 3, 0xFFFFF, 0xFFFFFFFF, 0xF, ulong.MaxValue, 3))));
-            Succeeds(r[32], 0);
-            Fails(r[33], Errno.EINVAL);      // code 2
-            Fails(r[34], Errno.EINVAL);
-            Fails(r[35], Errno.EINVAL);      // cookie 4 was never handed out
-            Fails(r[36], Errno.EINVAL);      // cookie 0 was never handed out, but the erase frees index 0 (below)
-            Succeeds(r[37], 8);              // the first response counts, the bad second stops the write
-            Fails(r[38], Errno.EINVAL);      // cookie 1 is answered
-            Succeeds(r[39], 16);             // SUCCESS and INVALID are both answers
+            Succeeds(r["read_drained"], 0);
+            Fails(r["write_bad_code"], Errno.EINVAL);  // code 2
+            Fails(r["write_bad_code_max"], Errno.EINVAL);
+            Fails(r["write_unknown_cookie"], Errno.EINVAL);  // cookie 4 was never handed out
+            Fails(r["write_cookie_zero"], Errno.EINVAL);  // cookie 0 was never handed out, but the erase frees index 0 (below)
+            Succeeds(r["write_partial"], 8);  // the first response counts, the bad second stops the write
+            Fails(r["write_answered"], Errno.EINVAL);  // cookie 1 is answered
+            Succeeds(r["write_two"], 16);    // SUCCESS and INVALID are both answers
             // The response with cookie 0 (step 36), while cookies were out, erased the xarray's zero
             // entry (XA_FLAGS_ALLOC1): 0 is now the lowest free cookie of this queue.
-            Succeeds(r[42], 40);
-            Assert.That(Words(r[42])[4] >> 32, Is.EqualTo(0UL));
-            Succeeds(r[43], 40);
-            Assert.That(Words(r[43])[4] >> 32, Is.EqualTo(1UL));
+            Succeeds(r["read_reuses_cookie"], 40);
+            Assert.That(Words(r["read_reuses_cookie"])[4] >> 32, Is.EqualTo(0UL));
+            Succeeds(r["read_next_cookie"], 40);
+            Assert.That(Words(r["read_next_cookie"])[4] >> 32, Is.EqualTo(1UL));
         });
     }
 
@@ -102,41 +102,41 @@ public sealed class FaultQueueTests(BackendKind backend) : MockDomainFixture(bac
         var r = Replay("mockdomain/fault-queue");
         Assert.Multiple(() =>
         {
-            Succeeds(r[45]);                 // replace onto another fault queue's HWPT
-            Succeeds(r[46], 0);              // the unread request went with the attachment
-            Fails(r[47], Errno.EINVAL);      // and the read ones' cookies
-            Succeeds(r[49], 0);
-            Succeeds(r[50], 40);             // the new attachment delivers to the other queue
-            Assert.That(Words(r[50]), Is.EqualTo(Record(3, 3, 1, 9, 3, 0xdeadbeaf, 1)));
-            Succeeds(r[51]);                 // replace onto the same HWPT changes nothing
-            Succeeds(r[52], 8);
-            Fails(r[53], Errno.EINVAL);      // cookie 0 with no cookie out: nothing to erase
-            Succeeds(r[55], 40);
-            Assert.That(Words(r[55])[4] >> 32, Is.EqualTo(1UL), "so queue 2 still starts at 1");
-            Succeeds(r[56]);
-            FieldIs(r[56], "mock_domain.out_hwpt_id", 8);
-            Succeeds(r[59], 80);             // a second device (ID 11: the automatic HWPT 4 went at step 23, the selftest object took 4)
-            Assert.That(Words(r[59]), Is.EqualTo(Record(2, 11, 0, 2, 3, 0xdeadbeaf, 0)
+            Succeeds(r["to_iopf2"]);         // replace onto another fault queue's HWPT
+            Succeeds(r["read_after_replace"], 0);  // the unread request went with the attachment
+            Fails(r["write_after_replace"], Errno.EINVAL);  // and the read ones' cookies
+            Succeeds(r["read_fault1_empty"], 0);
+            Succeeds(r["read_fault2"], 40);  // the new attachment delivers to the other queue
+            Assert.That(Words(r["read_fault2"]), Is.EqualTo(Record(3, 3, 1, 9, 3, 0xdeadbeaf, 1)));
+            Succeeds(r["to_iopf2_again"]);   // replace onto the same HWPT changes nothing
+            Succeeds(r["write_after_same_replace"], 8);
+            Fails(r["write_cookie_zero_none_out"], Errno.EINVAL);  // cookie 0 with no cookie out: nothing to erase
+            Succeeds(r["read_pending_on_fault2"], 40);
+            Assert.That(Words(r["read_pending_on_fault2"])[4] >> 32, Is.EqualTo(1UL), "so queue 2 still starts at 1");
+            Succeeds(r["second_device_on_iopf1"]);
+            FieldIs(r["second_device_on_iopf1"], "mock_domain.out_hwpt_id", 8);
+            Succeeds(r["read_second_device"], 80);  // a second device (ID 11: the automatic HWPT 4 went at step 23, the selftest object took 4)
+            Assert.That(Words(r["read_second_device"]), Is.EqualTo(Record(2, 11, 0, 2, 3, 0xdeadbeaf, 0)
                 .Concat(Record(3, 11, 9, 2, 3, 0xdeadbeaf, 1))));
-            Succeeds(r[61]);                 // destroying the device answers its requests
-            Fails(r[62], Errno.EINVAL);      // response(1): answered automatically
-            Succeeds(r[63], 0);
-            Fails(r[64], Errno.EBUSY);
-            Succeeds(r[65]);                 // detach (replace onto the parent) answers cookie 1 of queue 2
-            Fails(r[66], Errno.EINVAL);
-            Succeeds(r[67]);
-            Succeeds(r[68]);
-            Fails(r[69], Errno.EBUSY);       // the fd still holds the queue
-            Succeeds(r[70]);
-            Succeeds(r[71]);
-            Fails(r[72], Errno.ENOENT);      // TRIGGER_IOPF wants a device
-            Succeeds(r[74]);
-            Succeeds(r[75]);                 // closing the iommufd: the fault fd keeps the context
-            Succeeds(r[76], 40);
-            Assert.That(Words(r[76]), Is.EqualTo(Record(3, 3, 1, 3, 3, 0xdeadbeaf, 0)));
-            Succeeds(r[77], 8);
-            Fails(r[78], Errno.ENOTTY);      // the fault fd has no ioctls
-            Succeeds(r[79]);
+            Succeeds(r["second_device_gone"]);  // destroying the device answers its requests
+            Fails(r["write_after_device_gone"], Errno.EINVAL);  // response(1): answered automatically
+            Succeeds(r["read_after_device_gone"], 0);
+            Fails(r["iopf2_busy"], Errno.EBUSY);
+            Succeeds(r["to_parent"]);        // detach (replace onto the parent) answers cookie 1 of queue 2
+            Fails(r["write_after_detach"], Errno.EINVAL);
+            Succeeds(r["trigger_on_parent"]);
+            Succeeds(r["iopf2_free"]);
+            Fails(r["fault2_busy_fd"], Errno.EBUSY);  // the fd still holds the queue
+            Succeeds(r["close_fault2"]);
+            Succeeds(r["fault2_free"]);
+            Fails(r["trigger_not_a_device"], Errno.ENOENT);  // TRIGGER_IOPF wants a device
+            Succeeds(r["trigger_before_close"]);
+            Succeeds(r["close_iommufd"]);    // closing the iommufd: the fault fd keeps the context
+            Succeeds(r["read_after_iommufd_closed"], 40);
+            Assert.That(Words(r["read_after_iommufd_closed"]), Is.EqualTo(Record(3, 3, 1, 3, 3, 0xdeadbeaf, 0)));
+            Succeeds(r["write_after_iommufd_closed"], 8);
+            Fails(r["ioctl_on_fault_fd"], Errno.ENOTTY);  // the fault fd has no ioctls
+            Succeeds(r["close_fault1"]);
         });
     }
 
@@ -145,8 +145,7 @@ public sealed class FaultQueueTests(BackendKind backend) : MockDomainFixture(bac
     {
         // The selftest's fault part up to TRIGGER_IOPF: a record waits on trace fd 1.
         Trace full = TraceFiles.Load("mockdomain/alloc-hwpt-nested-iopf");
-        string head = string.Concat(full.ToJsonLines().Split('\n').Take(17).Select(l => l + "\n"));
-        Trace trace = Trace.Parse("fault-fd-pread", head);
+        Trace trace = new("fault-fd-pread", full.Steps.Take(full.IndexOf("trigger") + 1).ToList());
         long pread0 = 0, pread40 = 0, pwrite0 = 0, read = 0;
         var r = TraceReplayer.Replay(Backend, trace, fds =>
         {
@@ -158,7 +157,7 @@ public sealed class FaultQueueTests(BackendKind backend) : MockDomainFixture(bac
         });
         Assert.Multiple(() =>
         {
-            Succeeds(r[16]);
+            Succeeds(r["trigger"]);
             Assert.That(pread0, Is.EqualTo(-ESPIPE), "anon-inode files have no FMODE_PREAD");
             Assert.That(pread40, Is.EqualTo(-ESPIPE));
             Assert.That(pwrite0, Is.EqualTo(-ESPIPE));

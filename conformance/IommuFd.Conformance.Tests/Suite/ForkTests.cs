@@ -21,25 +21,22 @@ public sealed class ForkTests(BackendKind backend) : MockDomainFixture(backend)
     [TestCaseSource(nameof(Variants))]
     public void ForkGone(string variant)
     {
-        Trace trace = TraceFiles.Load($"mockdomain/ioas-fork-gone-{variant}");
-        var r = Replay(trace);
-        int map = Labelled(trace, "IOMMU_IOAS_MAP", proc: true);
-        Succeeds(r[map]);
-        Assert.That(trace.Steps[map + 1], Is.TypeOf<ExitStep>());
-        Succeeds(r[map + 1]);
+        var r = Replay($"mockdomain/ioas-fork-gone-{variant}");
+        Succeeds(r["child_map"]);
+        Succeeds(r["child_exit"]);
         if (variant == "no-domain")
         {
             Assert.Multiple(() =>
             {
-                Fails(r[map + 2], Errno.EFAULT); // MOCK_DOMAIN: the pages must be pinned from the gone mm
-                Fails(r[map + 3], Errno.EFAULT); // ACCESS_RW of one page
-                Fails(r[map + 4], Errno.EFAULT); // ACCESS_RW of two pages
-                Succeeds(r[map + 5]);            // UNMAP
+                Fails(r["mock_domain_after"], Errno.EFAULT); // the pages must be pinned from the gone mm
+                Fails(r["rw_one_page"], Errno.EFAULT);
+                Fails(r["rw_two_pages"], Errno.EFAULT);
+                Succeeds(r["unmap"]);
             });
             return;
         }
-        Succeeds(r[map + 2]);
-        CheckAccessReadsAndWrites(trace, r, map + 3);
+        Succeeds(r["mock_domain_after"]);
+        CheckAccessReadsAndWrites(r);
     }
 
     /// <summary>While the mapper lives, a new domain pins its pages from its mm and the access reads and
@@ -47,30 +44,29 @@ public sealed class ForkTests(BackendKind backend) : MockDomainFixture(backend)
     [TestCaseSource(nameof(Variants))]
     public void ForkPresent(string variant)
     {
-        Trace trace = TraceFiles.Load($"mockdomain/ioas-fork-present-{variant}");
-        var r = Replay(trace);
-        int map = Labelled(trace, "IOMMU_IOAS_MAP", proc: true);
-        Succeeds(r[map]);
-        Succeeds(r[map + 1]); // MOCK_DOMAIN pins from the live child
-        CheckAccessReadsAndWrites(trace, r, map + 2);
+        var r = Replay($"mockdomain/ioas-fork-present-{variant}");
+        Succeeds(r["child_map"]);
+        Succeeds(r["mock_domain_after"]); // MOCK_DOMAIN pins from the live child
+        CheckAccessReadsAndWrites(r);
     }
 
-    // Every ACCESS_RW from `from` on succeeds; each value written through the access is read back
-    // through it; a read of the whole mapping returns the child's bytes (page 0's head, page 15's tail).
-    private static void CheckAccessReadsAndWrites(Trace trace, IReadOnlyList<StepResult> r, int from)
+    // Every ACCESS_RW from the first on succeeds; each value written through the access is read back
+    // through it; while the child lives its memory holds what the access wrote; a read of the whole mapping
+    // returns the child's bytes (page 0's head).
+    private static void CheckAccessReadsAndWrites(ReplayResults r)
     {
         byte[]? written = null;
         bool rereading = false;
         int rw = 0;
         Assert.Multiple(() =>
         {
-            for (int i = from; i < trace.Steps.Count; i++)
+            foreach ((TraceStep step, StepResult result) in r.Steps(from: "rw_read_0"))
             {
-                switch (trace.Steps[i])
+                switch (step)
                 {
                     case IoctlStep { Command: "IOMMU_TEST_CMD" } ioctl when IsAccessRw(ioctl):
                         rw++;
-                        Succeeds(r[i]);
+                        Succeeds(result);
                         ulong flags = (ulong)ioctl.Arg!["access_rw"]!["flags"]!;
                         rereading = written is not null && flags == 0;
                         break;
@@ -78,28 +74,22 @@ public sealed class ForkTests(BackendKind backend) : MockDomainFixture(backend)
                         written = write.Data;
                         break;
                     case ReadStep { Buffer: "t" } when rereading:
-                        Assert.That(r[i].Hex, Is.EqualTo(Convert.ToHexStringLower(written!)), $"step {i}: written value read back");
+                        Assert.That(result.Hex, Is.EqualTo(Convert.ToHexStringLower(written!)), $"{step.Label}: written value read back");
                         written = null;
                         rereading = false;
                         break;
-                    case ReadStep { Buffer: "c" } read:
-                        Assert.That(r[i].Hex, Is.EqualTo(r[i - 1].Hex), $"step {i}: the child's memory holds what the access wrote");
+                    case ReadStep { Buffer: "c", Label: { } label }:
+                        string reread = label.Replace("rw_child_", "rw_reread_", StringComparison.Ordinal);
+                        Assert.That(result.Hex, Is.EqualTo(r[reread].Hex), $"{label}: the child's memory holds what the access wrote");
                         break;
                 }
             }
             Assert.That(rw, Is.GreaterThan(90));
-            int all = FirstAllPagesRead(trace);
-            Assert.That(r[all + 1].Hex, Is.EqualTo(Convert.ToHexStringLower(ChildWrite(trace, 0))), "page 0 as the child wrote it");
+            Assert.That(r["rw_all_pages_head"].Hex, Is.EqualTo(Convert.ToHexStringLower(ChildWrite(r.Trace, 0))), "page 0 as the child wrote it");
         });
     }
 
     private static bool IsAccessRw(IoctlStep step) => step.Arg?["op"] is JsonValue op && (ulong)op == 8;
-
-    private static int Labelled(Trace trace, string command, bool proc) =>
-        trace.Steps.Select((s, i) => (s, i)).First(p => p.s is IoctlStep io && io.Command == command && (io.Process is not null) == proc).i;
-
-    private static int FirstAllPagesRead(Trace trace) =>
-        trace.Steps.Select((s, i) => (s, i)).First(p => p.s is IoctlStep io && IsAccessRw(io) && (ulong)io.Arg!["access_rw"]!["length"]! == 16 * 4096).i;
 
     private static byte[] ChildWrite(Trace trace, ulong offset) =>
         trace.Steps.OfType<WriteStep>().First(w => w.Buffer == "c" && w.Offset == offset).Data;

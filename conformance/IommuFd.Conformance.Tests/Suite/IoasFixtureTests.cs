@@ -20,25 +20,25 @@ public sealed class IoasFixtureTests(BackendKind backend) : ConformanceFixture(b
             foreach (StepResult step in r)
                 Succeeds(step);
         });
-        FieldIs(r[3], "out_ioas_id", 1); // fd 0 has its own ID space, untouched by fd 1
+        FieldIs(r["ioas_fd0"], "out_ioas_id", 1); // fd 0 has its own ID space, untouched by fd 1
     }
 
     [Test]
     public void IoasDestroy()
     {
         var r = Replay("selftest/ioas-destroy");
-        FieldIs(r[1], "out_ioas_id", 1);
-        Succeeds(r[2]);
-        Fails(r[3], Errno.ENOENT);
+        FieldIs(r["ioas"], "out_ioas_id", 1);
+        Succeeds(r["destroy"]);
+        Fails(r["destroy_again"], Errno.ENOENT);
     }
 
     [Test]
     public void IoasAreaDestroy()
     {
         var r = Replay("selftest/ioas-area-destroy");
-        Succeeds(r[2]);
-        FieldIs(r[2], "iova", 0); // the no_domain variant maps at base_iova 0
-        Succeeds(r[3]);
+        Succeeds(r["map"]);
+        FieldIs(r["map"], "iova", 0); // the no_domain variant maps at base_iova 0
+        Succeeds(r["destroy"]);
     }
 
     [Test]
@@ -58,24 +58,22 @@ public sealed class IoasFixtureTests(BackendKind backend) : ConformanceFixture(b
         var r = Replay("selftest/ioas-area");
         Assert.Multiple(() =>
         {
-            for (int i = 2; i < 12; i++)
-                Fails(r[i], Errno.ENOENT);      // unmap of nothing
-            for (int i = 12; i < 22; i++)
-                Succeeds(r[i]);                  // fixed maps
-            for (int i = 22; i < 32; i++)
+            for (int k = 0; k < 10; k++)
             {
-                Succeeds(r[i]);
-                FieldIs(r[i], "length", Page);
+                Fails(r[$"unmap_nothing{k}"], Errno.ENOENT);
+                Succeeds(r[$"map{k}"]);
+                Succeeds(r[$"unmap{k}"]);
+                FieldIs(r[$"unmap{k}"], "length", Page);
             }
-            Succeeds(r[32]);
-            Fails(r[33], Errno.ENOENT);          // unmapping half an area does not split it
-            Fails(r[34], Errno.ENOENT);
-            for (int i = 35; i < 40; i++)
-                Fails(r[i], Errno.EEXIST);       // over-maps (6.12; the seed said EADDRINUSE)
-            Succeeds(r[40]);
-            FieldIs(r[40], "length", 2 * Page);
-            Succeeds(r[41]);                     // unmap-all on an empty IOAS succeeds in 6.12
-            FieldIs(r[41], "length", 0);
+            Succeeds(r["map_two_pages"]);
+            Fails(r["split_first"], Errno.ENOENT);          // unmapping half an area does not split it
+            Fails(r["split_second"], Errno.ENOENT);
+            foreach (string over in (string[])["over_same", "over_first", "over_second", "over_start", "over_around"])
+                Fails(r[over], Errno.EEXIST);    // over-maps (6.12; the seed said EADDRINUSE)
+            Succeeds(r["unmap_all"]);
+            FieldIs(r["unmap_all"], "length", 2 * Page);
+            Succeeds(r["unmap_all_empty"]);                     // unmap-all on an empty IOAS succeeds in 6.12
+            FieldIs(r["unmap_all_empty"], "length", 0);
         });
     }
 
@@ -83,12 +81,12 @@ public sealed class IoasFixtureTests(BackendKind backend) : ConformanceFixture(b
     public void UnmapFullyContainedAreas()
     {
         var r = Replay("selftest/ioas-unmap-fully-contained-areas");
-        for (int i = 2; i < 6; i++)
-            Succeeds(r[i]);
-        Fails(r[6], Errno.ENOENT);
-        Fails(r[7], Errno.ENOENT);
-        Succeeds(r[8]);
-        FieldIs(r[8], "length", 32 * Page);
+        for (int k = 0; k < 4; k++)
+            Succeeds(r[$"map{k}"]);
+        Fails(r["cut_first"], Errno.ENOENT);
+        Fails(r["cut_last"], Errno.ENOENT);
+        Succeeds(r["superset"]);
+        FieldIs(r["superset"], "length", 32 * Page);
     }
 
     [Test]
@@ -97,28 +95,28 @@ public sealed class IoasFixtureTests(BackendKind backend) : ConformanceFixture(b
         var r = Replay("selftest/ioas-area-auto-iova");
         Assert.Multiple(() =>
         {
-            var simple = Enumerable.Range(2, 10).Select(i => Number(r[i], "iova")).ToList();
+            var simple = Enumerable.Range(0, 10).Select(k => Number(r[$"simple{k}"], "iova")).ToList();
             Assert.That(simple, Is.Unique);
             Assert.That(simple, Is.EqualTo(Enumerable.Range(1, 10).Select(k => (ulong)k * Page)), "first fit from PAGE_SIZE up");
-            for (int i = 12; i < 22; i++)
-                Succeeds(r[i]);
+            for (int k = 0; k < 10; k++)
+                Succeeds(r[$"simple_unmap{k}"]);
             for (int k = 0; k < 10; k++)
             {
                 ulong length = Page * (ulong)(k + 1);
-                Succeeds(r[22 + k]);
-                Assert.That(Number(r[22 + k], "iova") % Alignment(length), Is.Zero, $"map of {length} bytes");
-                Succeeds(r[32 + k]);
+                Succeeds(r[$"aligned{k}"]);
+                Assert.That(Number(r[$"aligned{k}"], "iova") % Alignment(length), Is.Zero, $"map of {length} bytes");
+                Succeeds(r[$"aligned_unmap{k}"]);
             }
-            Succeeds(r[44]);
+            Succeeds(r["allow"]);
             for (int k = 0; k < 10; k++)
             {
                 ulong length = Page * (ulong)(k + 1);
-                ulong iova = Number(r[45 + k], "iova");
-                Succeeds(r[45 + k]);
+                ulong iova = Number(r[$"allowed{k}"], "iova");
+                Succeeds(r[$"allowed{k}"]);
                 Assert.That(iova % Alignment(length), Is.Zero);
                 Assert.That(iova, Is.GreaterThanOrEqualTo(200 * Page));
                 Assert.That(iova + length, Is.LessThanOrEqualTo(600 * Page));
-                Succeeds(r[55 + k]);
+                Succeeds(r[$"allowed_unmap{k}"]);
             }
         });
     }
@@ -127,81 +125,81 @@ public sealed class IoasFixtureTests(BackendKind backend) : ConformanceFixture(b
     public void AreaAutoIovaAvoidsReserved()
     {
         var r = Replay("selftest/ioas-area-auto-iova-reserved");
-        Succeeds(r[2]);
+        Succeeds(r["add_reserved"]);
         Assert.Multiple(() =>
         {
             for (int k = 0; k < 10; k++)
             {
                 ulong length = Page * (ulong)(k + 1);
-                ulong iova = Number(r[3 + k], "iova");
-                Succeeds(r[3 + k]);
+                ulong iova = Number(r[$"map{k}"], "iova");
+                Succeeds(r[$"map{k}"]);
                 Assert.That(iova % Alignment(length), Is.Zero);
                 Assert.That(iova > 4 * Page && iova < 104 * Page, Is.False, "inside the reserved range");
-                Succeeds(r[13 + k]);
+                Succeeds(r[$"unmap{k}"]);
             }
         });
-        Fails(r[25], Errno.EADDRINUSE);
+        Fails(r["allow_over_reserved"], Errno.EADDRINUSE);
     }
 
     [Test]
     public void AreaAllowed()
     {
         var r = Replay("selftest/ioas-area-allowed");
-        Succeeds(r[4]);
-        Fails(r[5], Errno.EADDRINUSE); // reserving inside an allowed range
-        Succeeds(r[6]);
-        Succeeds(r[7]);
-        Fails(r[8], Errno.EADDRINUSE); // allowing over a reserved range
+        Succeeds(r["allow"]);
+        Fails(r["reserve_in_allowed"], Errno.EADDRINUSE); // reserving inside an allowed range
+        Succeeds(r["clear"]);
+        Succeeds(r["reserve"]);
+        Fails(r["allow_over_reserved"], Errno.EADDRINUSE); // allowing over a reserved range
     }
 
     [Test]
     public void CopyArea()
     {
         var r = Replay("selftest/ioas-copy-area");
-        Succeeds(r[2]);
-        Succeeds(r[3]);
-        Succeeds(r[4]);
-        Succeeds(r[5]);
+        Succeeds(r["map"]);
+        Succeeds(r["copy_inside"]);
+        Succeeds(r["dst"]);
+        Succeeds(r["copy_between"]);
     }
 
     [Test]
     public void IovaRanges()
     {
         var r = Replay("selftest/ioas-iova-ranges");
-        Succeeds(r[2]);
-        FieldIs(r[2], "num_iovas", 1);
-        FieldIs(r[2], "out_iova_alignment", 1);
-        Assert.That(Words(r[3]), Is.EqualTo(new ulong[] { 0, ulong.MaxValue, 0, 0 }));
-        Fails(r[5], Errno.EMSGSIZE);
-        FieldIs(r[5], "num_iovas", 1);  // the struct is written back before EMSGSIZE
-        Assert.That(Words(r[6]), Is.EqualTo(new ulong[] { 0, 0, 0, 0 }), "nothing written with no room");
+        Succeeds(r["read_all"]);
+        FieldIs(r["read_all"], "num_iovas", 1);
+        FieldIs(r["read_all"], "out_iova_alignment", 1);
+        Assert.That(Words(r["ranges_all"]), Is.EqualTo(new ulong[] { 0, ulong.MaxValue, 0, 0 }));
+        Fails(r["too_small"], Errno.EMSGSIZE);
+        FieldIs(r["too_small"], "num_iovas", 1);  // the struct is written back before EMSGSIZE
+        Assert.That(Words(r["ranges_too_small"]), Is.EqualTo(new ulong[] { 0, 0, 0, 0 }), "nothing written with no room");
     }
 
     [Test]
     public void IovaRangesWithReserved()
     {
         var r = Replay("selftest/ioas-iova-ranges-reserved");
-        Succeeds(r[2]);
-        Succeeds(r[3]);
-        FieldIs(r[3], "num_iovas", 2);
-        Assert.That(Words(r[4]), Is.EqualTo(new ulong[] { 0, Page - 1, 2 * Page, ulong.MaxValue }));
-        Fails(r[6], Errno.EMSGSIZE);
-        FieldIs(r[6], "num_iovas", 2);
-        Assert.That(Words(r[7]), Is.EqualTo(new ulong[] { 0, Page - 1, 0, 0 }), "only the first range fits");
+        Succeeds(r["add_reserved"]);
+        Succeeds(r["read_two"]);
+        FieldIs(r["read_two"], "num_iovas", 2);
+        Assert.That(Words(r["ranges_two"]), Is.EqualTo(new ulong[] { 0, Page - 1, 2 * Page, ulong.MaxValue }));
+        Fails(r["too_small"], Errno.EMSGSIZE);
+        FieldIs(r["too_small"], "num_iovas", 2);
+        Assert.That(Words(r["ranges_too_small"]), Is.EqualTo(new ulong[] { 0, Page - 1, 0, 0 }), "only the first range fits");
     }
 
     [Test]
     public void IoasOptionHugePages()
     {
         var r = Replay("selftest/ioas-option-huge-pages");
-        Succeeds(r[2]);
-        FieldIs(r[2], "val64", 1);
-        Succeeds(r[3]);
-        Succeeds(r[4]);
-        FieldIs(r[4], "val64", 0);
-        Fails(r[5], Errno.EINVAL);
-        Succeeds(r[6]);
-        FieldIs(r[7], "val64", 1);
+        Succeeds(r["get_default"]);
+        FieldIs(r["get_default"], "val64", 1);
+        Succeeds(r["set_0"]);
+        Succeeds(r["get_0"]);
+        FieldIs(r["get_0"], "val64", 0);
+        Fails(r["set_2"], Errno.EINVAL);
+        Succeeds(r["set_1"]);
+        FieldIs(r["get_1"], "val64", 1);
     }
 
     [Test]
@@ -218,15 +216,15 @@ public sealed class IoasFixtureTests(BackendKind backend) : ConformanceFixture(b
     public void IoasAlignChange()
     {
         var r = Replay("selftest/ioas-align-change");
-        Succeeds(r[2]);
-        Succeeds(r[3]);
-        Fails(r[4], Errno.EINVAL);
-        Succeeds(r[5]);
-        Succeeds(r[6]);
-        Succeeds(r[7]);
-        Fails(r[8], Errno.EADDRINUSE);
-        Succeeds(r[9]);
-        Succeeds(r[10]);
+        Succeeds(r["map"]);
+        Succeeds(r["huge_off"]);
+        Fails(r["misaligned_map"], Errno.EINVAL);
+        Succeeds(r["huge_off_again"]);
+        Succeeds(r["huge_on"]);
+        Succeeds(r["misaligned_map_ok"]);
+        Fails(r["huge_off_misaligned"], Errno.EADDRINUSE);
+        Succeeds(r["unmap_second"]);
+        Succeeds(r["unmap_first"]);
     }
 
     [Test]
@@ -235,27 +233,26 @@ public sealed class IoasFixtureTests(BackendKind backend) : ConformanceFixture(b
         const ulong last = Base + TestEnv.BufferSize - 2;
         Trace trace = TraceFiles.Load("selftest/ioas-copy-sweep");
         var r = Replay(trace);
-        Succeeds(r[3]);
+        Succeeds(r["map"]);
         int copies = 0;
         Assert.Multiple(() =>
         {
-            for (int i = 4; i < trace.Steps.Count - 1; i++)
+            for (; trace.Steps.Any(s => s.Label == $"copy{copies}"); copies++)
             {
-                if (trace.Steps[i] is not IoctlStep { Command: "IOMMU_IOAS_COPY" } copy)
-                {
-                    Succeeds(r[i]); // the unmap after a good copy
-                    continue;
-                }
-                copies++;
+                string label = $"copy{copies}";
+                var copy = (IoctlStep)trace.Steps[trace.IndexOf(label)];
                 ulong src = copy.Arg!["src_iova"]!.GetValue<ulong>();
                 if (src < Base || src + TestEnv.MockPageSize - 1 > last)
-                    Fails(r[i], Errno.ENOENT);
+                    Fails(r[label], Errno.ENOENT);
                 else
-                    Succeeds(r[i]);
+                {
+                    Succeeds(r[label]);
+                    Succeeds(r[$"unmap{copies}"]); // the unmap after a good copy
+                }
             }
         });
         Assert.That(copies, Is.EqualTo(137));
-        Succeeds(r[^1]);
+        Succeeds(r["destroy_dst"]);
     }
 
     [Test]
@@ -264,8 +261,8 @@ public sealed class IoasFixtureTests(BackendKind backend) : ConformanceFixture(b
         var r = Replay("selftest/ioas-alloc-hwpt-nested-no-device");
         Assert.Multiple(() =>
         {
-            for (int i = 4; i <= 8; i++)
-                Fails(r[i], Errno.ENOENT); // the device lookup (or the selftest device) comes first
+            foreach (string step in (string[])["parent", "nested0", "nested1", "replace0", "replace1"])
+                Fails(r[step], Errno.ENOENT); // the device lookup (or the selftest device) comes first
         });
     }
 
@@ -278,15 +275,15 @@ public sealed class IoasFixtureTests(BackendKind backend) : ConformanceFixture(b
         // with emulated VT-d: the iommu core offers the mock device to the VT-d driver, which refuses
         // it, so iommufd_device_bind fails its cache-coherency check before pt 0 is looked up.
         bool mockIommuOwnsBus = TestKernelEngine.Options().MockIommuOwnsMockBus;
-        Fails(r[2], mockIommuOwnsBus ? Errno.ENOENT : Errno.EINVAL);
+        Fails(r["mock_domain_on_hwpt_0"], mockIommuOwnsBus ? Errno.ENOENT : Errno.EINVAL);
     }
 
     [Test]
     public void GetHwInfoWithoutDevice()
     {
         var r = Replay("selftest/ioas-get-hw-info-no-device");
-        Fails(r[3], Errno.ENOENT);
-        Fails(r[4], Errno.ENOENT);
+        Fails(r["exact"], Errno.ENOENT);
+        Fails(r["larger"], Errno.ENOENT);
     }
 
     // The selftest checks iova % (1 << (ffs(length) - 1)) == 0, which holds only with transparent

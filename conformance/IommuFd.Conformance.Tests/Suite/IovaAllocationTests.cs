@@ -1,4 +1,5 @@
 using System.Globalization;
+using IommuFd.Conformance.Replay;
 using IommuFd.Conformance.Tests.Support;
 using static IommuFd.Conformance.Tests.Support.StepAssert;
 
@@ -17,10 +18,10 @@ public sealed class IovaAllocationTests(BackendKind backend) : ConformanceFixtur
         for (int i = 0; i < cases.Count; i++)
         {
             (ulong offset, ulong length) = cases[i];
-            var map = r[2 + 2 * i];
-            if (map.Rc != 0 || r[3 + 2 * i].Rc != 0)
+            StepResult map = r[$"map{i}"], unmap = r[$"unmap{i}"];
+            if (map.Rc != 0 || unmap.Rc != 0)
             {
-                wrong.Add($"offset {offset} length {length}: {map} / {r[3 + 2 * i]}");
+                wrong.Add($"offset {offset} length {length}: {map} / {unmap}");
                 continue;
             }
             ulong expected = IovaAllocation.Expected(offset, length, TestEnv.MaxIovaAlignment);

@@ -5,8 +5,8 @@ namespace IommuFd.Conformance.Tests.Suite;
 
 /// <summary>The device branch of the 6.12 selftest iommufd_ioas.alloc_hwpt_nested (mock_domain variant)
 /// without its fault queue: nested HWPTs on a NEST_PARENT paging HWPT, their mock IOTLB entries,
-/// IOMMU_HWPT_INVALIDATE and the attach/replace/destroy order, from mockdomain/alloc-hwpt-nested (step
-/// numbers printed by conformance/tools/tracegen.py). The fault queue and IOPF part: FaultQueueTests.</summary>
+/// IOMMU_HWPT_INVALIDATE and the attach/replace/destroy order, from mockdomain/alloc-hwpt-nested
+/// (MockDomainTraces). The fault queue and IOPF part: FaultQueueTests.</summary>
 public sealed class NestedHwptTests(BackendKind backend) : MockDomainFixture(backend)
 {
     private const ulong IotlbDefault = 0xbadbeef;
@@ -17,34 +17,37 @@ public sealed class NestedHwptTests(BackendKind backend) : MockDomainFixture(bac
         var r = Replay("mockdomain/alloc-hwpt-nested");
         Assert.Multiple(() =>
         {
-            Fails(r[7], Errno.ENOENT);       // dev_id names an IOAS
-            Fails(r[8], Errno.EINVAL);       // pt_id names a device
-            Fails(r[9], Errno.EOPNOTSUPP);   // a paging HWPT takes no FAULT_ID_VALID
-            Succeeds(r[10]);
-            Succeeds(r[11]);
-            Fails(r[12], Errno.EINVAL);      // IOMMU_HWPT_DATA_NONE with a length
-            Fails(r[13], Errno.EOPNOTSUPP);  // unknown data type
-            Fails(r[14], Errno.EINVAL);      // data_len 3
-            Fails(r[15], Errno.EINVAL);      // data_len 5: longer than the struct is EINVAL, not E2BIG
-            Fails(r[16], Errno.EINVAL);
-            Fails(r[17], Errno.EFAULT);
-            Fails(r[18], Errno.EOPNOTSUPP);  // NEST_PARENT on a nested HWPT
-            Fails(r[19], Errno.EINVAL);      // parent without NEST_PARENT
-            Fails(r[20], Errno.EINVAL);      // automatic parent
-            Succeeds(r[21]);
-            FieldIs(r[21], "out_hwpt_id", 7); // the failed allocations freed their IDs
-            Succeeds(r[23]);
-            FieldIs(r[23], "out_hwpt_id", 8);
-            Fails(r[24], Errno.ENOENT);      // no fault queue of that ID
-            Fails(r[25], Errno.ENOENT);      // a HWPT is no fault queue
-            for (int k = 26; k <= 33; k++)
-                Succeeds(r[k]);              // every IOTLB entry holds the allocation's value
-            Fails(r[34], Errno.EINVAL);      // iotlb id past MOCK_NESTED_DOMAIN_IOTLB_ID_MAX
-            Fails(r[35], Errno.EINVAL);      // another value
-            Fails(r[36], Errno.ENOENT);      // MD_CHECK_IOTLB wants a nested HWPT
-            Fails(r[37], Errno.ENOENT);      // MD_CHECK_MAP wants a paging HWPT
-            Fails(r[38], Errno.EINVAL);      // nested on nested
-            Fails(r[39], Errno.EBUSY);       // the parent is held by its nested HWPTs
+            Fails(r["ioas_as_device"], Errno.ENOENT);                 // dev_id names an IOAS
+            Fails(r["device_as_pt"], Errno.EINVAL);                   // pt_id names a device
+            Fails(r["nest_parent_with_fault_id"], Errno.EOPNOTSUPP);  // a paging HWPT takes no FAULT_ID_VALID
+            Succeeds(r["parent"]);
+            Succeeds(r["parent_not_work"]);
+            Fails(r["data_none"], Errno.EINVAL);                      // IOMMU_HWPT_DATA_NONE with a length
+            Fails(r["data_type_plus_one"], Errno.EOPNOTSUPP);         // unknown data type
+            Fails(r["data_len_short"], Errno.EINVAL);                 // data_len 3
+            Fails(r["data_len_long"], Errno.EINVAL);                  // data_len 5: longer than the struct is EINVAL, not E2BIG
+            Fails(r["data_len_page"], Errno.EINVAL);
+            Fails(r["data_null"], Errno.EFAULT);
+            Fails(r["nested_nest_parent"], Errno.EOPNOTSUPP);         // NEST_PARENT on a nested HWPT
+            Fails(r["parent_without_nest_parent"], Errno.EINVAL);     // parent without NEST_PARENT
+            Fails(r["parent_automatic"], Errno.EINVAL);               // automatic parent
+            Succeeds(r["nested0"]);
+            FieldIs(r["nested0"], "out_hwpt_id", 7);                  // the failed allocations freed their IDs
+            Succeeds(r["nested1"]);
+            FieldIs(r["nested1"], "out_hwpt_id", 8);
+            Fails(r["bad_fault_id"], Errno.ENOENT);                   // no fault queue of that ID
+            Fails(r["fault_id_names_a_hwpt"], Errno.ENOENT);          // a HWPT is no fault queue
+            for (int k = 0; k < 4; k++)
+            {
+                Succeeds(r[$"iotlb0_{k}"]);  // every IOTLB entry holds the allocation's value
+                Succeeds(r[$"iotlb1_{k}"]);
+            }
+            Fails(r["iotlb_id_past_max"], Errno.EINVAL);    // iotlb id past MOCK_NESTED_DOMAIN_IOTLB_ID_MAX
+            Fails(r["iotlb_other_value"], Errno.EINVAL);    // another value
+            Fails(r["iotlb_on_paging"], Errno.ENOENT);      // MD_CHECK_IOTLB wants a nested HWPT
+            Fails(r["check_map_on_nested"], Errno.ENOENT);  // MD_CHECK_MAP wants a paging HWPT
+            Fails(r["nested_on_nested"], Errno.EINVAL);     // nested on nested
+            Fails(r["parent_busy"], Errno.EBUSY);           // the parent is held by its nested HWPTs
         });
     }
 
@@ -54,44 +57,44 @@ public sealed class NestedHwptTests(BackendKind backend) : MockDomainFixture(bac
         var r = Replay("mockdomain/alloc-hwpt-nested");
         Assert.Multiple(() =>
         {
-            Fails(r[40], Errno.ENOENT);      // a paging HWPT takes no invalidation
-            FieldIs(r[40], "entry_num", 0);
-            Succeeds(r[41]);                 // no entries: only the data type is checked
-            Succeeds(r[42]);                 // no entries need no array
-            Fails(r[43], Errno.EINVAL);      // a wrong type fails even with no entries
-            Fails(r[44], Errno.EINVAL);
-            FieldIs(r[44], "entry_num", 0);
-            Fails(r[45], Errno.EINVAL);      // entry_len must be exactly 8 ...
-            Fails(r[46], Errno.EINVAL);
-            Fails(r[47], Errno.EINVAL);      // ... past PAGE_SIZE before the lookup
-            Fails(r[48], Errno.EINVAL);      // ... PAGE_SIZE in the driver
-            Fails(r[49], Errno.EINVAL);      // more than 1 << 19 entries
-            Fails(r[50], Errno.EOPNOTSUPP);  // __reserved first
-            Fails(r[51], Errno.EOPNOTSUPP);
-            Fails(r[53], Errno.EOPNOTSUPP);  // unknown entry flags
-            Fails(r[54], Errno.EINVAL);      // no array for one entry
-            Fails(r[55], Errno.EINVAL);
-            Fails(r[57], Errno.EINVAL);      // iotlb_id 4
-            Fails(r[59], Errno.EINVAL);      // iotlb_id 4 with FLAG_ALL: still checked
-            Fails(r[60], Errno.EFAULT);
-            FieldIs(r[60], "entry_num", 0);
-            Fails(r[62], Errno.EOPNOTSUPP);  // the second entry fails after the first is applied
-            FieldIs(r[62], "entry_num", 1);
-            Succeeds(r[63]);                 // entry 0 cleared
-            Succeeds(r[64]);                 // entry 1 kept
-            Fails(r[66], Errno.EINVAL);
-            FieldIs(r[66], "entry_num", 1);
-            Succeeds(r[68]);
-            FieldIs(r[68], "entry_num", 1);
-            Succeeds(r[69]);
-            Succeeds(r[70]);
-            Succeeds(r[72]);
-            FieldIs(r[72], "entry_num", 2);
-            for (int k = 73; k <= 76; k++)
-                Succeeds(r[k]);
-            Succeeds(r[78]);                 // FLAG_ALL clears every entry
-            for (int k = 79; k <= 82; k++)
-                Succeeds(r[k]);
+            Fails(r["inv_on_paging"], Errno.ENOENT);  // a paging HWPT takes no invalidation
+            FieldIs(r["inv_on_paging"], "entry_num", 0);
+            Succeeds(r["inv_zero_entries"]);  // no entries: only the data type is checked
+            Succeeds(r["inv_zero_entries_no_array"]);  // no entries need no array
+            Fails(r["inv_zero_entries_bad_type"], Errno.EINVAL);  // a wrong type fails even with no entries
+            Fails(r["inv_bad_type"], Errno.EINVAL);
+            FieldIs(r["inv_bad_type"], "entry_num", 0);
+            Fails(r["inv_entry_len_plus_one"], Errno.EINVAL);  // entry_len must be exactly 8 ...
+            Fails(r["inv_entry_len_one"], Errno.EINVAL);
+            Fails(r["inv_entry_len_page_plus_one"], Errno.EINVAL);  // ... past PAGE_SIZE before the lookup
+            Fails(r["inv_entry_len_page"], Errno.EINVAL);  // ... PAGE_SIZE in the driver
+            Fails(r["inv_too_many"], Errno.EINVAL);  // more than 1 << 19 entries
+            Fails(r["inv_reserved"], Errno.EOPNOTSUPP);  // __reserved first
+            Fails(r["inv_reserved_and_null"], Errno.EOPNOTSUPP);
+            Fails(r["inv_bad_flags"], Errno.EOPNOTSUPP);  // unknown entry flags
+            Fails(r["inv_null_array"], Errno.EINVAL);  // no array for one entry
+            Fails(r["inv_zero_entry_len"], Errno.EINVAL);
+            Fails(r["inv_bad_iotlb_id"], Errno.EINVAL);  // iotlb_id 4
+            Fails(r["inv_all_bad_iotlb_id"], Errno.EINVAL);  // iotlb_id 4 with FLAG_ALL: still checked
+            Fails(r["inv_unmapped"], Errno.EFAULT);
+            FieldIs(r["inv_unmapped"], "entry_num", 0);
+            Fails(r["inv_second_bad_flags"], Errno.EOPNOTSUPP);  // the second entry fails after the first is applied
+            FieldIs(r["inv_second_bad_flags"], "entry_num", 1);
+            Succeeds(r["after_partial_0"]);  // entry 0 cleared
+            Succeeds(r["after_partial_1"]);  // entry 1 kept
+            Fails(r["inv_second_bad_id"], Errno.EINVAL);
+            FieldIs(r["inv_second_bad_id"], "entry_num", 1);
+            Succeeds(r["inv_1"]);
+            FieldIs(r["inv_1"], "entry_num", 1);
+            Succeeds(r["after_inv_1"]);
+            Succeeds(r["after_inv_1_2"]);
+            Succeeds(r["inv_2_3"]);
+            FieldIs(r["inv_2_3"], "entry_num", 2);
+            for (int k = 0; k < 4; k++)
+                Succeeds(r[$"all_clear0_{k}"]);
+            Succeeds(r["inv_all"]);          // FLAG_ALL clears every entry
+            for (int k = 0; k < 4; k++)
+                Succeeds(r[$"all_clear1_{k}"]);
         });
     }
 
@@ -101,21 +104,21 @@ public sealed class NestedHwptTests(BackendKind backend) : MockDomainFixture(bac
         var r = Replay("mockdomain/alloc-hwpt-nested");
         Assert.Multiple(() =>
         {
-            Succeeds(r[83]);                 // replace onto nested0
-            Fails(r[84], Errno.EBUSY);       // held by the device
-            Fails(r[85], Errno.EBUSY);
-            Succeeds(r[86]);
-            Fails(r[87], Errno.EBUSY);
-            Succeeds(r[88]);                 // nested0 is free once the device left it
-            Succeeds(r[89]);                 // MOCK_DOMAIN attaches a new device to a nested HWPT
-            FieldIs(r[89], "mock_domain.out_hwpt_id", 8);
-            Succeeds(r[90]);
-            Succeeds(r[91]);                 // back to the parent
-            Succeeds(r[92]);
-            Succeeds(r[93]);
-            Succeeds(r[94]);                 // the parent is free with no nested HWPT on it
-            Succeeds(r[95]);
-            Succeeds(r[96]);
+            Succeeds(r["to_nested0"]);       // replace onto nested0
+            Fails(r["nested0_busy"], Errno.EBUSY);  // held by the device
+            Fails(r["parent_busy_attached"], Errno.EBUSY);
+            Succeeds(r["to_nested1"]);
+            Fails(r["nested1_busy"], Errno.EBUSY);
+            Succeeds(r["nested0_free"]);     // nested0 is free once the device left it
+            Succeeds(r["second_device_on_nested"]);  // MOCK_DOMAIN attaches a new device to a nested HWPT
+            FieldIs(r["second_device_on_nested"], "mock_domain.out_hwpt_id", 8);
+            Succeeds(r["second_device_gone"]);
+            Succeeds(r["to_parent"]);        // back to the parent
+            Succeeds(r["nested1_free"]);
+            Succeeds(r["to_ioas"]);
+            Succeeds(r["parent_free"]);      // the parent is free with no nested HWPT on it
+            Succeeds(r["parent_not_work_free"]);
+            Succeeds(r["next_id"]);
         });
     }
 }

@@ -5,9 +5,8 @@ using static IommuFd.Conformance.Tests.Support.StepAssert;
 namespace IommuFd.Conformance.Tests.Suite;
 
 /// <summary>The 6.12 <c>vfio_compat_mock_domain</c> cases for both variants (Ver1v2: VFIO_TYPE1v2_IOMMU,
-/// Ver1v0: VFIO_TYPE1_IOMMU), from the traces mockdomain/vfio-compat-CASE-VARIANT (step numbers printed
-/// by conformance/tools/tracegen.py). The fixture (steps 17-20): an IOAS, a mock device on it,
-/// IOMMU_VFIO_IOAS SET, VFIO_SET_IOMMU; every trace ends with teardown_iommufd (close, reopen, no page
+/// Ver1v0: VFIO_TYPE1_IOMMU), from the traces mockdomain/vfio-compat-CASE-VARIANT (MockDomainTraces).
+/// The fixture: an IOAS ("ioas"), a mock device on it, IOMMU_VFIO_IOAS SET, VFIO_SET_IOMMU; every trace ends with teardown_iommufd (close, reopen, no page
 /// of the 16-page buffer pinned). huge_map runs on its MAP_HUGETLB buffer (the kernel side needs
 /// reserved huge pages, which the test VM has) and, beyond the selftest, on an ordinary 4 MiB buffer.</summary>
 public sealed class VfioCompatMockDomainTests(BackendKind backend) : MockDomainFixture(backend)
@@ -25,7 +24,7 @@ public sealed class VfioCompatMockDomainTests(BackendKind backend) : MockDomainF
     public void SimpleClose(string variant, int version)
     {
         var r = Replay($"mockdomain/vfio-compat-simple-close-{variant}");
-        Assert.Multiple(() => AllSucceed(r, from: 17));
+        Assert.Multiple(() => AllSucceed(r, from: "ioas"));
     }
 
     [TestCaseSource(nameof(Variants))]
@@ -34,8 +33,8 @@ public sealed class VfioCompatMockDomainTests(BackendKind backend) : MockDomainF
         var r = Replay($"mockdomain/vfio-compat-option-huge-pages-{variant}");
         Assert.Multiple(() =>
         {
-            AllSucceed(r, from: 17);
-            FieldIs(r[21], "val64", version == Type1 ? 0UL : 1UL); // type1 turns huge pages off, even with a domain
+            AllSucceed(r, from: "ioas");
+            FieldIs(r["get_huge_pages"], "val64", version == Type1 ? 0UL : 1UL); // type1 turns huge pages off, even with a domain
         });
     }
 
@@ -45,12 +44,12 @@ public sealed class VfioCompatMockDomainTests(BackendKind backend) : MockDomainF
         var r = Replay($"mockdomain/vfio-compat-get-info-{variant}");
         Assert.Multiple(() =>
         {
-            AllSucceed(r, from: 17);
-            CheckInfo(r[24], argsz: 16);   // the pre-cap ABI: argsz up to iova_pgsizes
-            CheckInfo(r[27], argsz: 24);   // the chain's size
+            AllSucceed(r, from: "ioas");
+            CheckInfo(r["pre_cap_bytes"], argsz: 16);     // the pre-cap ABI: argsz up to iova_pgsizes
+            CheckInfo(r["chain_size_bytes"], argsz: 24);  // the chain's size
             for (int argsz = 24; argsz < ChainLength; argsz++)
-                CheckInfo(r[30 + 3 * (argsz - 24)], argsz);
-            byte[] whole = CheckInfo(r[174], ChainLength);
+                CheckInfo(r[$"argsz_{argsz}_bytes"], argsz);
+            byte[] whole = CheckInfo(r["whole_chain_bytes"], ChainLength);
             Assert.That(Word32(whole, 16), Is.EqualTo(24), "cap_offset once the whole chain fits");
             CheckChain(whole);
         });
@@ -62,14 +61,14 @@ public sealed class VfioCompatMockDomainTests(BackendKind backend) : MockDomainF
         var r = Replay($"mockdomain/vfio-compat-map-{variant}");
         Assert.Multiple(() =>
         {
-            AllSucceed(r, from: 17, except: 25);
-            FieldIs(r[22], "size", BufferSize);
-            FieldIs(r[23], "size", 0);            // unmapping nothing is success
-            Fails(r[25], Errno.EINVAL);           // UNMAP_FLAG_ALL with an iova and a size
-            FieldIs(r[26], "size", BufferSize);
+            AllSucceed(r, from: "ioas", except: ["unmap_all_with_range"]);
+            FieldIs(r["unmap"], "size", BufferSize);
+            FieldIs(r["unmap_empty"], "size", 0);                 // unmapping nothing is success
+            Fails(r["unmap_all_with_range"], Errno.EINVAL);       // UNMAP_FLAG_ALL with an iova and a size
+            FieldIs(r["unmap_all"], "size", BufferSize);
             // 16 one-page maps, unmapped in the selftest's shuffled order (glibc rand() from seed 1).
-            for (int step = 43; step < 59; step++)
-                FieldIs(r[step], "size", Page);
+            for (int page = 0; page < 16; page++)
+                FieldIs(r[$"unmap_page_{page}"], "size", Page);
         });
     }
 
@@ -86,21 +85,22 @@ public sealed class VfioCompatMockDomainTests(BackendKind backend) : MockDomainF
         const ulong Piece = (4UL << 20) / 16;
         Assert.Multiple(() =>
         {
-            Succeeds(r[22]);
-            for (int step = 23; step < 39; step++)
+            Succeeds(r["map"]);
+            for (int piece = 0; piece < 16; piece++)
             {
+                StepResult unmap = r[$"unmap_piece_{piece}"];
                 if (version == Type1)
                 {
-                    Succeeds(r[step]);            // type1 cuts the mapping
-                    FieldIs(r[step], "size", Piece);
+                    Succeeds(unmap);              // type1 cuts the mapping
+                    FieldIs(unmap, "size", Piece);
                 }
                 else
                 {
-                    Fails(r[step], Errno.ENOENT); // type1v2 never does
-                    FieldIs(r[step], "size", 0);
+                    Fails(unmap, Errno.ENOENT);   // type1v2 never does
+                    FieldIs(unmap, "size", 0);
                 }
             }
-            Succeeds(r[^1]);
+            Succeeds(r["teardown_refs"]);
         });
     }
 
@@ -153,11 +153,4 @@ public sealed class VfioCompatMockDomainTests(BackendKind backend) : MockDomainF
     }
 
     private static uint Word32(byte[] bytes, int offset) => BitConverter.ToUInt32(bytes, offset);
-
-    private static void AllSucceed(IReadOnlyList<StepResult> r, int from, int except = -1)
-    {
-        for (int step = from; step < r.Count; step++)
-            if (step != except)
-                Assert.That(r[step].Errno, Is.EqualTo(0), () => $"step {step}: {r[step]}");
-    }
 }

@@ -1,6 +1,7 @@
 using IommuFd.Bindings.Backends;
 using IommuFd.Conformance.Replay;
 using IommuFd.Conformance.Traces;
+using IommuFd.Conformance.Traces.Building;
 using IommuFd.Testing;
 
 namespace IommuFd.Conformance.Tests.Support;
@@ -26,10 +27,10 @@ public abstract class ConformanceFixture(BackendKind kind) : BackendFixture(kind
     protected override void TestEnded() => SuiteSummary.Record(BackendName, TestContext.CurrentContext.Result.Outcome.Status);
 
     /// <summary>Replays a trace on this fixture's backend.</summary>
-    protected IReadOnlyList<StepResult> Replay(Trace trace) => TraceReplayer.Replay(Backend, trace);
+    protected ReplayResults Replay(Trace trace) => TraceReplayer.Replay(Backend, trace);
 
     /// <summary>Replays a repository trace (conformance/traces/NAME.jsonl), if it applies to this kernel.</summary>
-    protected IReadOnlyList<StepResult> Replay(string traceName)
+    protected ReplayResults Replay(string traceName)
     {
         Trace trace = TraceFiles.Load(traceName);
         TraceKernels.RequireApplies(trace);
@@ -37,5 +38,5 @@ public abstract class ConformanceFixture(BackendKind kind) : BackendFixture(kind
     }
 
     /// <summary>Replays a trace built in code.</summary>
-    protected IReadOnlyList<StepResult> Replay(TraceBuilder builder) => Replay(builder.Build());
+    protected ReplayResults Replay(TraceBuilder builder) => Replay(builder.Build());
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using IommuFd.Conformance.Replay;
+using IommuFd.Conformance.Traces;
 
 namespace IommuFd.Conformance.Tests.Support;
 
@@ -9,6 +10,15 @@ internal static class StepAssert
 {
     public static void Succeeds(StepResult result, long rc = 0) =>
         Assert.That((result.Rc, result.Errno), Is.EqualTo((rc, 0)), () => $"step {result.Step} should return {rc}: {result}");
+
+    /// <summary>Every step from the one labelled <paramref name="from"/> to the one labelled <paramref name="until"/>
+    /// (null: the end) succeeds, but those labelled in <paramref name="except"/>.</summary>
+    public static void AllSucceed(ReplayResults r, string from, string? until = null, IReadOnlyCollection<string>? except = null)
+    {
+        foreach ((TraceStep step, StepResult result) in r.Steps(from, until))
+            if (step.Label is null || except?.Contains(step.Label) != true)
+                Assert.That(result.Errno, Is.EqualTo(0), () => $"step {result.Step} ({step.Label ?? step.ToJsonLine()}): {result}");
+    }
 
     public static void Fails(StepResult result, int errno) =>
         Assert.That((result.Rc, result.Errno), Is.EqualTo((-1L, errno)), () => $"step {result.Step} should fail with errno {errno}: {result}");

@@ -1,5 +1,5 @@
-using System.Text.Json.Nodes;
 using IommuFd.Conformance.Traces;
+using IommuFd.Conformance.Traces.Building;
 
 namespace IommuFd.Conformance.Tests.Support;
 
@@ -18,53 +18,55 @@ public static class SuiteTraces
         yield return IovaAllocationSweep();
     }
 
-    /// <summary>6.12 <c>ioas_iova_alloc</c> without a domain: map and unmap every length 1..2*PAGE-1.</summary>
+    /// <summary>6.12 <c>ioas_iova_alloc</c> without a domain: map and unmap every length 1..2*PAGE-1
+    /// (steps <c>map{length}</c>, <c>unmap{length}</c>).</summary>
     public static Trace IoasIovaAlloc()
     {
-        var b = new TraceBuilder("code/ioas-iova-alloc");
-        b.Alloc("a", TestEnv.BufferSize);
-        int ioas = b.IoasAlloc();
+        var t = new TraceBuilder("code/ioas-iova-alloc");
+        TraceBuffer a = t.Alloc("a", TestEnv.BufferSize);
+        IoasHandle ioas = t.IoasAlloc("ioas");
         for (ulong length = 1; length != 2 * Page; length++)
         {
-            int map = b.Map(ioas, TraceBuilder.Addr("a"), length);
-            b.Unmap(ioas, TraceBuilder.Ref(map, "iova"), length);
+            StepHandle map = t.IoasMap($"map{length}", ioas, a.At(0), length);
+            t.IoasUnmap($"unmap{length}", ioas, map.Out("iova"), length);
         }
-        return b.Build();
+        return t.Build();
     }
 
-    /// <summary>The extensibility contract for one ioctl: size min-1 (EINVAL), size 0, the minimum,
-    /// sizeof+8 with a zero tail (as exact), sizeof+1 with a non-zero tail (E2BIG), a page of zero tail.</summary>
+    /// <summary>The extensibility contract for one ioctl: size min-1 (EINVAL), size 0, the exact size,
+    /// sizeof+8 with a zero tail (as exact), sizeof+1 with a non-zero tail (E2BIG), a non-zero last byte,
+    /// a page of zero tail, and the minimum (an older ABI).</summary>
     public static Trace Extensibility(ExtensibilityCase c)
     {
-        var b = new TraceBuilder($"code/extensibility-{c.Command}");
-        b.Alloc("a", 16 * Page);
-        int ioas = b.IoasAlloc();
-        JsonObject Arg() => c.Arg(ioas);
-        JsonObject Sized(uint size) { var arg = Arg(); arg[c.SizeField] = size; return arg; }
-        b.Ioctl(c.Command, Sized((uint)c.MinSize - 1));          // 2: below the minimum
-        b.Ioctl(c.Command, Sized(0));                              // 3: size 0
-        b.Ioctl(c.Command, Arg());                                 // 4: exact
-        b.Ioctl(c.Command, Arg(), tail: new byte[8]);              // 5: zero tail
-        b.Ioctl(c.Command, Arg(), tail: [0xFF]);                   // 6: non-zero tail
-        b.Ioctl(c.Command, Arg(), tail: [0, 0, 0, 0, 0, 0, 0, 1]); // 7: non-zero last byte
-        b.Ioctl(c.Command, Arg(), tail: new byte[4096]);           // 8: a page of zero tail
+        var t = new TraceBuilder($"code/extensibility-{c.Command}");
+        TraceBuffer a = t.Alloc("a", 16 * Page);
+        IoasHandle ioas = t.IoasAlloc("ioas");
+        Args Sized(uint size) => c.Arg(ioas, a).With(c.SizeField, size);
+        t.Ioctl("below_minimum", c.Command, Sized((uint)c.MinSize - 1));
+        t.Ioctl("size_0", c.Command, Sized(0));
+        t.Ioctl("exact", c.Command, c.Arg(ioas, a));
+        t.Ioctl("zero_tail", c.Command, c.Arg(ioas, a), tail: new byte[8]);
+        t.Ioctl("nonzero_tail", c.Command, c.Arg(ioas, a), tail: [0xFF]);
+        t.Ioctl("nonzero_last_byte", c.Command, c.Arg(ioas, a), tail: [0, 0, 0, 0, 0, 0, 0, 1]);
+        t.Ioctl("page_of_zero_tail", c.Command, c.Arg(ioas, a), tail: new byte[4096]);
         if (c.MinSize < c.StructSize)
-            b.Ioctl(c.Command, Sized((uint)c.MinSize));            // 9: the minimum (older ABI)
-        return b.Build();
+            t.Ioctl("minimum", c.Command, Sized((uint)c.MinSize));
+        return t.Build();
     }
 
-    /// <summary>Automatic IOVAs on an empty IOAS for many user-address alignments and lengths,
-    /// each mapped alone (map, then unmap).</summary>
+    /// <summary>Automatic IOVAs on an empty IOAS for many user-address alignments and lengths, each mapped
+    /// alone (case k: <c>map{k}</c>, then <c>unmap{k}</c>).</summary>
     public static Trace IovaAllocationSweep()
     {
-        var b = new TraceBuilder("code/iova-allocation-sweep");
-        b.Alloc("a", IovaAllocation.BufferLength);
-        int ioas = b.IoasAlloc();
+        var t = new TraceBuilder("code/iova-allocation-sweep");
+        TraceBuffer a = t.Alloc("a", IovaAllocation.BufferLength);
+        IoasHandle ioas = t.IoasAlloc("ioas");
+        int k = 0;
         foreach ((ulong offset, ulong length) in IovaAllocation.Cases)
         {
-            int map = b.Map(ioas, TraceBuilder.Addr("a", offset), length);
-            b.Unmap(ioas, TraceBuilder.Ref(map, "iova"), length);
+            StepHandle map = t.IoasMap($"map{k}", ioas, a.At(offset), length);
+            t.IoasUnmap($"unmap{k++}", ioas, map.Out("iova"), length);
         }
-        return b.Build();
+        return t.Build();
     }
 }

@@ -21,20 +21,20 @@ public static class TraceReplayer
     /// <returns>One result per step, in order.</returns>
     /// <exception cref="TraceFormatException">A step cannot be carried out as written (names trace, line, step).</exception>
     /// <exception cref="InvalidOperationException">The backend cannot open <c>/dev/iommu</c> at all.</exception>
-    public static IReadOnlyList<StepResult> Replay(IIommuBackend backend, Trace trace) =>
+    public static ReplayResults Replay(IIommuBackend backend, Trace trace) =>
         Replay(backend, trace, IoctlCatalog.Default);
 
     /// <summary>Replays with an explicit ioctl catalog (tests use hand-made structs).</summary>
-    public static IReadOnlyList<StepResult> Replay(IIommuBackend backend, Trace trace, IoctlCatalog catalog) =>
+    public static ReplayResults Replay(IIommuBackend backend, Trace trace, IoctlCatalog catalog) =>
         Replay(backend, trace, catalog, beforeClose: null);
 
     /// <summary>Replays, then calls <paramref name="beforeClose"/> with the trace's fds (index K is the
     /// trace's fd K; -1 once closed or when its open failed) while they are still open, so a caller can
     /// query the session's state after the last step (the fail-nth sweep probes it there).</summary>
-    public static IReadOnlyList<StepResult> Replay(IIommuBackend backend, Trace trace, Action<IReadOnlyList<int>> beforeClose) =>
+    public static ReplayResults Replay(IIommuBackend backend, Trace trace, Action<IReadOnlyList<int>> beforeClose) =>
         Replay(backend, trace, IoctlCatalog.Default, beforeClose);
 
-    private static IReadOnlyList<StepResult> Replay(IIommuBackend backend, Trace trace, IoctlCatalog catalog,
+    private static ReplayResults Replay(IIommuBackend backend, Trace trace, IoctlCatalog catalog,
                                                     Action<IReadOnlyList<int>>? beforeClose)
     {
         var results = new List<StepResult>(trace.Steps.Count);
@@ -68,7 +68,7 @@ public static class TraceReplayer
                 if (fd >= 0)
                     backend.Close(fd);
         }
-        return results;
+        return new ReplayResults(trace, results);
     }
 
     private static StepResult Run(IIommuBackend backend, IoctlCatalog catalog, TraceStep step, int index,

@@ -25,6 +25,19 @@ public sealed class Trace
     /// <summary>The steps; step N is line N+1 of the file.</summary>
     public IReadOnlyList<TraceStep> Steps { get; }
 
+    /// <summary>The index of the step labelled <paramref name="label"/>.</summary>
+    /// <exception cref="KeyNotFoundException">No step has that label (the message names the trace).</exception>
+    public int IndexOf(string label) =>
+        Labels.TryGetValue(label, out int index) ? index : throw new KeyNotFoundException($"trace '{Name}' has no step labelled '{label}'");
+
+    /// <summary>Whether a step is labelled <paramref name="label"/>.</summary>
+    public bool HasLabel(string label) => Labels.ContainsKey(label);
+
+    private Dictionary<string, int> Labels => _labels ??= Steps.Select((step, index) => (step.Label, index))
+        .Where(e => e.Label is not null).ToDictionary(e => e.Label!, e => e.index, StringComparer.Ordinal);
+
+    private Dictionary<string, int>? _labels;
+
     /// <summary>Reads and parses a <c>.jsonl</c> file.</summary>
     /// <exception cref="TraceFormatException">Malformed content, with file and line.</exception>
     public static Trace Load(string path) =>

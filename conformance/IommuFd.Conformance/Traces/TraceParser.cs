@@ -30,12 +30,16 @@ internal static class TraceParser
             }
             first = 1;
         }
+        var labels = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = first; i < count; i++)
         {
             string where = $"{source}:{i + 1}";
             try
             {
-                steps.Add(ParseLine(lines[i]) with { Line = i + 1 });
+                TraceStep step = ParseLine(lines[i]) with { Line = i + 1 };
+                if (step.Label is { } label && !labels.TryAdd(label, i + 1))
+                    throw new TraceFormatException($"label '{label}' is already the label of line {labels[label]} (labels are unique within a trace)");
+                steps.Add(step);
             }
             catch (TraceFormatException e)
             {
@@ -94,7 +98,7 @@ internal static class TraceParser
             _ => throw new TraceFormatException($"unknown op '{op}' (alloc, protect, write, read, open, close, ioctl, fdread, fdwrite, spawn, exit)"),
         };
         CheckKeys(json, op);
-        return step;
+        return step with { Label = OptionalLabel(json) };
     }
 
     private static IoctlStep ParseIoctl(JsonObject json)
@@ -164,7 +168,7 @@ internal static class TraceParser
     private static void CheckKeys(JsonObject json, string op)
     {
         foreach (KeyValuePair<string, JsonNode?> entry in json)
-            if (!AllowedKeys[op].Contains(entry.Key))
+            if (entry.Key != "label" && !AllowedKeys[op].Contains(entry.Key))
                 throw new TraceFormatException($"'{op}' step has unknown key '{entry.Key}'");
     }
 
@@ -182,6 +186,14 @@ internal static class TraceParser
         if (name is not null && name.Length == 0)
             throw new TraceFormatException("process name 'proc' must be non-empty");
         return name;
+    }
+
+    private static string? OptionalLabel(JsonObject json)
+    {
+        string? label = OptionalString(json, "label");
+        if (label is not null && label.Length == 0)
+            throw new TraceFormatException("'label' must be non-empty");
+        return label;
     }
 
     private static TraceFormatException Missing(string key) => new($"missing '{key}'");

@@ -9,8 +9,21 @@ public abstract record TraceStep
     /// <summary>1-based source line, or 0 when the step was built in code.</summary>
     public int Line { get; init; }
 
+    /// <summary>The step's name, unique within its trace, by which tests look up its result
+    /// (<c>"label"</c>, written right after <c>"op"</c>); null for a step nobody refers to.</summary>
+    public string? Label { get; init; }
+
     /// <summary>The step as its JSON line (the canonical form written to trace files).</summary>
-    public abstract JsonObject ToJson();
+    public JsonObject ToJson()
+    {
+        JsonObject json = Fields();
+        if (Label is not null)
+            json.Insert(1, "label", Label);
+        return json;
+    }
+
+    /// <summary>The step's own keys, <c>"op"</c> first.</summary>
+    protected abstract JsonObject Fields();
 
     /// <summary>The step as one line of JSON.</summary>
     public sealed override string ToString() => ToJsonLine();
@@ -38,7 +51,7 @@ public sealed record AllocStep(string Buffer, ulong Length, string? File = null,
     public string? Process { get; init; }
 
     /// <inheritdoc />
-    public override JsonObject ToJson()
+    protected override JsonObject Fields()
     {
         var json = new JsonObject { ["op"] = "alloc", ["buf"] = Buffer, ["length"] = Length };
         if (File is not null)
@@ -60,7 +73,7 @@ public sealed record ProtectStep(string Buffer, ulong Offset, ulong Length, stri
     public static readonly IReadOnlyList<string> Protections = ["none", "r", "rw"];
 
     /// <inheritdoc />
-    public override JsonObject ToJson() =>
+    protected override JsonObject Fields() =>
         new() { ["op"] = "protect", ["buf"] = Buffer, ["offset"] = Offset, ["length"] = Length, ["prot"] = Prot };
 }
 
@@ -68,7 +81,7 @@ public sealed record ProtectStep(string Buffer, ulong Offset, ulong Length, stri
 public sealed record WriteStep(string Buffer, ulong Offset, byte[] Data) : TraceStep
 {
     /// <inheritdoc />
-    public override JsonObject ToJson() =>
+    protected override JsonObject Fields() =>
         new() { ["op"] = "write", ["buf"] = Buffer, ["offset"] = Offset, ["hex"] = Convert.ToHexStringLower(Data) };
 }
 
@@ -76,7 +89,7 @@ public sealed record WriteStep(string Buffer, ulong Offset, byte[] Data) : Trace
 public sealed record ReadStep(string Buffer, ulong Offset, int Length) : TraceStep
 {
     /// <inheritdoc />
-    public override JsonObject ToJson() =>
+    protected override JsonObject Fields() =>
         new() { ["op"] = "read", ["buf"] = Buffer, ["offset"] = Offset, ["length"] = Length };
 }
 
@@ -84,7 +97,7 @@ public sealed record ReadStep(string Buffer, ulong Offset, int Length) : TraceSt
 public sealed record OpenStep(string? Path = null) : TraceStep
 {
     /// <inheritdoc />
-    public override JsonObject ToJson()
+    protected override JsonObject Fields()
     {
         var json = new JsonObject { ["op"] = "open" };
         if (Path is not null)
@@ -97,7 +110,7 @@ public sealed record OpenStep(string? Path = null) : TraceStep
 public sealed record CloseStep(int Fd) : TraceStep
 {
     /// <inheritdoc />
-    public override JsonObject ToJson() => new() { ["op"] = "close", ["fd"] = Fd };
+    protected override JsonObject Fields() => new() { ["op"] = "close", ["fd"] = Fd };
 }
 
 /// <summary><c>{"op":"ioctl","cmd":"IOMMU_IOAS_MAP","arg":{...}}</c>, or with <c>"value"</c>
@@ -113,11 +126,13 @@ public sealed record IoctlStep(string Command, int Fd, JsonObject? Arg, JsonNode
     public string? Process { get; init; }
 
     /// <inheritdoc />
-    public override JsonObject ToJson()
+    protected override JsonObject Fields()
     {
-        var json = new JsonObject { ["op"] = "ioctl", ["cmd"] = Command };
+        // "proc" before "cmd": the call is read as "process p issues ioctl CMD" (and the fork traces are written so).
+        var json = new JsonObject { ["op"] = "ioctl" };
         if (Process is not null)
             json["proc"] = Process;
+        json["cmd"] = Command;
         if (Fd != 0)
             json["fd"] = Fd;
         if (Arg is not null)
@@ -135,7 +150,7 @@ public sealed record IoctlStep(string Command, int Fd, JsonObject? Arg, JsonNode
 public sealed record FdReadStep(int Fd, int Length) : TraceStep
 {
     /// <inheritdoc />
-    public override JsonObject ToJson() => new() { ["op"] = "fdread", ["fd"] = Fd, ["length"] = Length };
+    protected override JsonObject Fields() => new() { ["op"] = "fdread", ["fd"] = Fd, ["length"] = Length };
 }
 
 /// <summary><c>{"op":"fdwrite","fd":K,"hex":"..."}</c>: write(2) of the bytes to fd K (a fault
@@ -143,7 +158,7 @@ public sealed record FdReadStep(int Fd, int Length) : TraceStep
 public sealed record FdWriteStep(int Fd, byte[] Data) : TraceStep
 {
     /// <inheritdoc />
-    public override JsonObject ToJson() => new() { ["op"] = "fdwrite", ["fd"] = Fd, ["hex"] = Convert.ToHexStringLower(Data) };
+    protected override JsonObject Fields() => new() { ["op"] = "fdwrite", ["fd"] = Fd, ["hex"] = Convert.ToHexStringLower(Data) };
 }
 
 /// <summary><c>{"op":"spawn","proc":"p"}</c>: starts the other process p, which shares the replay's fds
@@ -151,7 +166,7 @@ public sealed record FdWriteStep(int Fd, byte[] Data) : TraceStep
 public sealed record SpawnStep(string Process) : TraceStep
 {
     /// <inheritdoc />
-    public override JsonObject ToJson() => new() { ["op"] = "spawn", ["proc"] = Process };
+    protected override JsonObject Fields() => new() { ["op"] = "spawn", ["proc"] = Process };
 }
 
 /// <summary><c>{"op":"exit","proc":"p"}</c>: the other process p exits and is waited for; its memory
@@ -159,5 +174,5 @@ public sealed record SpawnStep(string Process) : TraceStep
 public sealed record ExitStep(string Process) : TraceStep
 {
     /// <inheritdoc />
-    public override JsonObject ToJson() => new() { ["op"] = "exit", ["proc"] = Process };
+    protected override JsonObject Fields() => new() { ["op"] = "exit", ["proc"] = Process };
 }
