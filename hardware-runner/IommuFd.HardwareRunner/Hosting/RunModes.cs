@@ -46,7 +46,11 @@ public static class RunModes
 
     /// <summary>The value of a word of <see cref="Words{T}"/>.</summary>
     /// <exception cref="ArgumentException">Not one of them.</exception>
-    public static T Parse<T>(string word) where T : struct, Enum =>
-        Enum.GetValues<T>().FirstOrDefault(v => Word(v) == word) is var value && Word(value) == word
-            ? value : throw new ArgumentException($"'{word}' is not one of {string.Join(", ", Words<T>())}", nameof(word));
+    public static T Parse<T>(string word) where T : struct, Enum
+    {
+        foreach (T value in Enum.GetValues<T>())
+            if (Word(value) == word)
+                return value;
+        throw new ArgumentException($"'{word}' is not one of {string.Join(", ", Words<T>())}", nameof(word));
+    }
 }
