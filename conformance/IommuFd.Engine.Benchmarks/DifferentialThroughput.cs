@@ -19,7 +19,7 @@ internal static class DifferentialThroughput
         using EngineBackend engineBackend = TestKernelEngine.Create();
         var kernel = new TimedBackend(kernelBackend);
         var engine = new TimedBackend(engineBackend);
-        ISequenceGenerator generator = generatorName == "device" ? new DeviceSequenceGenerator(seed: 1) : new SequenceGenerator(seed: 1);
+        var generator = new SequenceGenerator(seed: 1, engineBackend.Options.Kernel, generatorName == "device" ? SequenceScope.MockDevices : SequenceScope.NoDevices);
 
         RandomDifferentialResult result = new RandomDifferential(kernel, engine) { NameA = "kernel", NameB = "engine" }
             .Run(generator, sequences, steps);

@@ -33,6 +33,16 @@ public sealed class CommandLineTests
         Assert.That(help, Does.Not.Contain("iommufd-runner"));
     }
 
+    /// <summary>Under the test host the executable is "testhost"; published as one file it is
+    /// IommuFd.HardwareRunner, which System.CommandLine's own root naming shortened to "IommuFd".</summary>
+    [Test]
+    public void UsageNamesTheProgramWhateverTheExecutableIsCalled()
+    {
+        Assert.That(Help("--help"), Does.Contain($"Usage:\n  {RunnerProgram.Name} [command] [options]"));
+        Assert.That(Help("run", "--help"), Does.Contain($"Usage:\n  {RunnerProgram.Name} run [options]"));
+        Assert.That(Help("--version"), Is.Not.Empty);
+    }
+
     [Test]
     public void EveryDefaultInHelpIsTheOneTheRunnerUses()
     {

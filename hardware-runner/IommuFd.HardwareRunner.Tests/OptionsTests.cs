@@ -127,9 +127,9 @@ public sealed class OptionsTests
 
         string? asked = null;
         var components = NoComponents with { LocateKernel = series => { asked = series; return new Probe.KernelLookup(null, "none here", series); } };
-        RunVerb.LocateKernel(Resolve(new() { ["VmSettings:KernelSeries"] = "7.3" }), components);
+        VmEnvironment.LocateKernel(Resolve(new() { ["VmSettings:KernelSeries"] = "7.3" }), components);
         Assert.That(asked, Is.EqualTo("7.3"));
-        RunVerb.LocateKernel(Resolve([]), components);
+        VmEnvironment.LocateKernel(Resolve([]), components);
         Assert.That(asked, Is.Empty, "no series configured: the locator's default (IOMMUFD_KERNEL_SERIES, else lts)");
     }
 

@@ -4,7 +4,7 @@ using IommuFd.HardwareRunner.Execution;
 using IommuFd.HardwareRunner.Hosting;
 using IommuFd.HardwareRunner.Model;
 
-RootCommand root = RunnerCommandLine.Build((request, configuration, _) => RunnerHost.RunAsync(request, configuration));
+Command root = RunnerCommandLine.Build((request, configuration, _) => RunnerHost.RunAsync(request, configuration));
 ParseResult parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

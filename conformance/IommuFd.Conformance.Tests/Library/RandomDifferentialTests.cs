@@ -1,5 +1,6 @@
 using IommuFd.Bindings.Backends;
 using IommuFd.Conformance.Diff;
+using IommuFd.Conformance.Random;
 using IommuFd.Conformance.Replay;
 using IommuFd.Conformance.Traces;
 
@@ -18,7 +19,7 @@ public sealed class RandomDifferentialTests
             using var good = TestKernelEngine.Create();
             using var bad = new HugePagesBug(TestKernelEngine.Create());
             RandomDifferentialResult result = new RandomDifferential(good, bad) { NameA = "engine", NameB = "buggy" }
-                .Run(seed: 5, sequences: 100, steps: 30, saveDirectory: folder, maxDivergences: 1);
+                .Run(new SequenceGenerator(5, TestKernelEngine.Options().Kernel, SequenceScope.NoDevices), sequences: 100, steps: 30, saveDirectory: folder, maxDivergences: 1);
 
             Assert.That(result.Report.Entries, Has.Count.EqualTo(1));
             DivergenceEntry entry = result.Report.Entries[0];
@@ -43,7 +44,7 @@ public sealed class RandomDifferentialTests
     {
         using var a = TestKernelEngine.Create();
         using var b = TestKernelEngine.Create();
-        RandomDifferentialResult result = new RandomDifferential(a, b).Run(seed: 9, sequences: 30, steps: 30);
+        RandomDifferentialResult result = new RandomDifferential(a, b).Run(new SequenceGenerator(9, TestKernelEngine.Options().Kernel, SequenceScope.NoDevices), sequences: 30, steps: 30);
         Assert.That(result.Report.IsEmpty, Is.True, result.Report.ToText());
         Assert.That(result.Sequences, Is.EqualTo(30));
     }

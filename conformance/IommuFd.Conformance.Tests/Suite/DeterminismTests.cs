@@ -72,7 +72,7 @@ public sealed class DeterminismTests
     [Test]
     public void RandomSequencesAreDeterministic()
     {
-        var generator = new SequenceGenerator(RandomBudget.CiSeed);
+        var generator = new SequenceGenerator(RandomBudget.CiSeed, TraceKernels.Current, SequenceScope.NoDevices);
         for (int i = 0; i < 50; i++)
             AssertSame(generator.Next(30), _first!, _second!);
     }
@@ -83,7 +83,7 @@ public sealed class DeterminismTests
     {
         using var first = SuiteBackends.Engine(mockDomains: true);
         using var second = SuiteBackends.Engine(mockDomains: true);
-        var generator = new DeviceSequenceGenerator(RandomBudget.CiSeed);
+        var generator = new SequenceGenerator(RandomBudget.CiSeed, TraceKernels.Current, SequenceScope.MockDevices);
         for (int i = 0; i < 50; i++)
         {
             Trace trace = generator.Next(40);

@@ -7,7 +7,7 @@ using IommuFd.Conformance.Tests.Support;
 namespace IommuFd.Conformance.Tests.Suite;
 
 /// <summary>Kernel against engine on seeded random sequences of every op the engine models with devices
-/// (<see cref="DeviceSequenceGenerator"/>): mock devices and domains, HWPTs, attach/replace/detach, destroy
+/// (<see cref="SequenceGenerator"/> with <see cref="SequenceScope.MockDevices"/>): mock devices and domains, HWPTs, attach/replace/detach, destroy
 /// in any order, maps with domains checked by MD_CHECK_MAP/MD_CHECK_REFS, and the IOAS ops. Mock devices
 /// exist only in the kernel tier's virtio-iommu VM. Every step is diffed; a divergence is shrunk to a
 /// minimal trace and the test fails with the report. Minimal traces and the JSON report are saved to a
@@ -28,7 +28,7 @@ public sealed class DeviceRandomDifferentialTests() : DifferentialFixture(mockDo
             {
                 NameA = "kernel", NameB = "engine", Observe = run => coverage.Add(run.Trace, run.A),
             }
-            .Run(new DeviceSequenceGenerator(budget.Seed), budget.Sequences, budget.Steps, budget.Time, saveTo);
+            .Run(new SequenceGenerator(budget.Seed, TraceKernels.Current, SequenceScope.MockDevices), budget.Sequences, budget.Steps, budget.Time, saveTo);
         TestContext.Progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"device random differential: seed {result.Seed}, {result.Sequences} sequences, {result.Steps} steps, " +
             $"{result.Report.Entries.Count} divergences, {result.Elapsed.TotalSeconds:0.0} s"));

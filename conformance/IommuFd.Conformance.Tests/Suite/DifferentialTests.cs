@@ -1,5 +1,6 @@
 using System.Globalization;
 using IommuFd.Conformance.Diff;
+using IommuFd.Conformance.Random;
 using IommuFd.Conformance.Requirements;
 using IommuFd.Conformance.Tests.Support;
 using IommuFd.Conformance.Traces;
@@ -48,7 +49,7 @@ public sealed class DifferentialTests() : DifferentialFixture(mockDomains: false
         string saveTo = (budget.SaveRegressions ? TraceFiles.RegressionDirectory() : null) ?? TraceFiles.ScratchDirectory(budget.Seed);
         Directory.CreateDirectory(saveTo);
         RandomDifferentialResult result = new RandomDifferential(KernelSide, EngineSide)
-            .Run(budget.Seed, budget.Sequences, budget.Steps, budget.Time, saveTo);
+            .Run(new SequenceGenerator(budget.Seed, TraceKernels.Current, SequenceScope.NoDevices), budget.Sequences, budget.Steps, budget.Time, saveTo);
         TestContext.Progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"random differential: seed {result.Seed}, {result.Sequences} sequences, {result.Steps} steps, " +
             $"{result.Report.Entries.Count} divergences, {result.Elapsed.TotalSeconds:0.0} s"));

@@ -15,7 +15,7 @@ public sealed record RandomBudget(int Seed, int? Sequences, int Steps, TimeSpan?
 
     public static RandomBudget FromEnvironment() => FromEnvironment(EnvironmentVariables.RandomPrefix, 200, 30);
 
-    /// <summary>The budget of the device-aware run (<see cref="IommuFd.Conformance.Random.DeviceSequenceGenerator"/>):
+    /// <summary>The budget of the device-aware run (<see cref="IommuFd.Conformance.Random.SequenceGenerator"/> with mock devices):
     /// IOMMUFD_RANDOM_DEVICE_SEQUENCES, _STEPS, _SECONDS (the seed is IOMMUFD_RANDOM_SEED's). CI: 600 sequences
     /// of 40 steps: 42,221 steps over every op in 150 s, about 5 minutes of VM (virtio, TCG).</summary>
     public static RandomBudget ForDevices() => FromEnvironment(EnvironmentVariables.RandomDevicePrefix, 600, 40);

@@ -28,20 +28,15 @@ public sealed class RandomDifferential(IIommuBackend a, IIommuBackend b)
     /// <summary>Called with each sequence's replays (before any shrinking), e.g. to count the ops run.</summary>
     public Action<DifferentialRun>? Observe { get; init; }
 
-    /// <summary>Runs sequences until <paramref name="sequences"/> are done or <paramref name="time"/>
-    /// has passed (whichever limits are given), or <paramref name="maxDivergences"/> were found.</summary>
-    /// <param name="seed">Seed of the core <see cref="SequenceGenerator"/>.</param>
+    /// <summary>Runs the sequences of <paramref name="generator"/> (a <see cref="SequenceGenerator"/>) until
+    /// <paramref name="sequences"/> are done or <paramref name="time"/> has passed (whichever limits are given),
+    /// or <paramref name="maxDivergences"/> were found.</summary>
+    /// <param name="generator">The seeded source of sequences.</param>
     /// <param name="sequences">How many sequences at most (null: no count limit).</param>
-    /// <param name="steps">Steps per sequence.</param>
+    /// <param name="steps">Random steps per sequence (after its set-up).</param>
     /// <param name="time">Time budget (null: none). With neither limit, one sequence runs.</param>
     /// <param name="saveDirectory">Where minimal traces are saved as <c>NAME.jsonl</c>; null to not save.</param>
     /// <param name="maxDivergences">Stop after this many divergences.</param>
-    public RandomDifferentialResult Run(int seed, int? sequences, int steps, TimeSpan? time = null,
-                                        string? saveDirectory = null, int maxDivergences = 5) =>
-        Run(new SequenceGenerator(seed), sequences, steps, time, saveDirectory, maxDivergences);
-
-    /// <summary>Like <see cref="Run(int, int?, int, TimeSpan?, string?, int)"/> with the sequences of
-    /// <paramref name="generator"/> (e.g. <see cref="DeviceSequenceGenerator"/>).</summary>
     public RandomDifferentialResult Run(ISequenceGenerator generator, int? sequences, int steps, TimeSpan? time = null,
                                         string? saveDirectory = null, int maxDivergences = 5)
     {

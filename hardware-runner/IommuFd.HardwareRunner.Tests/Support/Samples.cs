@@ -47,6 +47,6 @@ public static class Samples
 
     /// <summary>Every writer RunVerb uses, each checking its output against the format's schema.</summary>
     public static IRunFileWriter[] AllWriters(string output) =>
-        [.. new IRunFileWriter[] { new SummaryJsonWriter(), new JunitXmlWriter(), new KcidbWriter(Hosting.RunVerb.OutputUrl(new Hosting.RunnerOptions(), output)), new MarkdownReportWriter() }
+        [.. new IRunFileWriter[] { new SummaryJsonWriter(), new JunitXmlWriter(), new KcidbWriter(Hosting.RunSinks.OutputUrl(new Hosting.RunnerOptions(), output)), new MarkdownReportWriter() }
             .Select(w => new FormatSchemas.Validating(w))];
 }

@@ -15,7 +15,7 @@ namespace IommuFd.HardwareRunner.Adapters;
 /// <summary>The runner's conformance work over IommuFd.Conformance: traces are the repository's
 /// JSON Lines files (named by their path, <c>selftest/ioas-area.jsonl</c> becoming
 /// <c>selftest-ioas-area</c>), replayed with <see cref="TraceReplayer"/>, compared with
-/// <see cref="DifferentialRun"/>; random sequences come from <see cref="SequenceGenerator"/>, and a
+/// <see cref="DifferentialRun"/>; random sequences come from <see cref="SequenceGenerator"/> (no devices, for the kernel the engine models here), and a
 /// diverging one is shrunk to a minimal trace, the outcome's <see cref="CaseOutcome.Repro"/>, which
 /// the runner saves as a repro file that <c>replay</c> and <c>diff</c> read as it is.
 /// A trace's needs (its folder's <c>requires.json</c>) are probed on each backend first: an unmet
@@ -49,11 +49,14 @@ public sealed class ConformanceSuiteAdapter : IConformanceSuite
 
     /// <inheritdoc />
     public CaseOutcome RunRandom(int seed, int length, IIommuBackend backend, CancellationToken cancellationToken) =>
-        ReplayOn(new SequenceGenerator(seed).Next(length), TraceRequirements.None, backend).Outcome;
+        ReplayOn(RandomSequence(seed, length), TraceRequirements.None, backend).Outcome;
 
     /// <inheritdoc />
     public CaseOutcome DiffRandom(int seed, int length, IIommuBackend left, IIommuBackend right, CancellationToken cancellationToken) =>
-        Compare(new SequenceGenerator(seed).Next(length), TraceRequirements.None, left, right, minimize: true);
+        Compare(RandomSequence(seed, length), TraceRequirements.None, left, right, minimize: true);
+
+    private static Trace RandomSequence(int seed, int length) =>
+        new SequenceGenerator(seed, TestKernelEngine.Options().Kernel, SequenceScope.NoDevices).Next(length);
 
     /// <summary>Null when the trace and its requirements loaded; otherwise an ERROR outcome naming the file and line.</summary>
     private static CaseOutcome? Load(TraceFile trace, out Trace? loaded, out TraceRequirements? needs)

@@ -19,8 +19,10 @@ public static class RunnerCommandLine
     /// <summary>Runs a verb: the request and the configuration keys given on the command line.</summary>
     public delegate Task<int> Invoke(VerbRequest request, IReadOnlyDictionary<string, string?> configuration, CancellationToken cancellationToken);
 
-    /// <summary>The root command with every verb wired to <paramref name="invoke"/>.</summary>
-    public static RootCommand Build(Invoke invoke)
+    /// <summary>The root command with every verb wired to <paramref name="invoke"/>. Named
+    /// <see cref="RunnerProgram.Name"/> itself: <see cref="RootCommand"/> takes its name from the executable's
+    /// file name without "extension", which turns the published single file IommuFd.HardwareRunner into "IommuFd".</summary>
+    public static Command Build(Invoke invoke)
     {
         IConfiguration defaults = EmbeddedSettings.Load();
         var keyed = new List<(Option Option, string Key)>();
@@ -34,7 +36,11 @@ public static class RunnerCommandLine
             return option;
         }
 
-        var root = new RootCommand($"{RunnerProgram.Name}: the iommufd conformance runner. Probes the host, runs the conformance suite on every backend it offers, writes KTAP, JUnit, KCIDB and a report.");
+        var root = new Command(RunnerProgram.Name, $"{RunnerProgram.Name}: the iommufd conformance runner. Probes the host, runs the conformance suite on every backend it offers, writes KTAP, JUnit, KCIDB and a report.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
 
         var output = Keyed(new Option<string>("--output", "-o") { Description = Setting("Folder for result files; a folder named here needs a parent that exists.", "OutputDirectory") }, "OutputDirectory");
         var backend = new Option<string[]>("--backend", "-b") { Description = $"Backend to run on: engine, kernel (repeatable; a backend named here is demanded: its absence fails the run). [default: engine, plus kernel where /dev/iommu exists] [env: {EnvironmentVariable("Backends:0")}, …]", AllowMultipleArgumentsPerToken = false };
@@ -52,7 +58,7 @@ public static class RunnerCommandLine
         var dryRun = new Option<bool>("--dry-run") { Description = Setting("Print what would be done, run nothing, change nothing.", "DryRun") };
         var allowHostChanges = new Option<bool>("--allow-host-changes") { Description = Setting("Allow binding allowlisted devices to vfio-pci.", "AllowHostChanges") };
         var lava = Keyed(new Option<string>("--lava") { Description = Setting("LAVA signals: auto (when lava-test-case is on PATH) or off.", "Lava") }, "Lava");
-        lava.AcceptOnlyFromAmong("auto", "off");
+        lava.AcceptOnlyFromAmong([.. RunModes.Words<LavaMode>()]);
         var kernelImage = Keyed(new Option<string>("--kernel") { Description = Setting("bzImage to boot in the VM.", "VmSettings:KernelImage", "the cached test kernel") }, "VmSettings:KernelImage");
         var nunit = new Option<string[]>("--nunit") { Description = $"A prebuilt NUnit assembly to run with dotnet vstest and fold in (repeatable). [default: none] [env: {EnvironmentVariable("NUnitAssemblies:0")}, …]" };
         var kernelSeries = Keyed(new Option<string>("--series") { Description = Setting("Test kernel to boot: a series or role of scripts/kernels.conf (6.12, 7.3, lts, stable).", "VmSettings:KernelSeries", "IOMMUFD_KERNEL_SERIES, else lts") }, "VmSettings:KernelSeries");
@@ -88,8 +94,8 @@ public static class RunnerCommandLine
         run.SetAction((p, ct) => invoke(new VerbRequest("run", Line(p)), Configuration(p), ct));
 
         var vmCommand = new Command("vm", "Boot the test kernel (building it if the cache lacks it) and run the suite inside; merge the guest's results.");
-        var model = new Argument<string>("model") { Description = "IOMMU model: intel, amd, virtio.", DefaultValueFactory = _ => "intel" };
-        model.AcceptOnlyFromAmong("intel", "amd", "virtio");
+        var model = new Argument<string>("model") { Description = "IOMMU model: intel, amd, virtio.", DefaultValueFactory = _ => RunModes.Word(VmMode.Intel) };
+        model.AcceptOnlyFromAmong([.. RunModes.Words<VmMode>().Except([RunModes.Word(VmMode.Auto), RunModes.Word(VmMode.None)])]);
         vmCommand.Arguments.Add(model);
         foreach (Option o in runOptions.Where(o => o != vm && o != backend)) vmCommand.Options.Add(o);
         vmCommand.SetAction((p, ct) =>

@@ -12,7 +12,7 @@ public sealed class ProbeVerb(IOptions<RunnerOptions> options, VerbRequest reque
     {
         RunnerOptions o = options.Value;
         HostPaths paths = RunVerb.Paths(o);
-        HostFacts facts = new HostProbe(paths, locateTestKernel: () => RunVerb.LocateKernel(o, components)).Probe();
+        HostFacts facts = new HostProbe(paths, locateTestKernel: () => VmEnvironment.LocateKernel(o, components)).Probe();
         console.Out.Write(request.Json ? HostFactsFormatter.Json(facts) : HostFactsFormatter.Table(facts));
         console.Out.Flush();
         return ExitCodes.Pass;

@@ -22,7 +22,7 @@ public sealed class RunnerOptions
     public List<string> Backends { get; set; } = [];
 
     /// <summary>Test kernel under QEMU: <c>auto</c> (when qemu and a cached test kernel exist), <c>none</c>, <c>intel</c>, <c>amd</c>, <c>virtio</c>.</summary>
-    public string Vm { get; set; } = "auto";
+    public string Vm { get; set; } = RunModes.Word(VmMode.Auto);
 
     /// <summary>How many seeded random sequences to run.</summary>
     public int RandomSequences { get; set; } = 16;
@@ -56,7 +56,7 @@ public sealed class RunnerOptions
     public List<DeviceAllowance> VfioAllowlist { get; set; } = [];
 
     /// <summary>LAVA signals: <c>auto</c> (when lava-test-case is on PATH), <c>off</c>.</summary>
-    public string Lava { get; set; } = "auto";
+    public string Lava { get; set; } = RunModes.Word(LavaMode.Auto);
 
     /// <summary>Minimum time between rewrites of the rendered result files, in milliseconds
     /// (results.jsonl is appended at once regardless).</summary>
@@ -73,6 +73,15 @@ public sealed class RunnerOptions
 
     /// <summary>The test VM.</summary>
     public VmRunOptions VmSettings { get; set; } = new();
+
+    /// <summary><see cref="Vm"/> as its mode.</summary>
+    public VmMode VmMode => RunModes.Parse<VmMode>(Vm);
+
+    /// <summary><see cref="Lava"/> as its mode.</summary>
+    public LavaMode LavaMode => RunModes.Parse<LavaMode>(Lava);
+
+    /// <summary><see cref="Backends"/> as backends, in order, each once.</summary>
+    public IReadOnlyList<RunnerBackend> BackendKinds => [.. Backends.Select(RunModes.Parse<RunnerBackend>).Distinct()];
 
     /// <summary>The per-test limit as a time span.</summary>
     public TimeSpan TestTimeout => TimeSpan.FromSeconds(TestTimeoutSeconds);

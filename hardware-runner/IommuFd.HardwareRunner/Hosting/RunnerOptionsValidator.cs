@@ -7,10 +7,10 @@ namespace IommuFd.HardwareRunner.Hosting;
 public sealed partial class RunnerOptionsValidator : IValidateOptions<RunnerOptions>
 {
     /// <summary>Backend names the runner knows.</summary>
-    public static readonly IReadOnlyList<string> KnownBackends = ["engine", "kernel"];
+    public static readonly IReadOnlyList<string> KnownBackends = RunModes.Words<RunnerBackend>();
 
     /// <summary>Accepted values of <see cref="RunnerOptions.Vm"/>.</summary>
-    public static readonly IReadOnlyList<string> VmChoices = ["auto", "none", "intel", "amd", "virtio"];
+    public static readonly IReadOnlyList<string> VmChoices = RunModes.Words<VmMode>();
 
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, RunnerOptions o)
@@ -28,7 +28,7 @@ public sealed partial class RunnerOptionsValidator : IValidateOptions<RunnerOpti
         if (!OriginPattern().IsMatch(o.Origin)) problems.Add($"Origin '{o.Origin}' must match [a-z0-9_]+ (KCIDB origin)");
         if (o.ArtifactsUrl.Length > 0 && !(Uri.TryCreate(o.ArtifactsUrl, UriKind.Absolute, out Uri? url) && url.Scheme is "http" or "https" or "file"))
             problems.Add($"ArtifactsUrl '{o.ArtifactsUrl}' must be an absolute http, https or file URL");
-        if (o.Lava is not ("auto" or "off")) problems.Add($"Lava must be auto or off, not '{o.Lava}'");
+        if (!RunModes.Words<LavaMode>().Contains(o.Lava)) problems.Add($"Lava must be auto or off, not '{o.Lava}'");
         if (o.ReportRewriteIntervalMilliseconds < 0) problems.Add("ReportRewriteIntervalMilliseconds must not be negative");
         foreach (var device in o.VfioAllowlist)
             if (device.Problem() is { } problem) problems.Add($"VfioAllowlist: {problem}");

@@ -1,11 +1,11 @@
 using System.Text.Json.Nodes;
-using static IommuFd.Conformance.Random.DeviceSequenceState;
+using static IommuFd.Conformance.Random.SequenceState;
 
 namespace IommuFd.Conformance.Random;
 
 // Families of access objects (IOMMU_TEST_CMD CREATE_ACCESS and the access ops): an access is an fd, so
 // its creation takes the next trace fd and its ops name it by "%K".
-public sealed partial class DeviceSequenceGenerator
+public sealed partial class SequenceGenerator
 {
     private const uint OpCreateAccess = 5, OpDestroyAccessPages = 6, OpAccessPages = 7, OpAccessRw = 8,
                        OpMemoryLimit = 9, OpAccessReplaceIoas = 11;
@@ -14,7 +14,7 @@ public sealed partial class DeviceSequenceGenerator
 
     /// <summary>CREATE_ACCESS on an IOAS (mostly pinning, else read/write only; sometimes an unknown flag or a
     /// made-up IOAS), or the close of an access fd (its pins are dropped with it).</summary>
-    private static void CreateAccess(DeviceSequenceState s)
+    private static void CreateAccess(SequenceState s)
     {
         if (s.Accesses.Count > 0 && s.OneIn(3))
         {
@@ -28,7 +28,7 @@ public sealed partial class DeviceSequenceGenerator
         NewAccess(s, pins: s.OneIn(2));
     }
 
-    private static TrackedAccess? NewAccess(DeviceSequenceState s, bool pins)
+    private static TrackedAccess? NewAccess(SequenceState s, bool pins)
     {
         (int fd, JsonNode ioas, TrackedObject? target) = s.IdOf(10, Ioas);
         uint flags = s.Random.Next(10) switch { < 8 => pins ? AccessNeedsPin : 0u, 8 => pins ? 0u : AccessNeedsPin, _ => 1u << s.Random.Next(1, 32) };
@@ -43,7 +43,7 @@ public sealed partial class DeviceSequenceGenerator
 
     /// <summary>A live access (a pinning one when <paramref name="pins"/>; sometimes a new one), or null when
     /// none could be made.</summary>
-    private static TrackedAccess? SomeAccess(DeviceSequenceState s, bool pins = false)
+    private static TrackedAccess? SomeAccess(SequenceState s, bool pins = false)
     {
         List<TrackedAccess> fit = s.Accesses.Where(a => a.Pins || !pins).ToList();
         return fit.Count > 0 && !s.OneIn(8) ? s.Pick(fit) : NewAccess(s, pins || s.OneIn(2));
@@ -52,7 +52,7 @@ public sealed partial class DeviceSequenceGenerator
     /// <summary>A range of an area of the access's IOAS: its IOVA (offset inside the area when the area's IOVA
     /// is known), length, user memory; page aligned mostly, else IO-page or byte aligned. Null area: a
     /// made-up range in the aperture.</summary>
-    private static (TrackedArea? Area, JsonNode Iova, ulong Length, string Buffer, ulong Offset) AccessRange(DeviceSequenceState s, TrackedAccess access)
+    private static (TrackedArea? Area, JsonNode Iova, ulong Length, string Buffer, ulong Offset) AccessRange(SequenceState s, TrackedAccess access)
     {
         List<TrackedArea> areas = s.AreasOf(access.Marker.Owner);
         if (access.Marker.Owner is { } ioas && s.Objects.Contains(access.Marker) && (areas.Count == 0 || s.OneIn(4)))
@@ -87,7 +87,7 @@ public sealed partial class DeviceSequenceGenerator
     /// checked (uptr 0) or wrong; unknown flags) then sometimes MD_CHECK_REFS of the pinned memory or an
     /// unmap of the area under the pin (the access is told and unpins); or DESTROY_ACCESS_PAGES of a pin
     /// (gone after such an unmap) or a made-up one.</summary>
-    private static void AccessPages(DeviceSequenceState s)
+    private static void AccessPages(SequenceState s)
     {
         TrackedAccess? access = SomeAccess(s, pins: !s.OneIn(10));
         if (access is null)
@@ -147,7 +147,7 @@ public sealed partial class DeviceSequenceGenerator
     private static string At(string buffer, ulong offset) =>
         $"@{buffer}+{Math.Min(offset, Buffers.Single(b => b.Name == buffer).Length)}";
 
-    private static void CheckRefsOf(DeviceSequenceState s, string buffer, ulong offset, ulong length, int refs) =>
+    private static void CheckRefsOf(SequenceState s, string buffer, ulong offset, ulong length, int refs) =>
         s.TestCmd(s.Fd(), OpCheckRefs, null, "check_refs", new JsonObject
         {
             ["uptr"] = $"@{buffer}+{offset}",
@@ -158,7 +158,7 @@ public sealed partial class DeviceSequenceGenerator
     /// <summary>ACCESS_RW of an area's range through an access: read into the data buffer (read back) or
     /// write from it (the area's user memory read back), fast or slow path, page, IO-page or byte aligned,
     /// across the area's end, unknown flags, and now and then a zero or oversized length.</summary>
-    private static void AccessRw(DeviceSequenceState s)
+    private static void AccessRw(SequenceState s)
     {
         TrackedAccess? access = SomeAccess(s);
         if (access is null)
@@ -201,11 +201,11 @@ public sealed partial class DeviceSequenceGenerator
     }
 
     /// <summary>The fd if it is still open, else another iommufd fd (access ops work from any).</summary>
-    private static int OpenOr(DeviceSequenceState s, int fd) => s.OpenFds.Contains(fd) ? fd : s.Fd();
+    private static int OpenOr(SequenceState s, int fd) => s.OpenFds.Contains(fd) ? fd : s.Fd();
 
     /// <summary>ACCESS_REPLACE_IOAS: to another IOAS of the access's context (its pins are dropped), the same
     /// one, or a made-up or wrong-type ID.</summary>
-    private static void AccessReplaceIoas(DeviceSequenceState s)
+    private static void AccessReplaceIoas(SequenceState s)
     {
         TrackedAccess? access = SomeAccess(s);
         if (access is null)
@@ -226,7 +226,7 @@ public sealed partial class DeviceSequenceGenerator
     /// <summary>SET_TEMP_MEMORY_LIMIT to a small valid limit around a map with a domain or a pin (the kernel
     /// batches in smaller pieces, with the same results), then back to the default: the limit is global to
     /// the kernel, so it never outlives the family.</summary>
-    private static void MemoryLimit(DeviceSequenceState s)
+    private static void MemoryLimit(SequenceState s)
     {
         s.TestCmd(s.Fd(), OpMemoryLimit, null, "memory_limit", new JsonObject { ["limit"] = s.Pick(new uint[] { 12, 16, 24, 100, 4096 }) });
         if (s.OneIn(2))

@@ -1,18 +1,18 @@
 using System.Text.Json.Nodes;
-using static IommuFd.Conformance.Random.DeviceSequenceState;
+using static IommuFd.Conformance.Random.SequenceState;
 
 namespace IommuFd.Conformance.Random;
 
 // Families of the IOAS: its allocation, maps, unmaps and copies (with or without domains attached),
 // reserved and allowed ranges, options.
-public sealed partial class DeviceSequenceGenerator
+public sealed partial class SequenceGenerator
 {
     private const uint OpAddReserved = 1;
 
     /// <summary>IOMMU_IOAS_ALLOC, one time in ten with an unknown flag.</summary>
-    private static void IoasAlloc(DeviceSequenceState s) => IoasAlloc(s, valid: !s.OneIn(10), s.Fd());
+    private static void IoasAlloc(SequenceState s) => IoasAlloc(s, valid: !s.OneIn(10), s.Fd());
 
-    private static void IoasAlloc(DeviceSequenceState s, bool valid, int fd)
+    private static void IoasAlloc(SequenceState s, bool valid, int fd)
     {
         int step = s.Add("IOMMU_IOAS_ALLOC", new JsonObject { ["flags"] = valid ? 0u : 1u << s.Random.Next(32) }, fd);
         if (valid)
@@ -21,7 +21,7 @@ public sealed partial class DeviceSequenceGenerator
 
     /// <summary>IOMMU_IOAS_MAP at an automatic or fixed IOVA (inside the mock aperture mostly), with lengths
     /// and user addresses that fit a mock domain's 2 KiB IO pages or not.</summary>
-    private static void Map(DeviceSequenceState s)
+    private static void Map(SequenceState s)
     {
         (int fd, JsonNode ioas, _) = s.IdOf(12, Ioas);
         ulong length = s.Length();
@@ -43,7 +43,7 @@ public sealed partial class DeviceSequenceGenerator
     }
 
     /// <summary>IOMMU_IOAS_UNMAP of an area (exactly, or cutting it), of everything, or of an arbitrary range.</summary>
-    private static void Unmap(DeviceSequenceState s)
+    private static void Unmap(SequenceState s)
     {
         int kind = s.Random.Next(10);
         if (kind < 6 && s.Areas.Count > 0)
@@ -77,7 +77,7 @@ public sealed partial class DeviceSequenceGenerator
 
     /// <summary>IOMMU_IOAS_COPY of (part of) an area into an IOAS of the same fd (or a made-up one), at an
     /// automatic or fixed IOVA.</summary>
-    private static void Copy(DeviceSequenceState s)
+    private static void Copy(SequenceState s)
     {
         if (s.Areas.Count == 0)
         {
@@ -108,7 +108,7 @@ public sealed partial class DeviceSequenceGenerator
 
     /// <summary>IOMMU_TEST_CMD ADD_RESERVED on an IOAS: inside the aperture or below it, over areas
     /// (EADDRINUSE), empty (EINVAL) or wrapping (EOVERFLOW).</summary>
-    private static void AddReserved(DeviceSequenceState s)
+    private static void AddReserved(SequenceState s)
     {
         (int fd, JsonNode ioas, _) = s.IdOf(10, Ioas);
         ulong start = s.Random.Next(3) switch
@@ -122,7 +122,7 @@ public sealed partial class DeviceSequenceGenerator
     }
 
     /// <summary>IOMMU_IOAS_IOVA_RANGES into the scratch buffer (room for 0-4 ranges), read back.</summary>
-    private static void IovaRanges(DeviceSequenceState s)
+    private static void IovaRanges(SequenceState s)
     {
         (int fd, JsonNode ioas, _) = s.IdOf(12, Ioas);
         var arg = new JsonObject { ["ioas_id"] = ioas, ["num_iovas"] = s.Random.Next(0, 5), ["allowed_iovas"] = $"@{Scratch}+0" };
@@ -134,7 +134,7 @@ public sealed partial class DeviceSequenceGenerator
 
     /// <summary>IOMMU_IOAS_ALLOW_IOVAS with 0-3 ranges, inside the aperture or across its ends, sometimes
     /// overlapping.</summary>
-    private static void AllowIovas(DeviceSequenceState s)
+    private static void AllowIovas(SequenceState s)
     {
         (int fd, JsonNode ioas, _) = s.IdOf(12, Ioas);
         int count = s.Random.Next(0, 4);
@@ -155,7 +155,7 @@ public sealed partial class DeviceSequenceGenerator
 
     /// <summary>IOMMU_OPTION: HUGE_PAGES get/set on an IOAS (off with a domain and areas is EINVAL),
     /// RLIMIT_MODE get, unknown options and values.</summary>
-    private static void Option(DeviceSequenceState s)
+    private static void Option(SequenceState s)
     {
         (int fd, JsonNode ioas, _) = s.IdOf(12, Ioas);
         bool huge = !s.OneIn(4);

@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
-using static IommuFd.Conformance.Random.DeviceSequenceState;
+using static IommuFd.Conformance.Random.SequenceState;
 
 namespace IommuFd.Conformance.Random;
 
 // Families of the VFIO compat ioctls, argument sizes, odd IOMMU_TEST_CMD ops, and fds.
-public sealed partial class DeviceSequenceGenerator
+public sealed partial class SequenceGenerator
 {
     // Marks an fd's compat IOAS (owned by the IOAS, so it is forgotten with it); never destroyed itself.
     private const string CompatIoas = "compat";
@@ -12,7 +12,7 @@ public sealed partial class DeviceSequenceGenerator
     /// <summary>The VFIO type1 compat ioctls on the iommufd fd, whose compat IOAS may have mock domains
     /// (CHECK_EXTENSION(VFIO_DMA_CC_IOMMU) depends on them): set or clear the compat IOAS, then
     /// CHECK_EXTENSION, SET_IOMMU, MAP_DMA, UNMAP_DMA, GET_INFO.</summary>
-    private static void VfioCompat(DeviceSequenceState s)
+    private static void VfioCompat(SequenceState s)
     {
         int fd = s.Fd();
         // The compat ioctls need a compat IOAS: usually set one first on an fd that has none.
@@ -78,11 +78,13 @@ public sealed partial class DeviceSequenceGenerator
         ("IOMMU_IOAS_MAP", "size", 40), ("IOMMU_IOAS_COPY", "size", 40), ("IOMMU_DESTROY", "size", 8),
     ];
 
+    private static readonly (string Command, string SizeField, int MinSize)[] WithoutTestCmd = [.. Sized.Where(c => c.Command != "IOMMU_TEST_CMD")];
+
     /// <summary>A device or IOAS command with a size below its minimum, or a zero or non-zero tail beyond
-    /// its struct (the extensibility rules).</summary>
-    private static void WrongSize(DeviceSequenceState s)
+    /// its struct (the extensibility rules). Without devices, no IOMMU_TEST_CMD.</summary>
+    private static void WrongSize(SequenceState s)
     {
-        (string command, string sizeField, int min) = s.Pick(Sized);
+        (string command, string sizeField, int min) = s.Pick(s.Devices ? Sized : WithoutTestCmd);
         (int fd, JsonNode dev, _) = s.IdOf(8, Device);
         var arg = new JsonObject();
         switch (command)
@@ -114,7 +116,7 @@ public sealed partial class DeviceSequenceGenerator
 
     /// <summary>IOMMU_TEST_CMD ops past the selftest's list (EOPNOTSUPP) and SET_TEMP_MEMORY_LIMIT below its
     /// floor (EINVAL; a valid limit would change the kernel's batch size for every later test, so none).</summary>
-    private static void TestCmdOddities(DeviceSequenceState s)
+    private static void TestCmdOddities(SequenceState s)
     {
         int fd = s.Fd();
         if (s.OneIn(2))
@@ -124,8 +126,8 @@ public sealed partial class DeviceSequenceGenerator
     }
 
     /// <summary>Closes an fd (its devices are unbound and everything of it destroyed in one go) or opens one
-    /// with an IOAS, often with a mock device on it.</summary>
-    private static void OpenOrClose(DeviceSequenceState s)
+    /// with an IOAS, with devices often with a mock device on it.</summary>
+    private static void OpenOrClose(SequenceState s)
     {
         if (s.OpenFds.Count > 1 && s.OneIn(2))
         {
@@ -134,7 +136,7 @@ public sealed partial class DeviceSequenceGenerator
         }
         int fd = s.Open();
         IoasAlloc(s, valid: true, fd);
-        if (!s.OneIn(3))
+        if (s.Devices && !s.OneIn(3))
         {
             TrackedObject ioas = s.OnFd(fd, Ioas)[0];
             int step = s.TestCmd(fd, OpMockDomain, ioas.Id.DeepClone());

@@ -1,9 +1,10 @@
 using System.Text.Json.Nodes;
 using IommuFd.Conformance.Traces;
+using IommuFd.Engine;
 
 namespace IommuFd.Conformance.Random;
 
-/// <summary>An object a device-aware sequence created (or tried to): its kind (<see cref="DeviceSequenceState"/>'s
+/// <summary>An object a device-aware sequence created (or tried to): its kind (<see cref="SequenceState"/>'s
 /// constants, or a family's own), the fd it lives on, its ID as a <c>"$N.field"</c> reference, and the
 /// object it belongs to (an HWPT's IOAS, a device's selftest object), so destroys can be predicted;
 /// <paramref name="HoldsOwner"/>: whether it keeps its owner alive (DESTROY of the owner is EBUSY).</summary>
@@ -27,11 +28,11 @@ internal sealed class TrackedAccess(int fd, int context, bool pins, TrackedObjec
 /// <summary>A pin of an access (ACCESS_PAGES): its ID reference, the area it is in and the pinned range.</summary>
 internal sealed record TrackedPin(TrackedAccess Access, JsonNode Id, TrackedArea? Area, string Buffer, ulong Offset, ulong Length);
 
-/// <summary>What a <see cref="DeviceSequenceGenerator"/> knows while it writes one trace: the steps so far,
+/// <summary>What a <see cref="SequenceGenerator"/> knows while it writes one trace: its scope and kernel, the steps so far,
 /// the fds, the objects and areas created (optimistically: a call is assumed to succeed when it was
 /// meant to be valid; a wrong guess only makes a later call fail, on both backends alike), and helpers
 /// that pick mostly live and sometimes stale or made-up values. Families add steps through it.</summary>
-internal sealed class DeviceSequenceState(System.Random random)
+internal sealed class SequenceState(System.Random random, SequenceScope scope, KernelRelease kernel)
 {
     public const ulong Page = 4096;
     public const ulong IoPage = 2048;                 // the mock domain's IO page (PAGE_SIZE / 2)
@@ -61,6 +62,25 @@ internal sealed class DeviceSequenceState(System.Random random)
     public const ulong RwData = 0, Bitmap = 2 * Page, HwptData = 6 * Page, Entries = 7 * Page;
 
     public System.Random Random { get; } = random;
+
+    /// <summary>The modelled kernel the sequence is written for.</summary>
+    public KernelRelease Kernel { get; } = kernel;
+
+    /// <summary>True when the sequence may use mock devices and IOMMU_TEST_CMD (<see cref="SequenceScope.MockDevices"/>).</summary>
+    public bool Devices { get; } = scope == SequenceScope.MockDevices;
+
+    /// <summary>MOCK_FLAGS_DEVICE_HUGE_IOVA: the mock domain's 1 MiB IO pages.</summary>
+    public const uint DeviceHugeIova = 2;
+
+    /// <summary>The kernels with <see cref="DeviceHugeIova"/> (7.3 removed it).</summary>
+    public static KernelRange WithHugeIova { get; } = new(null, new KernelRelease(7, 3, 0));
+
+    /// <summary><see cref="DeviceHugeIova"/> where the kernel has it, else 0.</summary>
+    public uint HugeIovaFlag => WithHugeIova.Applies(Kernel) ? DeviceHugeIova : 0;
+
+    /// <summary>The lowest MOCK_FLAGS_DEVICE_* bit the kernel does not know: 2 (6.12: NO_DIRTY, HUGE_IOVA),
+    /// 3 from 7.3 (NO_DIRTY, PASID at bit 2).</summary>
+    public int FirstUnknownDeviceFlag => Kernel.AtLeast(7, 3) ? 3 : 2;
     /// <summary>The hugetlb buffer of the HugeDirty family (2 MiB of MAP_HUGETLB memory), allocated once.</summary>
     public const string Huge = "h";
     public const ulong HugeLength = 2UL << 20;

@@ -1,18 +1,18 @@
 using System.Text.Json.Nodes;
-using static IommuFd.Conformance.Random.DeviceSequenceState;
+using static IommuFd.Conformance.Random.SequenceState;
 
 namespace IommuFd.Conformance.Random;
 
 // Families of fault queues and IOPF: IOMMU_FAULT_QUEUE_ALLOC (creates an fd), IOPF-capable nested HWPTs
 // (FAULT_ID_VALID), IOMMU_TEST_OP_TRIGGER_IOPF, and the fault fd's read (records) and write (responses).
-public sealed partial class DeviceSequenceGenerator
+public sealed partial class SequenceGenerator
 {
     private const uint OpTriggerIopf = 15;
 
     /// <summary>FAULT_QUEUE_ALLOC (its fd is the next trace fd; an unknown flag now and then), an IOPF-capable
     /// nested HWPT on a fault queue (a bad fault ID sometimes), the close of a fault fd, or the DESTROY of a
     /// fault queue (EBUSY while its fd is open or an HWPT reports to it).</summary>
-    private static void FaultQueue(DeviceSequenceState s)
+    private static void FaultQueue(SequenceState s)
     {
         List<TrackedObject> faults = s.Of(Fault);
         switch (faults.Count == 0 ? 0 : s.Random.Next(8))
@@ -45,9 +45,9 @@ public sealed partial class DeviceSequenceGenerator
         }
     }
 
-    private static TrackedObject? NewFaultQueue(DeviceSequenceState s) => NewFaultQueue(s, s.Fd());
+    private static TrackedObject? NewFaultQueue(SequenceState s) => NewFaultQueue(s, s.Fd());
 
-    private static TrackedObject? NewFaultQueue(DeviceSequenceState s, int fd)
+    private static TrackedObject? NewFaultQueue(SequenceState s, int fd)
     {
         bool valid = !s.OneIn(8);
         int step = s.Add("IOMMU_FAULT_QUEUE_ALLOC", new JsonObject { ["flags"] = valid ? 0u : 1u << s.Random.Next(0, 32) }, fd);
@@ -62,7 +62,7 @@ public sealed partial class DeviceSequenceGenerator
     /// <summary>TRIGGER_IOPF on a device, mostly after replacing its attachment with an IOPF-capable nested
     /// HWPT (else whatever it is attached to, which may take no faults), with PASIDs, groups, permissions and
     /// addresses; then sometimes a read of the fault fd.</summary>
-    private static void TriggerIopf(DeviceSequenceState s)
+    private static void TriggerIopf(SequenceState s)
     {
         TrackedObject? device = s.OneIn(10) ? null : SureDevice(s);
         int fd = device?.Fd ?? s.Fd();
@@ -110,7 +110,7 @@ public sealed partial class DeviceSequenceGenerator
     /// <summary>The fault fd's protocol: reads of records (zero, one, several, odd lengths) and writes of
     /// responses (cookies of groups read or not, codes valid or not, partial and odd-sized writes); a new
     /// fault queue when there is none.</summary>
-    private static void FaultResponse(DeviceSequenceState s)
+    private static void FaultResponse(SequenceState s)
     {
         if (s.FaultFds.Count == 0)
         {

@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
-using static IommuFd.Conformance.Random.DeviceSequenceState;
+using static IommuFd.Conformance.Random.SequenceState;
 
 namespace IommuFd.Conformance.Random;
 
 // Families of nested HWPTs (the selftest data type), MD_CHECK_IOTLB and IOMMU_HWPT_INVALIDATE.
-public sealed partial class DeviceSequenceGenerator
+public sealed partial class SequenceGenerator
 {
     private const uint OpCheckIotlb = 14;
     private const uint DataSelftest = 0xdead, InvalidateSelftest = 0xdeadbeef, InvalidateSelftestInvalid = 0xdadbeef;
@@ -12,7 +12,7 @@ public sealed partial class DeviceSequenceGenerator
 
     /// <summary>A NEST_PARENT paging HWPT (allocating one on a device and an IOAS of its fd when there is none
     /// or one time in six), on <paramref name="fd"/> when given; null when no device can be found.</summary>
-    private static TrackedObject? NestParent(DeviceSequenceState s, int? fd = null)
+    private static TrackedObject? NestParent(SequenceState s, int? fd = null)
     {
         List<TrackedObject> parents = s.HwptsWith(HwptNestParent).Where(p => fd is null || p.Fd == fd).ToList();
         if (parents.Count > 0 && !s.OneIn(6))
@@ -39,11 +39,11 @@ public sealed partial class DeviceSequenceGenerator
     /// buffer first) on a NEST_PARENT HWPT; and its errors: no data, a wrong type, short or long data, a NULL
     /// pointer, NEST_PARENT on the nested HWPT, a parent that is not one (paging, automatic, nested, made-up).
     /// </summary>
-    private static void NestedAlloc(DeviceSequenceState s) => NestedAlloc(s, fault: null);
+    private static void NestedAlloc(SequenceState s) => NestedAlloc(s, fault: null);
 
-    /// <summary>Like <see cref="NestedAlloc(DeviceSequenceState)"/>; with a <paramref name="fault"/> queue:
+    /// <summary>Like <see cref="NestedAlloc(SequenceState)"/>; with a <paramref name="fault"/> queue:
     /// FAULT_ID_VALID with it (an IOPF-capable HWPT), mostly.</summary>
-    private static TrackedObject? NestedAlloc(DeviceSequenceState s, TrackedObject? fault)
+    private static TrackedObject? NestedAlloc(SequenceState s, TrackedObject? fault)
     {
         TrackedObject? parent = NestParent(s, fault?.Fd);
         if (parent is null)
@@ -89,7 +89,7 @@ public sealed partial class DeviceSequenceGenerator
     /// <summary>IOMMU_HWPT_INVALIDATE of a nested HWPT (sometimes a paging one or a made-up ID) with 0-3
     /// selftest entries (an IOTLB index, FLAG_ALL, an unknown flag or an index past the last): the kernel
     /// writes back how many entries it handled; wrong types, entry lengths, NULL arrays, a reserved field.</summary>
-    private static void Invalidate(DeviceSequenceState s)
+    private static void Invalidate(SequenceState s)
     {
         (int fd, JsonNode hwpt, _) = NestedTarget(s);
         int count = s.Random.Next(0, 4);
@@ -119,7 +119,7 @@ public sealed partial class DeviceSequenceGenerator
 
     /// <summary>MD_CHECK_IOTLB of a nested HWPT's IOTLB entry (0-3, sometimes past the last) against the
     /// default, zero (after an invalidation) or another value; on a paging HWPT or made-up ID now and then.</summary>
-    private static void CheckIotlb(DeviceSequenceState s)
+    private static void CheckIotlb(SequenceState s)
     {
         (int fd, JsonNode hwpt, TrackedObject? nested) = NestedTarget(s);
         uint allocated = nested is not null && s.Iotlb.TryGetValue(nested, out uint value) ? value : IotlbDefault;
@@ -132,7 +132,7 @@ public sealed partial class DeviceSequenceGenerator
 
     /// <summary>A nested HWPT (allocated first, mostly, when there is none), sometimes a paging HWPT or a
     /// made-up ID.</summary>
-    private static (int Fd, JsonNode Id, TrackedObject? Hwpt) NestedTarget(DeviceSequenceState s)
+    private static (int Fd, JsonNode Id, TrackedObject? Hwpt) NestedTarget(SequenceState s)
     {
         if (s.OneIn(8))
             return s.IdOf(2, Hwpt, AutoHwpt);

@@ -1,17 +1,17 @@
 using System.Text.Json.Nodes;
-using static IommuFd.Conformance.Random.DeviceSequenceState;
+using static IommuFd.Conformance.Random.SequenceState;
 
 namespace IommuFd.Conformance.Random;
 
 // Families of dirty tracking: IOMMU_HWPT_SET_DIRTY_TRACKING, IOMMU_TEST_OP_DIRTY (the mock domain's dirty
 // bits set from a user bitmap) and IOMMU_HWPT_GET_DIRTY_BITMAP, the bitmaps in the data buffer.
-public sealed partial class DeviceSequenceGenerator
+public sealed partial class SequenceGenerator
 {
     private const uint OpDirty = 13, DirtyEnable = 1, GetDirtyNoClear = 1;
 
     /// <summary>A DIRTY_TRACKING HWPT (allocating one on a device and an IOAS of its fd when there is none or
     /// one time in six: a NO_DIRTY device refuses it), sometimes another HWPT, an IOAS or a made-up ID.</summary>
-    private static (int Fd, JsonNode Id, TrackedObject? Hwpt) DirtyTarget(DeviceSequenceState s)
+    private static (int Fd, JsonNode Id, TrackedObject? Hwpt) DirtyTarget(SequenceState s)
     {
         if (s.OneIn(8))
             return s.IdOf(3, Hwpt, AutoHwpt, Nested, Ioas);
@@ -40,7 +40,7 @@ public sealed partial class DeviceSequenceGenerator
 
     /// <summary>IOMMU_HWPT_SET_DIRTY_TRACKING on (which clears the bits) or off, on a dirty-tracking HWPT or
     /// another object; unknown flags, a non-zero reserved field.</summary>
-    private static void DirtyTracking(DeviceSequenceState s)
+    private static void DirtyTracking(SequenceState s)
     {
         (int fd, JsonNode id, TrackedObject? hwpt) = DirtyTarget(s);
         uint flags = s.Random.Next(10) switch { < 6 => DirtyEnable, < 9 => 0u, _ => 1u << s.Random.Next(1, 32) };
@@ -56,7 +56,7 @@ public sealed partial class DeviceSequenceGenerator
 
     /// <summary>Switches tracking on first, mostly, for a dirty-tracking HWPT whose tracking is off (the
     /// mock domain keeps no dirty bits then).</summary>
-    private static void TrackingOn(DeviceSequenceState s, int fd, TrackedObject? hwpt)
+    private static void TrackingOn(SequenceState s, int fd, TrackedObject? hwpt)
     {
         if (hwpt is null || s.Tracking.Contains(hwpt) || !s.HwptsWith(HwptDirtyTracking).Contains(hwpt) || s.OneIn(5))
             return;
@@ -66,7 +66,7 @@ public sealed partial class DeviceSequenceGenerator
 
     /// <summary>A range for the dirty ops: inside an area of the HWPT's IOAS mostly (aligned to
     /// <paramref name="pageSize"/> where the area's IOVA is known), else in the aperture; sometimes unaligned.</summary>
-    private static (JsonNode Iova, ulong Length) DirtyRange(DeviceSequenceState s, TrackedObject? hwpt, ulong pageSize, ulong maxLength)
+    private static (JsonNode Iova, ulong Length) DirtyRange(SequenceState s, TrackedObject? hwpt, ulong pageSize, ulong maxLength)
     {
         List<TrackedArea> areas = s.AreasOf(hwpt?.Owner);
         if (hwpt?.Owner is { Kind: Ioas } ioas && s.Objects.Contains(ioas) && (areas.Count == 0 || s.OneIn(5)))
@@ -90,7 +90,7 @@ public sealed partial class DeviceSequenceGenerator
     /// <summary>IOMMU_TEST_OP_DIRTY: random bits written into the data buffer mark IO pages of a dirty-tracking
     /// HWPT dirty (the kernel counts those mapped); page sizes of 2 KiB (the IO page), 4 KiB and 1 KiB (the
     /// index quirk), and the argument errors (zero or unaligned sizes, NULL bitmap, tracking off).</summary>
-    private static void MarkDirty(DeviceSequenceState s)
+    private static void MarkDirty(SequenceState s)
     {
         (int fd, JsonNode id, TrackedObject? hwpt) = DirtyTarget(s);
         TrackingOn(s, fd, hwpt);
@@ -115,7 +115,7 @@ public sealed partial class DeviceSequenceGenerator
     /// <summary>IOMMU_HWPT_GET_DIRTY_BITMAP into the data buffer (zeroed first mostly, so bits the kernel sets
     /// are seen; read back): with and without NO_CLEAR, bit sizes from 1 byte to 8 KiB, bitmaps at aligned,
     /// IO-page and odd addresses, over areas and holes; the argument errors.</summary>
-    private static void GetDirtyBitmap(DeviceSequenceState s)
+    private static void GetDirtyBitmap(SequenceState s)
     {
         (int fd, JsonNode id, TrackedObject? hwpt) = DirtyTarget(s);
         TrackingOn(s, fd, hwpt);

@@ -1,15 +1,15 @@
 using System.Text.Json.Nodes;
 using IommuFd.Conformance.Traces;
-using static IommuFd.Conformance.Random.DeviceSequenceState;
+using static IommuFd.Conformance.Random.SequenceState;
 
 namespace IommuFd.Conformance.Random;
 
 // Dirty tracking over huge pages: the mock domain's 1 MiB IO pages (MOCK_FLAGS_DEVICE_HUGE_IOVA over
-// hugetlb memory) and the dirty walk's 1 MiB steps.
-public sealed partial class DeviceSequenceGenerator
+// hugetlb memory) and the dirty walk's 1 MiB steps; only on kernels with HUGE_IOVA (6.12).
+public sealed partial class SequenceGenerator
 {
     private const ulong Mib = 1UL << 20;
-    private const uint DeviceHugeIova = 2, HwptAllocDirty = 2;
+    private const uint HwptAllocDirty = 2;
 
     /// <summary>On a new fd (closed at the end, so nothing leaks into the other families): an IOAS (large
     /// pages off one time in six), a HUGE_IOVA mock device and a dirty-tracking HWPT for it, the sequence's
@@ -18,7 +18,7 @@ public sealed partial class DeviceSequenceGenerator
     /// marked dirty and GET_DIRTY_BITMAP from random 2 KiB-aligned starts (shifted 1 MiB reports, past
     /// the range and the bitmap too) with bit sizes of 2 KiB to 1 MiB, the bitmap and the bytes after it
     /// read back.</summary>
-    private static void HugeDirty(DeviceSequenceState s)
+    private static void HugeDirty(SequenceState s)
     {
         if (!s.HugeAllocated)
         {

@@ -1,27 +1,32 @@
 using System.Text.Json.Nodes;
-using static IommuFd.Conformance.Random.DeviceSequenceState;
+using static IommuFd.Conformance.Random.SequenceState;
 
 namespace IommuFd.Conformance.Random;
 
 // Families of mock devices, HWPTs, hw info, destroy and the mock domain checks.
-public sealed partial class DeviceSequenceGenerator
+public sealed partial class SequenceGenerator
 {
     private const uint OpMockDomain = 2, OpCheckMap = 3, OpCheckRefs = 4, OpReplace = 10, OpMockDomainFlags = 12;
+    private const uint DeviceNoDirty = 1;
 
     /// <summary>MOCK_DOMAIN or MOCK_DOMAIN_FLAGS on an IOAS (automatic HWPT), an allocated HWPT, or a
-    /// made-up ID; device flags NO_DIRTY, HUGE_IOVA, both, or an unknown bit.</summary>
-    private static void MockDomain(DeviceSequenceState s)
+    /// made-up ID; device flags NO_DIRTY, HUGE_IOVA (where the kernel has it), both, or an unknown bit.</summary>
+    private static void MockDomain(SequenceState s)
     {
         int roll = s.Random.Next(10);
         (int fd, JsonNode id, TrackedObject? target) = roll < 7 ? s.IdOf(12, Ioas) : roll < 9 ? s.IdOf(4, Hwpt, Nested) : (s.Fd(), s.MadeUpId(), null);
         bool withFlags = s.OneIn(3);
-        uint devFlags = withFlags ? s.Random.Next(8) switch { 0 => 1u << s.Random.Next(2, 32), 1 or 2 => 1u, 3 or 4 => 2u, 5 => 3u, _ => 0u } : 0u;
+        uint huge = s.HugeIovaFlag;
+        uint devFlags = withFlags ? s.Random.Next(8) switch
+        {
+            0 => 1u << s.Random.Next(s.FirstUnknownDeviceFlag, 32), 1 or 2 => DeviceNoDirty, 3 or 4 => huge, 5 => DeviceNoDirty | huge, _ => 0u,
+        } : 0u;
         int step = withFlags
             ? s.TestCmd(fd, OpMockDomainFlags, id, "mock_domain_flags", new JsonObject { ["dev_flags"] = devFlags })
             : s.TestCmd(fd, OpMockDomain, id);
         TrackedObject stdev = s.Track(Selftest, fd, Ref(step, "mock_domain.out_stdev_id"));
         TrackedObject device = s.Track(Device, fd, Ref(step, "mock_domain.out_idev_id"), owner: stdev, holdsOwner: false);
-        if (target?.Kind == Ioas && devFlags is 0 or 2)
+        if (target?.Kind == Ioas && (devFlags & ~huge) == 0)
             s.Sure.Add(device);
         if (target?.Kind == Ioas)
             s.Track(AutoHwpt, fd, Ref(step, "mock_domain.out_hwpt_id"), owner: target);
@@ -29,7 +34,7 @@ public sealed partial class DeviceSequenceGenerator
 
     /// <summary>A device surely bound (its MOCK_DOMAIN was valid), else a new one on a live IOAS (null when
     /// there is none): the families whose calls need a real device start from it.</summary>
-    private static TrackedObject? SureDevice(DeviceSequenceState s)
+    private static TrackedObject? SureDevice(SequenceState s)
     {
         List<TrackedObject> sure = s.Of(Device).Where(s.Sure.Contains).ToList();
         if (sure.Count > 0 && !s.OneIn(8))
@@ -47,7 +52,7 @@ public sealed partial class DeviceSequenceGenerator
 
     /// <summary>Maps a fresh area (whole pages, read/write, at a fixed IOVA on a 1 MiB grid in the aperture)
     /// into a live IOAS, so pins, reads and dirty bits have real pages to work on.</summary>
-    private static TrackedArea FreshArea(DeviceSequenceState s, TrackedObject ioas)
+    private static TrackedArea FreshArea(SequenceState s, TrackedObject ioas)
     {
         ulong length = Page * (ulong)s.Random.Next(1, 9);
         (string buffer, ulong size) = s.Pick(Buffers);
@@ -68,7 +73,7 @@ public sealed partial class DeviceSequenceGenerator
 
     /// <summary>MOCK_DOMAIN_REPLACE of a device's attachment: to an IOAS (automatic HWPT), an allocated or
     /// automatic HWPT, the device or selftest object itself (wrong type), or a made-up ID.</summary>
-    private static void Replace(DeviceSequenceState s)
+    private static void Replace(SequenceState s)
     {
         (int fd, JsonNode stdev, _) = s.OneIn(8) ? s.IdOf(2, Device) : s.IdOf(10, Selftest);
         List<TrackedObject> ioas = s.OnFd(fd, Ioas), hwpts = s.OnFd(fd, Hwpt, AutoHwpt, Nested), devices = s.OnFd(fd, Selftest, Device);
@@ -85,7 +90,7 @@ public sealed partial class DeviceSequenceGenerator
     /// DIRTY_TRACKING, both, unknown), and the errors: another object as pt_id (a paging HWPT is the nested
     /// path, refused before its driver data), a made-up device, driver data a paging HWPT does not take,
     /// data length without type and type without length, a non-zero reserved field.</summary>
-    private static void HwptAlloc(DeviceSequenceState s)
+    private static void HwptAlloc(SequenceState s)
     {
         (int fd, JsonNode dev, TrackedObject? device) = s.OneIn(10) ? s.IdOf(1, Ioas) : s.IdOf(10, Device);
         List<TrackedObject> ioas = s.OnFd(fd, Ioas), others = s.OnFd(fd, Hwpt, AutoHwpt, Selftest);
@@ -124,7 +129,7 @@ public sealed partial class DeviceSequenceGenerator
 
     /// <summary>IOMMU_GET_HW_INFO of a device (or another object / made-up ID) into the scratch buffer with
     /// a data_len below, at or above the 8-byte selftest info, then the buffer read back.</summary>
-    private static void GetHwInfo(DeviceSequenceState s)
+    private static void GetHwInfo(SequenceState s)
     {
         (int fd, JsonNode dev, _) = s.OneIn(8) ? s.IdOf(1, Ioas, Hwpt, Selftest) : s.IdOf(10, Device);
         s.WriteScratch(Enumerable.Repeat((byte)0xcc, 24).ToArray());
@@ -144,7 +149,7 @@ public sealed partial class DeviceSequenceGenerator
 
     /// <summary>IOMMU_DESTROY of any object in any order: an IOAS or HWPT still in use (EBUSY), a device
     /// (always EBUSY: its driver holds it), a selftest object (detaches and unbinds), or a made-up ID.</summary>
-    private static void Destroy(DeviceSequenceState s)
+    private static void Destroy(SequenceState s)
     {
         TrackedObject? victim = s.Live(8, Ioas, Hwpt, AutoHwpt, Selftest, Device, Nested);
         if (victim is null)
@@ -162,7 +167,7 @@ public sealed partial class DeviceSequenceGenerator
 
     /// <summary>MD_CHECK_MAP of an area through an HWPT of its fd: the area's user memory (mostly), a
     /// shifted one (EINVAL), unaligned arguments, or an ID that is not a paging HWPT.</summary>
-    private static void CheckMap(DeviceSequenceState s)
+    private static void CheckMap(SequenceState s)
     {
         if (s.Areas.Count == 0)
         {
@@ -195,7 +200,7 @@ public sealed partial class DeviceSequenceGenerator
 
     /// <summary>MD_CHECK_REFS of pages of a buffer against 0, 1 or 2 long-term pins (EIO when wrong), with
     /// unaligned arguments now and then (EINVAL).</summary>
-    private static void CheckRefs(DeviceSequenceState s)
+    private static void CheckRefs(SequenceState s)
     {
         (string buffer, ulong size) = s.Pick(Buffers);
         ulong first = (ulong)s.Random.Next(0, (int)(size / Page));
