@@ -217,7 +217,7 @@ public sealed class ErrnoTests(string backend) : BackendFixture(backend)
             Fails(r[4], Errno.EINVAL);       // a data type without data
             Fails(r[5], Errno.ENOENT);       // no device 0
             Fails(r[6], Errno.ENOENT);       // an IOAS is not a device
-            Fails(r[7], Errno.EOPNOTSUPP);   // GET_HW_INFO flags
+            Fails(r[7], Kernel.AtLeast(7, 3) ? Errno.ENOENT : Errno.EOPNOTSUPP); // GET_HW_INFO flags: 7.3's INPUT_TYPE, then no device 0
             Fails(r[8], Errno.EOPNOTSUPP);   // GET_HW_INFO __reserved[1]
             Fails(r[9], Errno.ENOENT);
             Fails(r[10], Errno.EOPNOTSUPP);  // SET_DIRTY_TRACKING unknown flag
@@ -228,7 +228,7 @@ public sealed class ErrnoTests(string backend) : BackendFixture(backend)
             Fails(r[15], Errno.EOPNOTSUPP);  // INVALIDATE __reserved
             Fails(r[16], Errno.EINVAL);      // entries without an array
             Fails(r[17], Errno.EINVAL);      // entries of length 0
-            Fails(r[18], Errno.ENOENT);      // an IOAS is not a nested hwpt
+            Fails(r[18], Kernel.AtLeast(7, 3) ? Errno.EINVAL : Errno.ENOENT); // an IOAS is not a nested hwpt (7.3 looks up any object)
             Fails(r[19], Errno.EOPNOTSUPP);  // FAULT_QUEUE_ALLOC flags
         });
     }

@@ -22,7 +22,8 @@ public sealed class IommufdFixtureTests(string backend) : BackendFixture(backend
         Fails(r[2], Errno.EFAULT);  // NULL argument: the size is read before anything else
         Fails(r[3], Errno.ENOTTY);  // _IO(';', 0x7F): below the table, VFIO compat does not know it
         Fails(r[4], Errno.ENOTTY);  // _IO('X', 0x7F): the NR decides the path, not the type
-        Fails(r[5], Errno.ENOTTY);  // a hole in the table with a readable argument
+        // A hole in 6.12's table with a readable argument; 7.3's IOMMU_IOAS_MAP_FILE, whose size 0 is below its minimum.
+        Fails(r[5], Kernel.AtLeast(7, 3) ? Errno.EINVAL : Errno.ENOTTY);
         Fails(r[6], Errno.EFAULT);  // the same hole with NULL: get_user comes first
         Fails(r[7], Errno.ENOTTY);  // _IOWR(';', 0x80, 8): the full request must match
         Fails(r[8], Errno.ENOTTY);  // beyond the table: VFIO path, no memory read even for NULL
