@@ -400,7 +400,9 @@ public sealed class IoasMockVariantTests(string backend) : MockDomainFixture(bac
             Succeeds(r[IoasVariant.MemoryLimitStep]);
             for (int k = 0; k < IoasVariant.Devices(variant); k++)
                 Succeeds(r[IoasVariant.FirstDeviceStep + k]);
-            if (IoasVariant.HasPasidDevice(variant))
+            if (IoasVariant.HasPasidDevice(variant) && Kernel.AtLeast(7, 3))
+                Succeeds(r[IoasVariant.FirstDeviceStep + 1]);            // 7.3's MOCK_FLAGS_DEVICE_PASID
+            else if (IoasVariant.HasPasidDevice(variant))
                 Fails(r[IoasVariant.FirstDeviceStep + 1], Errno.EINVAL); // no MOCK_FLAGS_DEVICE_PASID in 6.12
             for (int k = 1; k <= IoasVariant.TeardownSteps; k++)
                 Succeeds(r[^k]);                                         // the last: MD_CHECK_REFS, refs 0
