@@ -97,6 +97,13 @@ public sealed class StableIoctlTests(string backend) : BackendFixture(backend)
         using VeventQueue queue = Context.AllocVeventQueue(viommu, Stable.IommufdTest.IOMMU_VEVENTQ_TYPE_SELFTEST, 2);
         Assert.That(queue.ReadEvents(sizeof(uint)), Is.Empty, "nothing reported yet");
 
+        // The mock device reports through the vIOMMU of the nested domain it is attached to (mock_domain_nop_attach).
+        byte[] selftestData = new byte[sizeof(uint)];
+        BinaryPrimitives.WriteUInt32LittleEndian(selftestData, Stable.IommufdTest.IOMMU_TEST_IOTLB_DEFAULT);
+        Assert.That(Context.TryAllocHwpt(mock.Device, viommu.Value, HwptAllocFlags.None, Stable.IommufdTest.IOMMU_HWPT_DATA_SELFTEST,
+            selftestData, 0, out HwptId nested), Is.EqualTo(Errno.None), "a nested HWPT on the vIOMMU");
+        Context.Selftest.MockDomainReplace(mock.Stdev, nested.Value);
+
         TriggerVevent(mock.Device);
         IReadOnlyList<Vevent> events = queue.ReadEvents(sizeof(uint));
         Assert.That(events, Has.Count.EqualTo(1));
