@@ -155,6 +155,11 @@ public sealed unsafe class KernelVersionTests(string release)
         Assert.That(Op(21, md.out_stdev_id, 5, 0), Is.EqualTo(Expect(0)));                // nothing at PASID 5
         Assert.That(Op(21, md.out_stdev_id, 0, _ioas), Is.EqualTo(Expect(-EINVAL)));      // an IOAS is no HWPT
         Assert.That(Op(22, 0, 0, 0), Is.EqualTo(Expect(-EINVAL)));                        // DMABUF_GET of length 0
+        // PASID_DETACH of PASID 0 detaches the RID: its automatic HWPT goes with it (seen in the 7.3 virtio VM).
+        Assert.That(Op(20, md.out_stdev_id, 0, 0), Is.EqualTo(Expect(0)));
+        Assert.That(Op(21, md.out_stdev_id, 0, 0), Is.EqualTo(Expect(0)), "nothing attached at the RID any more");
+        var destroy = new iommu_destroy { size = Size<iommu_destroy>(), id = md.out_hwpt_id };
+        Assert.That(Call(_engine, _fd, Iommufd.IOMMU_DESTROY, ref destroy), Is.EqualTo(Is73 ? -ENOENT : -EBUSY), "the automatic HWPT is gone on 7.3 (in use on 6.12)");
     }
 
     [Test]

@@ -9,7 +9,7 @@ namespace IommuFd.Engine;
 /// call returns what the kernel would (a non-negative result or a negative errno) and writes the
 /// same bytes to user memory. Safe to call from several threads. Bad arguments never throw.
 /// </summary>
-public sealed class EngineBackend : IIommuBackend
+public sealed class EngineBackend : IIommuBackend, IKernelReleaseInfo
 {
     private readonly FdTable _files;
     private readonly Memory.PinRegistry _pins = new();
@@ -27,6 +27,9 @@ public sealed class EngineBackend : IIommuBackend
 
     /// <summary>The platform and privileges this engine models.</summary>
     public EngineOptions Options { get; }
+
+    /// <summary>The kernel release the engine answers as (<see cref="EngineOptions.Kernel"/>).</summary>
+    public string KernelRelease => Options.Kernel.ToString();
 
     /// <inheritdoc />
     public string Name => "engine";

@@ -75,7 +75,7 @@ public sealed class KcidbOutputTests
         JsonElement build = root.GetProperty("builds").EnumerateArray().Single();
         Assert.That(build.GetProperty("misc").GetProperty("kernel_release").GetString(), Is.EqualTo("6.1.0-18-amd64"));
         Assert.That(build.GetProperty("misc").GetProperty("proc_version").GetString(), Does.EndWith("Debian 6.1.76-1 (2024-02-01)"));
-        Assert.That(build.GetProperty("comment").GetString(), Is.EqualTo("Linux 6.1.0-18-amd64 (host kernel)"));
+        Assert.That(build.GetProperty("comment").GetString(), Does.StartWith("Linux 6.1.0-18-amd64 (host kernel); kernel 6.1.0-18-amd64 is older than the oldest engine model"));
     }
 
     [Test]

@@ -8,7 +8,14 @@ public sealed class IommuFdException : Exception
     /// <param name="operation">The ioctl macro or system call, e.g. <c>IOMMU_IOAS_MAP</c> or <c>pread</c>.</param>
     /// <param name="errno">The positive errno number the kernel (or engine) reported.</param>
     public IommuFdException(string operation, int errno)
-        : base($"{operation} failed: {ErrnoNames.Name(errno)} ({errno})")
+        : this(operation, errno, null)
+    {
+    }
+
+    /// <summary>Like <see cref="IommuFdException(string, int)"/>, with <paramref name="detail"/> (what the
+    /// errno means here, e.g. which kernel lacks the call) after the errno; null for none.</summary>
+    public IommuFdException(string operation, int errno, string? detail)
+        : base($"{operation} failed: {ErrnoNames.Name(errno)} ({errno}){(detail is null ? "" : ": " + detail)}")
     {
         Operation = operation;
         ErrorNumber = errno;

@@ -68,6 +68,17 @@ public static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "pread64", SetLastError = true)]
     public static partial nint pread(SafeFileHandle fd, byte* buffer, nuint count, long offset);
 
+    /// <summary>memfd_create(2): the anonymous files IOMMU_IOAS_MAP_FILE maps.</summary>
+    [LibraryImport(Library, EntryPoint = "memfd_create", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int memfd_create(string name, uint flags);
+
+    /// <summary>memfd_create's close-on-exec flag.</summary>
+    public const uint MFD_CLOEXEC = 1;
+
+    /// <summary>ftruncate(2).</summary>
+    [LibraryImport(Library, EntryPoint = "ftruncate", SetLastError = true)]
+    public static partial int ftruncate(int fd, long length);
+
     /// <summary>pwrite(2).</summary>
     [LibraryImport(Library, EntryPoint = "pwrite64", SetLastError = true)]
     public static partial nint pwrite(int fd, byte* buffer, nuint count, long offset);

@@ -392,8 +392,10 @@ public sealed class IoasMockVariantTests(BackendKind backend) : MockDomainFixtur
             Succeeds(r["memory_limit"]);
             for (int k = 0; k < IoasVariant.Devices(variant); k++)
                 Succeeds(r[$"mock_domain{k}"]);
-            if (IoasVariant.HasPasidDevice(variant))
-                Fails(r["pasid_device"], Errno.EINVAL); // no MOCK_FLAGS_DEVICE_PASID in 6.12
+            if (IoasVariant.HasPasidDevice(variant) && Kernel.AtLeast(7, 3))
+                Succeeds(r["pasid_device"]);                     // 7.3's MOCK_FLAGS_DEVICE_PASID
+            else if (IoasVariant.HasPasidDevice(variant))
+                Fails(r["pasid_device"], Errno.EINVAL);          // no MOCK_FLAGS_DEVICE_PASID in 6.12
             AllSucceed(r, from: "teardown_memory_limit"); // the last: MD_CHECK_REFS, refs 0
         });
     }

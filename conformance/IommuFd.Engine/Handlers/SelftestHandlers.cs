@@ -74,7 +74,7 @@ internal static class SelftestHandlers
     private const uint TriggerVevent = 17, PasidAttach = 18, PasidReplace = 19, PasidDetach = 20, PasidCheckHwpt = 21, DmabufGet = 22;
 
     /// <summary>7.3's vEvent, PASID and dma-buf test ops as far as the engine's objects reach: it has no
-    /// vIOMMU and no PASID attachment (PASID_ATTACH/REPLACE of a real device, a PASID_DETACH of the RID,
+    /// vIOMMU and no PASID attachment (PASID_ATTACH/REPLACE of a real device,
     /// DMABUF_GET of a valid length and DMABUF_REVOKE answer ENOSYS: not modelled yet). The union's first
     /// two u32 (<paramref name="first"/>, <paramref name="second"/>) are dev_id, pasid/pt_id, pasid/hwpt_id
     /// or length/open_flags by op.</summary>
@@ -88,8 +88,14 @@ internal static class SelftestHandlers
             case PasidAttach or PasidReplace or PasidDetach or PasidCheckHwpt:
                 if (ctx.Objects.Get(id, ObjectType.Selftest) is not SelftestDevice { Idev: { } idev })
                     return -Errno.ENOENT; // iommufd_test_get_selftest_obj
-                if (op == PasidDetach && first != 0)
-                    return 0;             // iommufd_device_detach of a PASID never attached
+                if (op == PasidDetach)
+                {
+                    // iommufd_device_detach: PASID 0 is the RID, whose HWPT loses the device (an automatic
+                    // one is destroyed with it); any other PASID was never attached here, nothing to do.
+                    if (first == 0)
+                        Devices.DeviceAttach.Detach(ctx, idev);
+                    return 0;
+                }
                 if (op == PasidCheckHwpt)
                     return CheckPasidHwpt(ctx, idev, first, second);
                 return -Errno.ENOSYS;

@@ -92,21 +92,28 @@ public sealed partial class KcidbWriter(Uri outputUrl) : IRunFileWriter
         return checkout;
     }
 
-    private static JsonObject Build(RunSnapshot run, string id, string checkoutId, KernelIdentity kernel) => new()
+    /// <summary>The kernel tested; its comment and <c>misc.engine_model</c> name the engine model its answers
+    /// were diffed against, and the comment says plainly when that model is not of the kernel's series.</summary>
+    private static JsonObject Build(RunSnapshot run, string id, string checkoutId, KernelIdentity kernel)
     {
-        ["id"] = id,
-        ["checkout_id"] = checkoutId,
-        ["origin"] = run.Environment.Origin,
-        ["architecture"] = run.Environment.Architecture,
-        ["comment"] = kernel.Missing ? $"not available: {kernel.Description}" : $"Linux {kernel.Release} ({kernel.Description})",
-        ["status"] = kernel.Missing ? "MISS" : "PASS",
-        ["misc"] = new JsonObject
+        EngineModel? model = kernel.Missing ? null : EngineModel.For(kernel.Release);
+        return new()
         {
-            ["kernel_release"] = kernel.Release,
-            ["config_sha256"] = kernel.ConfigHash,
-            ["proc_version"] = kernel.Banner ?? "",
-        },
-    };
+            ["id"] = id,
+            ["checkout_id"] = checkoutId,
+            ["origin"] = run.Environment.Origin,
+            ["architecture"] = run.Environment.Architecture,
+            ["comment"] = model is null ? $"not available: {kernel.Description}" : $"Linux {kernel.Release} ({kernel.Description}); {model.Mismatch ?? $"engine model {model.Model}"}",
+            ["status"] = model is null ? "MISS" : "PASS",
+            ["misc"] = new JsonObject
+            {
+                ["kernel_release"] = kernel.Release,
+                ["config_sha256"] = kernel.ConfigHash,
+                ["proc_version"] = kernel.Banner ?? "",
+                ["engine_model"] = model?.Model ?? "",
+            },
+        };
+    }
 
     private JsonObject Test(RunSnapshot run, TestCaseResult result, string buildId, GroupSnapshot group)
     {

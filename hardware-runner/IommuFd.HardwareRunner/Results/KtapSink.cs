@@ -13,10 +13,12 @@ public sealed class KtapSink(TextWriter output) : IResultSink
     private int _caseNumber;
     private readonly Dictionary<TestStatus, int> _groupCounts = [];
     private readonly Dictionary<TestStatus, int> _totals = [];
+    private KernelIdentity? _hostKernel;
 
     /// <inheritdoc />
     public void RunStarted(RunEnvironment environment, int groupCount)
     {
+        _hostKernel = environment.HostKernel;
         Line("KTAP version 1");
         Line($"# iommufd conformance run {environment.RunId} on {environment.Hostname} (kernel {environment.HostKernel.Release})");
         Line($"1..{groupCount}");
@@ -31,6 +33,8 @@ public sealed class KtapSink(TextWriter output) : IResultSink
         Line("  KTAP version 1");
         Line($"  # Subtest: {group.Name}");
         Line($"  # {OneLine(group.Description)}");
+        if (!group.EngineOnly && (group.Kernel ?? _hostKernel) is { Missing: false } kernel)
+            Line($"  # {EngineModel.For(kernel.Release).Describe()}");
         Line($"  1..{caseCount}");
     }
 

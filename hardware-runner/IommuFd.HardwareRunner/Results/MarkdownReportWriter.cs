@@ -22,6 +22,12 @@ public sealed class MarkdownReportWriter : IRunFileWriter
         md.AppendLine($"- Host: {env.Hostname} ({env.Architecture}), kernel {env.HostKernel.Release}, config sha256 `{env.HostKernel.ConfigHash}`");
         md.AppendLine($"- Started: {run.Started.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)}; updated {run.Updated.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)}");
         md.AppendLine($"- Command: `{env.Command}`");
+        foreach (string release in run.Groups.Where(g => g.Results.Any(r => !r.EngineOnly)).Select(g => g.Kernel ?? env.HostKernel)
+                     .Where(k => !k.Missing).Select(k => k.Release).Distinct())
+        {
+            EngineModel model = EngineModel.For(release);
+            md.AppendLine(model.Mismatch is { } why ? $"- Engine model: **{model.Model}**: {Cell(why)}" : $"- Engine model: {model.Model} (kernel {Cell(release)})");
+        }
         md.AppendLine();
 
         md.AppendLine("## Counts per backend");
