@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using IommuFd.Bindings.Backends;
 using IommuFd.Engine;
+using IommuFd.Testing;
 using Stable = IommuFd.Interop.Stable;
 
 namespace IommuFd.Bindings.Tests.Backend;
@@ -9,7 +10,7 @@ namespace IommuFd.Bindings.Tests.Backend;
 /// engine here, the 6.12 test kernel) every throwing form says which kernel lacks the call; on 7.3
 /// (the 7.3 test kernel) they do their work. Behind virtio-iommu, as the other selftest fixtures,
 /// so the mock device exists under both kernels.</summary>
-public sealed class StableIoctlTests(string backend) : BackendFixture(backend)
+public sealed class StableIoctlTests(BackendKind backend) : ContextFixture(backend)
 {
     private const uint VirtualId = 0x99;
 
