@@ -22,7 +22,7 @@ public sealed class BufferKindsTests
     [TearDown]
     public void DeleteFile() => File.Delete(_file);
 
-    private static IReadOnlyList<StepResult> Replay(string text) =>
+    private static ReplayResults Replay(string text) =>
         TraceReplayer.Replay(new FakeBackend(), Trace.Parse("t", text), FakeBackend.Catalog);
 
     [Test]
@@ -46,12 +46,12 @@ public sealed class BufferKindsTests
     {
         var results = Replay($$"""
             {"op":"alloc","buf":"f","length":8192,"file":"{{_file}}"}
-            {"op":"read","buf":"f","offset":4094,"length":4}
+            {"op":"read","label":"read_file","buf":"f","offset":4094,"length":4}
             {"op":"write","buf":"f","offset":4095,"hex":"ee"}
-            {"op":"read","buf":"f","offset":4094,"length":4}
+            {"op":"read","label":"read_written","buf":"f","offset":4094,"length":4}
             """);
-        Assert.That(results[1].Hex, Is.EqualTo(Convert.ToHexStringLower([FileByte(4094), FileByte(4095), FileByte(4096), FileByte(4097)])));
-        Assert.That(results[3].Hex![2..4], Is.EqualTo("ee"));
+        Assert.That(results["read_file"].Hex, Is.EqualTo(Convert.ToHexStringLower([FileByte(4094), FileByte(4095), FileByte(4096), FileByte(4097)])));
+        Assert.That(results["read_written"].Hex![2..4], Is.EqualTo("ee"));
         Assert.That(File.ReadAllBytes(_file)[4095], Is.EqualTo(FileByte(4095)), "MAP_PRIVATE: the file keeps its bytes");
     }
 
@@ -85,9 +85,9 @@ public sealed class BufferKindsTests
             {"op":"read","buf":"a","offset":0,"length":2}
             {"op":"protect","buf":"a","offset":0,"length":4096,"prot":"rw"}
             {"op":"write","buf":"a","offset":0,"hex":"0102"}
-            {"op":"read","buf":"a","offset":0,"length":2}
+            {"op":"read","label":"read_lifted","buf":"a","offset":0,"length":2}
             """);
-        Assert.That(results[5].Hex, Is.EqualTo("0102"));
+        Assert.That(results["read_lifted"].Hex, Is.EqualTo("0102"));
         var error = Assert.Throws<TraceFormatException>(() => Replay("""
             {"op":"alloc","buf":"a","length":8192}
             {"op":"protect","buf":"a","offset":2048,"length":4096,"prot":"none"}

@@ -37,14 +37,14 @@ public sealed class HugetlbBufferTests
         var results = TraceReplayer.Replay(engine, Trace.Parse("t", """
             {"op":"alloc","buf":"h","length":4194304,"hugetlb":true}
             {"op":"write","buf":"h","offset":2097151,"hex":"a1b2"}
-            {"op":"read","buf":"h","offset":2097151,"length":2}
-            {"op":"ioctl","cmd":"IOMMU_TEST_CMD","arg":{"op":4,"check_refs":{"uptr":"@h+0","length":4194304,"refs":5}}}
+            {"op":"read","label":"read","buf":"h","offset":2097151,"length":2}
+            {"op":"ioctl","label":"check_refs","cmd":"IOMMU_TEST_CMD","arg":{"op":4,"check_refs":{"uptr":"@h+0","length":4194304,"refs":5}}}
             """));
         Assert.Multiple(() =>
         {
-            Assert.That(results[2].Hex, Is.EqualTo("a1b2"));
+            Assert.That(results["read"].Hex, Is.EqualTo("a1b2"));
             // MD_CHECK_REFS skips compound pages: any count passes on huge pages.
-            Assert.That(results[3].Errno, Is.EqualTo(0), results[3].ToJson());
+            Assert.That(results["check_refs"].Errno, Is.EqualTo(0), results["check_refs"].ToJson());
         });
         using UserMemory memory = engine.AllocateHugetlb((nuint)HugePage);
         Assert.That(memory.Address % HugePage, Is.EqualTo(0));

@@ -56,11 +56,11 @@ public sealed class OtherProcessTraceTests
             {"op":"spawn","proc":"p"}
             {"op":"alloc","buf":"c","length":4096,"proc":"p"}
             {"op":"write","buf":"c","offset":8,"hex":"a1b2"}
-            {"op":"read","buf":"c","offset":6,"length":6}
-            {"op":"exit","proc":"p"}
+            {"op":"read","label":"read","buf":"c","offset":6,"length":6}
+            {"op":"exit","label":"exit","proc":"p"}
             """), FakeBackend.Catalog);
-        Assert.That(results[3].Hex, Is.EqualTo("0000a1b20000"));
-        StepAssert.Succeeds(results[4]);
+        Assert.That(results["read"].Hex, Is.EqualTo("0000a1b20000"));
+        StepAssert.Succeeds(results["exit"]);
     }
 
     [TestCase("{\"op\":\"ioctl\",\"cmd\":\"FAKE_CMD\",\"proc\":\"q\"}", "no process 'q'")]

@@ -6,57 +6,57 @@ namespace IommuFd.Conformance.Tests.Library;
 
 public sealed class TraceReplayerTests
 {
-    private static IReadOnlyList<StepResult> Replay(string text, FakeBackend? backend = null) =>
+    private static ReplayResults Replay(string text, FakeBackend? backend = null) =>
         TraceReplayer.Replay(backend ?? new FakeBackend(), Trace.Parse("t", text), FakeBackend.Catalog);
 
     [Test]
     public void FillsSizeResolvesReferencesAndSymbolizesAddresses()
     {
         var results = Replay("""
-            {"op":"alloc","buf":"a","length":8192}
-            {"op":"ioctl","cmd":"FAKE_CMD","arg":{"id":5,"user_va":"@a+0x10","range":{"start":32},"__reserved":[1,2],"small":-2,"pad":[9]}}
-            {"op":"ioctl","cmd":"FAKE_CMD","arg":{"id":"$1.id","user_va":"$1.user_va","range":{"start":"$1.range.last"},"flags":"$1.rc"}}
+            {"op":"alloc","label":"alloc","buf":"a","length":8192}
+            {"op":"ioctl","label":"fill","cmd":"FAKE_CMD","arg":{"id":5,"user_va":"@a+0x10","range":{"start":32},"__reserved":[1,2],"small":-2,"pad":[9]}}
+            {"op":"ioctl","label":"refer","cmd":"FAKE_CMD","arg":{"id":"$1.id","user_va":"$1.user_va","range":{"start":"$1.range.last"},"flags":"$1.rc"}}
             """);
-        StepAssert.Succeeds(results[0]);
-        StepAssert.Succeeds(results[1]);
-        Assert.That(results[1].ToJson(), Is.EqualTo(
+        StepAssert.Succeeds(results["alloc"]);
+        StepAssert.Succeeds(results["fill"]);
+        Assert.That(results["fill"].ToJson(), Is.EqualTo(
             "{\"step\":1,\"rc\":0,\"errno\":0,\"arg\":{\"size\":56,\"flags\":0,\"id\":5,\"__reserved\":[1,2,0],\"small\":-2," +
             "\"user_va\":\"@a+16\",\"out_iova\":4112,\"range\":{\"start\":32,\"last\":4127},\"pad\":[9,0,0,0],\"mode\":0}}"));
-        StepAssert.FieldIs(results[2], "id", 5);
-        StepAssert.FieldIs(results[2], "user_va", "@a+16");
-        StepAssert.FieldIs(results[2], "range.start", 4127);
-        StepAssert.FieldIs(results[2], "out_iova", 0x2010);
+        StepAssert.FieldIs(results["refer"], "id", 5);
+        StepAssert.FieldIs(results["refer"], "user_va", "@a+16");
+        StepAssert.FieldIs(results["refer"], "range.start", 4127);
+        StepAssert.FieldIs(results["refer"], "out_iova", 0x2010);
     }
 
     [Test]
     public void ExplicitSizeAndTailsReachTheBackendAndTailsPrintAfterTheCall()
     {
         var results = Replay("""
-            {"op":"ioctl","cmd":"FAKE_CMD","arg":{"id":1,"size":15}}
-            {"op":"ioctl","cmd":"FAKE_CMD","arg":{"id":1},"tail":"0000"}
-            {"op":"ioctl","cmd":"FAKE_CMD","arg":{"id":1},"tail":"00ff"}
+            {"op":"ioctl","label":"short","cmd":"FAKE_CMD","arg":{"id":1,"size":15}}
+            {"op":"ioctl","label":"zero_tail","cmd":"FAKE_CMD","arg":{"id":1},"tail":"0000"}
+            {"op":"ioctl","label":"nonzero_tail","cmd":"FAKE_CMD","arg":{"id":1},"tail":"00ff"}
             """);
-        StepAssert.Fails(results[0], Errno.EINVAL);
-        StepAssert.Succeeds(results[1]);
-        StepAssert.FieldIs(results[1], "size", 58);
-        Assert.That(results[1].Tail, Is.EqualTo("0000"));
-        StepAssert.Fails(results[2], Errno.E2BIG);
-        Assert.That(results[2].Tail, Is.EqualTo("00ff"));
+        StepAssert.Fails(results["short"], Errno.EINVAL);
+        StepAssert.Succeeds(results["zero_tail"]);
+        StepAssert.FieldIs(results["zero_tail"], "size", 58);
+        Assert.That(results["zero_tail"].Tail, Is.EqualTo("0000"));
+        StepAssert.Fails(results["nonzero_tail"], Errno.E2BIG);
+        Assert.That(results["nonzero_tail"].Tail, Is.EqualTo("00ff"));
     }
 
     [Test]
     public void IntegerAndNoArgumentIoctlsAndRawRequests()
     {
         var results = Replay("""
-            {"op":"ioctl","cmd":"FAKE_VALUE","value":21}
-            {"op":"ioctl","cmd":"FAKE_NONE"}
-            {"op":"ioctl","cmd":"0xF00F","value":0}
-            {"op":"ioctl","cmd":"FAKE_CMD","value":0}
+            {"op":"ioctl","label":"value","cmd":"FAKE_VALUE","value":21}
+            {"op":"ioctl","label":"no_arg","cmd":"FAKE_NONE"}
+            {"op":"ioctl","label":"raw","cmd":"0xF00F","value":0}
+            {"op":"ioctl","label":"value_for_struct","cmd":"FAKE_CMD","value":0}
             """);
-        StepAssert.Succeeds(results[0], 42);
-        StepAssert.Succeeds(results[1], 7);
-        StepAssert.Fails(results[2], Errno.ENOTTY);
-        StepAssert.Fails(results[3], Errno.EFAULT);
+        StepAssert.Succeeds(results["value"], 42);
+        StepAssert.Succeeds(results["no_arg"], 7);
+        StepAssert.Fails(results["raw"], Errno.ENOTTY);
+        StepAssert.Fails(results["value_for_struct"], Errno.EFAULT);
         Assert.That(results.All(r => r.Arg is null), Is.True);
     }
 
@@ -67,19 +67,19 @@ public sealed class TraceReplayerTests
         var results = Replay("""
             {"op":"alloc","buf":"a","length":4096}
             {"op":"write","buf":"a","offset":4094,"hex":"abcd"}
-            {"op":"read","buf":"a","offset":4092,"length":4}
-            {"op":"open"}
-            {"op":"ioctl","cmd":"FAKE_NONE","fd":1}
-            {"op":"close","fd":1}
-            {"op":"ioctl","cmd":"FAKE_NONE","fd":1}
-            {"op":"open","path":"/nope"}
+            {"op":"read","label":"read","buf":"a","offset":4092,"length":4}
+            {"op":"open","label":"open"}
+            {"op":"ioctl","label":"on_open","cmd":"FAKE_NONE","fd":1}
+            {"op":"close","label":"close","fd":1}
+            {"op":"ioctl","label":"on_closed","cmd":"FAKE_NONE","fd":1}
+            {"op":"open","label":"open_missing","path":"/nope"}
             """, backend);
-        Assert.That(results[2].Hex, Is.EqualTo("0000abcd"));
-        StepAssert.Succeeds(results[3]);
-        StepAssert.Succeeds(results[4], 7);
-        StepAssert.Succeeds(results[5]);
-        StepAssert.Fails(results[6], Errno.EBADF); // a closed fd index replays as fd -1
-        StepAssert.Fails(results[7], Errno.ENOENT);
+        Assert.That(results["read"].Hex, Is.EqualTo("0000abcd"));
+        StepAssert.Succeeds(results["open"]);
+        StepAssert.Succeeds(results["on_open"], 7);
+        StepAssert.Succeeds(results["close"]);
+        StepAssert.Fails(results["on_closed"], Errno.EBADF); // a closed fd index replays as fd -1
+        StepAssert.Fails(results["open_missing"], Errno.ENOENT);
         Assert.That(backend.Closed, Is.EquivalentTo(new[] { 101, 100 }), "the replay closes what it opened");
     }
 
@@ -88,16 +88,16 @@ public sealed class TraceReplayerTests
     {
         var results = Replay("""
             {"op":"open"}
-            {"op":"ioctl","cmd":"FAKE_CMD","arg":{"id":"%1","flags":"%0"}}
-            {"op":"ioctl","cmd":"FAKE_CMD","arg":{"id":"$1.id"}}
-            {"op":"fdread","fd":1,"length":8}
-            {"op":"fdwrite","fd":1,"hex":"00"}
+            {"op":"ioctl","label":"fd_values","cmd":"FAKE_CMD","arg":{"id":"%1","flags":"%0"}}
+            {"op":"ioctl","label":"fd_by_reference","cmd":"FAKE_CMD","arg":{"id":"$1.id"}}
+            {"op":"fdread","label":"fdread","fd":1,"length":8}
+            {"op":"fdwrite","label":"fdwrite","fd":1,"hex":"00"}
             """);
-        StepAssert.FieldIs(results[1], "id", "fd 1");
-        StepAssert.FieldIs(results[1], "flags", "fd 0");
-        StepAssert.FieldIs(results[2], "id", 101); // "$1.id" is fd 1 again: the fake's fd 101, and the value was not given as "%K"
-        StepAssert.Fails(results[3], Errno.EINVAL); // what the fake's read answers
-        StepAssert.Fails(results[4], Errno.EINVAL);
+        StepAssert.FieldIs(results["fd_values"], "id", "fd 1");
+        StepAssert.FieldIs(results["fd_values"], "flags", "fd 0");
+        StepAssert.FieldIs(results["fd_by_reference"], "id", 101); // "$1.id" is fd 1 again: the fake's fd 101, and the value was not given as "%K"
+        StepAssert.Fails(results["fdread"], Errno.EINVAL); // what the fake's read answers
+        StepAssert.Fails(results["fdwrite"], Errno.EINVAL);
     }
 
     [Test]
@@ -105,23 +105,23 @@ public sealed class TraceReplayerTests
     {
         using var engine = IommuFd.Conformance.TestKernelEngine.Create();
         var results = TraceReplayer.Replay(engine, Trace.Parse("t", """
-            {"op":"ioctl","cmd":"IOMMU_FAULT_QUEUE_ALLOC","arg":{}}
-            {"op":"ioctl","cmd":"IOMMU_FAULT_QUEUE_ALLOC","arg":{"flags":1}}
-            {"op":"open"}
-            {"op":"ioctl","cmd":"IOMMU_IOAS_ALLOC","arg":{},"fd":3}
-            {"op":"fdread","fd":1,"length":0}
-            {"op":"close","fd":2}
-            {"op":"close","fd":1}
-            {"op":"fdread","fd":1,"length":0}
+            {"op":"ioctl","label":"fault_queue","cmd":"IOMMU_FAULT_QUEUE_ALLOC","arg":{}}
+            {"op":"ioctl","label":"failed_fault_queue","cmd":"IOMMU_FAULT_QUEUE_ALLOC","arg":{"flags":1}}
+            {"op":"open","label":"open"}
+            {"op":"ioctl","label":"ioas_on_open","cmd":"IOMMU_IOAS_ALLOC","arg":{},"fd":3}
+            {"op":"fdread","label":"fdread","fd":1,"length":0}
+            {"op":"close","label":"close_failed","fd":2}
+            {"op":"close","label":"close_queue","fd":1}
+            {"op":"fdread","label":"fdread_closed","fd":1,"length":0}
             """));
-        StepAssert.FieldIs(results[0], "out_fault_fd", "fd 1");
-        StepAssert.Fails(results[1], Errno.EOPNOTSUPP);
-        StepAssert.Succeeds(results[3]); // fd 3 is the opened /dev/iommu: the failed allocation took fd 2
-        StepAssert.Succeeds(results[4]);
-        Assert.That(results[4].Hex, Is.Empty);
-        StepAssert.Fails(results[5], Errno.EBADF);
-        StepAssert.Succeeds(results[6]);
-        StepAssert.Fails(results[7], Errno.EBADF);
+        StepAssert.FieldIs(results["fault_queue"], "out_fault_fd", "fd 1");
+        StepAssert.Fails(results["failed_fault_queue"], Errno.EOPNOTSUPP);
+        StepAssert.Succeeds(results["ioas_on_open"]); // fd 3 is the opened /dev/iommu: the failed allocation took fd 2
+        StepAssert.Succeeds(results["fdread"]);
+        Assert.That(results["fdread"].Hex, Is.Empty);
+        StepAssert.Fails(results["close_failed"], Errno.EBADF);
+        StepAssert.Succeeds(results["close_queue"]);
+        StepAssert.Fails(results["fdread_closed"], Errno.EBADF);
     }
 
     [TestCase("{\"op\":\"ioctl\",\"cmd\":\"FAKE_CMD\",\"arg\":{\"nope\":1}}", "has no field 'nope'")]
