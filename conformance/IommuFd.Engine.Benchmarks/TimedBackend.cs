@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using IommuFd.Bindings.Backends;
-using IommuFd.Conformance.FailNth;
 
 namespace IommuFd.Engine.Benchmarks;
 

@@ -108,15 +108,15 @@ public sealed class FailNthSweepHarnessTests
     }
 
     /// <summary>An engine whose ioctls pass <see cref="PointsPerIoctl"/> fault points each.</summary>
-    private sealed unsafe class FaultyKernel(IIommuBackend inner, CountingInjector injector, FaultyKernel.Mode mode) : IIommuBackend
+    private sealed unsafe class FaultyKernel(IIommuBackend engine, CountingInjector injector, FaultyKernel.Mode mode) : ForwardingBackend(engine)
     {
         // AbsorbsIoasAllocDifferently: a fault in IOAS_ALLOC is absorbed (the call succeeds) but first
         // allocates an extra IOAS, so the ID it returns is not the engine's.
         public enum Mode { Clean, LeavesStateBehind, Ebusy, AbsorbsIoasAllocDifferently }
 
-        public string Name => "kernel";
+        public override string Name => "kernel";
 
-        public int Ioctl(int fd, uint request, void* argument)
+        public override int Ioctl(int fd, uint request, void* argument)
         {
             for (int point = 0; point < PointsPerIoctl; point++)
             {
@@ -125,22 +125,14 @@ public sealed class FailNthSweepHarnessTests
                 if (mode == Mode.AbsorbsIoasAllocDifferently && request == Iommufd.IOMMU_IOAS_ALLOC)
                 {
                     iommu_ioas_alloc extra = *(iommu_ioas_alloc*)argument;
-                    inner.Ioctl(fd, request, &extra);
-                    return inner.Ioctl(fd, request, argument);
+                    Inner.Ioctl(fd, request, &extra);
+                    return Inner.Ioctl(fd, request, argument);
                 }
                 if (mode == Mode.LeavesStateBehind)
-                    inner.Ioctl(fd, request, argument);
+                    Inner.Ioctl(fd, request, argument);
                 return -(mode == Mode.Ebusy ? Errno.EBUSY : Errno.ENOMEM);
             }
-            return inner.Ioctl(fd, request, argument);
+            return Inner.Ioctl(fd, request, argument);
         }
-
-        public int Open(string path) => inner.Open(path);
-        public int Close(int fd) => inner.Close(fd);
-        public long Read(int fd, Span<byte> buffer, long offset = -1) => inner.Read(fd, buffer, offset);
-        public long Write(int fd, ReadOnlySpan<byte> buffer, long offset = -1) => inner.Write(fd, buffer, offset);
-        public UserMemory Allocate(nuint length) => inner.Allocate(length);
-        public UserMemory AllocateHugetlb(nuint length) => inner.AllocateHugetlb(length);
-        public void Dispose() { }
     }
 }

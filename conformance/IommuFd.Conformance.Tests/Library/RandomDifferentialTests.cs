@@ -50,20 +50,15 @@ public sealed class RandomDifferentialTests
     }
 
     /// <summary>The engine, except that IOMMU_OPTION GET of HUGE_PAGES reports the opposite.</summary>
-    private sealed unsafe class HugePagesBug(IIommuBackend inner) : IIommuBackend
+    private sealed unsafe class HugePagesBug(IIommuBackend inner) : ForwardingBackend(inner)
     {
-        public string Name => "buggy";
-        public int Open(string path) => inner.Open(path);
-        public int Close(int fd) => inner.Close(fd);
-        public long Read(int fd, Span<byte> buffer, long offset = -1) => inner.Read(fd, buffer, offset);
-        public long Write(int fd, ReadOnlySpan<byte> buffer, long offset = -1) => inner.Write(fd, buffer, offset);
-        public UserMemory Allocate(nuint length) => inner.Allocate(length);
-        public UserMemory AllocateHugetlb(nuint length) => inner.AllocateHugetlb(length);
-        public void Dispose() => inner.Dispose();
+        public override string Name => "buggy";
 
-        public int Ioctl(int fd, uint request, void* argument)
+        public override void Dispose() => Inner.Dispose();
+
+        public override int Ioctl(int fd, uint request, void* argument)
         {
-            int rc = inner.Ioctl(fd, request, argument);
+            int rc = Inner.Ioctl(fd, request, argument);
             var bytes = (byte*)argument;
             bool hugePagesGet = request == IommuFd.Interop.Iommufd.IOMMU_OPTION && rc == 0 &&
                                 *(uint*)(bytes + 4) == 1 && *(ushort*)(bytes + 8) == 1;

@@ -1,16 +1,15 @@
-using IommuFd.Bindings.Backends;
-
-namespace IommuFd.Conformance.FailNth;
+namespace IommuFd.Bindings.Backends;
 
 /// <summary>A backend that passes every call to another one; subclasses change only what happens
-/// around an ioctl. The inner backend belongs to the caller and is not disposed here.</summary>
+/// around an ioctl (fault injection, timing, a deliberately wrong kernel in tests). The inner backend
+/// belongs to the caller and is not disposed here unless a subclass says so.</summary>
 public abstract unsafe class ForwardingBackend(IIommuBackend inner) : IIommuBackend
 {
     /// <summary>The wrapped backend.</summary>
     protected IIommuBackend Inner => inner;
 
     /// <inheritdoc/>
-    public string Name => inner.Name;
+    public virtual string Name => inner.Name;
 
     /// <inheritdoc/>
     public abstract int Ioctl(int fd, uint request, void* argument);
@@ -34,5 +33,5 @@ public abstract unsafe class ForwardingBackend(IIommuBackend inner) : IIommuBack
     public UserMemory AllocateHugetlb(nuint length) => inner.AllocateHugetlb(length);
 
     /// <summary>Nothing to release: the inner backend is the caller's.</summary>
-    public void Dispose() => GC.SuppressFinalize(this);
+    public virtual void Dispose() => GC.SuppressFinalize(this);
 }
