@@ -58,7 +58,9 @@ public sealed unsafe partial class DirtyBitmapWritabilityTests(BackendKind backe
                 Assert.That(bytes[(int)(Page - 128)..(int)Page], Is.All.EqualTo(0xff), "A's last 128 bytes");
                 Assert.That(bytes[(int)Page..(int)(2 * Page)], Is.All.EqualTo(0), "B");
                 Assert.That(bytes[(int)(2 * Page)..(int)(2 * Page + 128)], Is.All.EqualTo(0), "C's first 128 bytes");
-                Assert.That(bytes[(int)(2 * Page + 128)..(int)(2 * Page + 384)], Is.All.EqualTo(0xff), "C after them");
+                // 6.12 reports per 2 KiB IO page, so IO page 1's 256 bytes land in C; 7.3 reports the whole 4 KiB
+                // leaf as one run (record_dirty, generic_pt/iommu_pt.h:250), which starts in B and is dropped whole
+                Assert.That(bytes[(int)(2 * Page + 128)..(int)(2 * Page + 384)], Is.All.EqualTo(Kernel.AtLeast(7, 3) ? 0 : 0xff), "C after them");
                 Assert.That(bytes[(int)(2 * Page + 384)..], Is.All.EqualTo(0), "C's rest");
             });
         }

@@ -198,8 +198,15 @@ public sealed class MockDomainTests(BackendKind backend) : MockDomainFixture(bac
             Fails(r["ioas_as_device"], Errno.ENOENT);  // dev_id is no device
             Fails(r["missing_pt"], Errno.EINVAL);  // pt_id names nothing: EINVAL, not ENOENT
             Fails(r["stdev_as_pt"], Errno.EINVAL);
-            Fails(r["driver_data"], Errno.EOPNOTSUPP);  // driver data for a paging domain
-            Fails(r["fault_id_flag"], Errno.EOPNOTSUPP);  // FAULT_ID_VALID on a paging HWPT
+            // driver data for a paging domain: 7.3 takes IOMMU_HWPT_DATA_SELFTEST's pagetable_type (0, the
+            // usual domain) (mock_domain_alloc_paging_flags, selftest.c:508)
+            if (Kernel.AtLeast(7, 3))
+                Succeeds(r["driver_data"]);
+            else
+                Fails(r["driver_data"], Errno.EOPNOTSUPP);
+            // FAULT_ID_VALID on a paging HWPT: 7.3 allows it and looks up fault queue 0
+            // (iommufd_hwpt_alloc, hw_pagetable.c:424)
+            Fails(r["fault_id_flag"], Kernel.AtLeast(7, 3) ? Errno.ENOENT : Errno.EOPNOTSUPP);
             Succeeds(r["dirty"]);            // DIRTY_TRACKING on a capable device
             Succeeds(r["no_dirty_device"]);
             Fails(r["dirty_on_no_dirty"], Errno.EOPNOTSUPP);
@@ -225,7 +232,8 @@ public sealed class MockDomainTests(BackendKind backend) : MockDomainFixture(bac
             Succeeds(r["zero_size"]);
             FieldIs(r["zero_size"], "data_len", 8);
             FieldIs(r["zero_size"], "out_data_type", 0xfeedbeef);  // IOMMU_HW_INFO_TYPE_SELFTEST
-            FieldIs(r["zero_size"], "out_capabilities", 1);  // IOMMU_HW_CAP_DIRTY_TRACKING
+            // IOMMU_HW_CAP_DIRTY_TRACKING; 7.3 adds PCI_ATS_NOT_SUPPORTED (8) (iommufd_get_hw_info, device.c:1711)
+            FieldIs(r["zero_size"], "out_capabilities", Kernel.AtLeast(7, 3) ? 9UL : 1UL);
             FieldIs(r["zero_size"], "out_max_pasid_log2", 0);
             Succeeds(r["exact"]);
             Assert.That(Words(r["exact_bytes"]), Is.EqualTo(new[] { 0xdeadbeef00000000UL, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue }));
@@ -234,7 +242,7 @@ public sealed class MockDomainTests(BackendKind backend) : MockDomainFixture(bac
             Succeeds(r["smaller"]);
             FieldIs(r["smaller"], "data_len", 8);
             Assert.That(Words(r["smaller_bytes"])[0], Is.EqualTo(0xffffffff00000000UL));
-            FieldIs(r["no_dirty_caps"], "out_capabilities", 0);
+            FieldIs(r["no_dirty_caps"], "out_capabilities", Kernel.AtLeast(7, 3) ? 8UL : 0UL);
             Fails(r["stdev_as_device"], Errno.ENOENT);
             Fails(r["bad_buffer"], Errno.EFAULT);
         });
