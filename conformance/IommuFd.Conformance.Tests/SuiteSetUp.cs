@@ -1,5 +1,3 @@
-using IommuFd.Conformance.Tests.Support;
-
 namespace IommuFd.Conformance.Tests;
 
 /// <summary>Prints the per-backend counts when the whole assembly has run.</summary>

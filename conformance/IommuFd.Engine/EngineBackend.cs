@@ -1,6 +1,5 @@
 using IommuFd.Bindings.Backends;
 using IommuFd.Engine.Files;
-using IommuFd.Engine.Memory;
 
 namespace IommuFd.Engine;
 

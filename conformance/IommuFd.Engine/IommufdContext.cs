@@ -1,7 +1,5 @@
 using IommuFd.Engine.Files;
 using IommuFd.Engine.IoPageTable;
-using IommuFd.Engine.Memory;
-using IommuFd.Engine.Objects;
 
 namespace IommuFd.Engine;
 

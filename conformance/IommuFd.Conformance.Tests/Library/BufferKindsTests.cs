@@ -1,6 +1,4 @@
 using IommuFd.Conformance.Random;
-using IommuFd.Conformance.Replay;
-using IommuFd.Conformance.Traces;
 
 namespace IommuFd.Conformance.Tests.Library;
 

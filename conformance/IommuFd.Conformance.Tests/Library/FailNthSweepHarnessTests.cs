@@ -1,6 +1,5 @@
 using IommuFd.Bindings.Backends;
 using IommuFd.Conformance.FailNth;
-using IommuFd.Conformance.Tests.Support;
 using IommuFd.Interop;
 
 namespace IommuFd.Conformance.Tests.Library;

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using IommuFd.Conformance.Random;
-using IommuFd.Conformance.Tests.Support;
 using IommuFd.Engine;
 
 namespace IommuFd.Conformance.Tests.Library;

@@ -1,7 +1,4 @@
 using IommuFd.Conformance.Random;
-using IommuFd.Conformance.Replay;
-using IommuFd.Conformance.Traces;
-using IommuFd.Conformance.Tests.Support;
 
 namespace IommuFd.Conformance.Tests.Library;
 

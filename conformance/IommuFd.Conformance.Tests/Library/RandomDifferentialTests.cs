@@ -1,8 +1,6 @@
 using IommuFd.Bindings.Backends;
 using IommuFd.Conformance.Diff;
 using IommuFd.Conformance.Random;
-using IommuFd.Conformance.Replay;
-using IommuFd.Conformance.Traces;
 
 namespace IommuFd.Conformance.Tests.Library;
 

@@ -1,8 +1,6 @@
 using System.Text.Json.Nodes;
 using IommuFd.Conformance.Diff;
 using IommuFd.Conformance.Random;
-using IommuFd.Conformance.Replay;
-using IommuFd.Conformance.Traces;
 using IommuFd.Engine;
 using static IommuFd.Conformance.Random.SequenceScope;
 

@@ -1,5 +1,4 @@
 using IommuFd.Conformance.Random;
-using IommuFd.Conformance.Traces;
 
 namespace IommuFd.Conformance.Tests.Library;
 

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Text.Json.Nodes;
 using IommuFd.Interop;
 using IommuFd.Conformance.Layout;
-using IommuFd.Conformance.Replay;
 
 namespace IommuFd.Conformance.Tests.Library;
 

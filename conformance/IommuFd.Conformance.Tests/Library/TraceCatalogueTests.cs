@@ -1,5 +1,3 @@
-using IommuFd.Conformance.Tests.Support;
-using IommuFd.Conformance.Traces;
 using IommuFd.Conformance.Traces.Catalogue;
 
 namespace IommuFd.Conformance.Tests.Library;

@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
 using IommuFd.Conformance.Diff;
-using IommuFd.Conformance.Replay;
-using IommuFd.Conformance.Traces;
 
 namespace IommuFd.Conformance.Tests.Library;
 

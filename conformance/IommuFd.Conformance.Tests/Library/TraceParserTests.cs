@@ -1,5 +1,3 @@
-using IommuFd.Conformance.Traces;
-
 namespace IommuFd.Conformance.Tests.Library;
 
 public sealed class TraceParserTests

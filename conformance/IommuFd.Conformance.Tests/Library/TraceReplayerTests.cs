@@ -1,7 +1,3 @@
-using IommuFd.Conformance.Replay;
-using IommuFd.Conformance.Traces;
-using IommuFd.Conformance.Tests.Support;
-
 namespace IommuFd.Conformance.Tests.Library;
 
 public sealed class TraceReplayerTests

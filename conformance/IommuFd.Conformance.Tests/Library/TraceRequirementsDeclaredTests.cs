@@ -1,7 +1,4 @@
-using IommuFd.Conformance.Replay;
 using IommuFd.Conformance.Requirements;
-using IommuFd.Conformance.Tests.Support;
-using IommuFd.Conformance.Traces;
 using IommuFd.Engine;
 
 namespace IommuFd.Conformance.Tests.Library;

@@ -1,9 +1,6 @@
 using IommuFd.Bindings.Backends;
 using IommuFd.Conformance.Diff;
 using IommuFd.Conformance.Random;
-using IommuFd.Conformance.Replay;
-using IommuFd.Conformance.Tests.Support;
-using IommuFd.Conformance.Traces;
 
 namespace IommuFd.Conformance.Tests.Suite;
 

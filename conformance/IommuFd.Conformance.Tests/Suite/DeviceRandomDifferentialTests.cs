@@ -2,7 +2,6 @@ using System.Globalization;
 using IommuFd.Conformance.Diff;
 using IommuFd.Conformance.Random;
 using IommuFd.Conformance.Requirements;
-using IommuFd.Conformance.Tests.Support;
 
 namespace IommuFd.Conformance.Tests.Suite;
 

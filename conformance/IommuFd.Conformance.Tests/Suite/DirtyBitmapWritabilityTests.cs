@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using IommuFd.Bindings.Backends;
-using IommuFd.Conformance.Tests.Support;
 using IommuFd.Interop;
 using static IommuFd.Interop.Native.LibC;
 

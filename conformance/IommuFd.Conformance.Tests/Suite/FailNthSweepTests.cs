@@ -1,7 +1,5 @@
 using IommuFd.Bindings.Backends;
 using IommuFd.Conformance.FailNth;
-using IommuFd.Conformance.Tests.Support;
-using IommuFd.Conformance.Traces;
 using IommuFd.Testing;
 using IommuFd.TestVm;
 using IommuFd.Interop;

@@ -1,7 +1,4 @@
 using System.Text.Json.Nodes;
-using IommuFd.Conformance.Replay;
-using IommuFd.Conformance.Tests.Support;
-using IommuFd.Conformance.Traces;
 using static IommuFd.Conformance.Tests.Support.StepAssert;
 
 namespace IommuFd.Conformance.Tests.Suite;

@@ -1,6 +1,3 @@
-using IommuFd.Conformance.Replay;
-using IommuFd.Conformance.Tests.Support;
-using IommuFd.Conformance.Traces;
 using static IommuFd.Conformance.Tests.Support.StepAssert;
 
 namespace IommuFd.Conformance.Tests.Suite;

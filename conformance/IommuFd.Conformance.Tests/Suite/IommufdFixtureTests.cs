@@ -1,4 +1,3 @@
-using IommuFd.Conformance.Tests.Support;
 using static IommuFd.Conformance.Tests.Support.StepAssert;
 
 namespace IommuFd.Conformance.Tests.Suite;

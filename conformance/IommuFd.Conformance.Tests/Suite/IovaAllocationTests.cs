@@ -1,6 +1,4 @@
 using System.Globalization;
-using IommuFd.Conformance.Replay;
-using IommuFd.Conformance.Tests.Support;
 using static IommuFd.Conformance.Tests.Support.StepAssert;
 
 namespace IommuFd.Conformance.Tests.Suite;

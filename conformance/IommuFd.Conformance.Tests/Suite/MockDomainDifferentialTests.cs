@@ -1,7 +1,5 @@
 using IommuFd.Conformance.Diff;
 using IommuFd.Conformance.Requirements;
-using IommuFd.Conformance.Tests.Support;
-using IommuFd.Conformance.Traces;
 
 namespace IommuFd.Conformance.Tests.Suite;
 

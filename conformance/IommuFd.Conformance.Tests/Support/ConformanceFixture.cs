@@ -1,6 +1,4 @@
 using IommuFd.Bindings.Backends;
-using IommuFd.Conformance.Replay;
-using IommuFd.Conformance.Traces;
 using IommuFd.Conformance.Traces.Building;
 using IommuFd.Testing;
 

@@ -1,6 +1,3 @@
-using IommuFd.Conformance.Replay;
-using IommuFd.Conformance.Traces;
-
 namespace IommuFd.Conformance.Tests.Support;
 
 /// <summary>Runs of steps of a replay named by the labels of their ends, for checks that sweep every step.</summary>

@@ -1,4 +1,3 @@
-using IommuFd.Conformance.Traces;
 using IommuFd.Conformance.Traces.Building;
 
 namespace IommuFd.Conformance.Tests.Support;

@@ -1,5 +1,4 @@
 using IommuFd.Conformance.Requirements;
-using IommuFd.Conformance.Traces;
 using IommuFd.Interop;
 
 namespace IommuFd.Conformance.Tests.Support;

@@ -1,4 +1,3 @@
-using IommuFd.Conformance.Traces;
 using IommuFd.Engine;
 
 namespace IommuFd.Conformance.Tests.Support;

@@ -1,8 +1,5 @@
 using System.Runtime.CompilerServices;
 using IommuFd.Engine.IoPageTable;
-using IommuFd.Engine.Memory;
-using IommuFd.Engine.Objects;
-using IommuFd.Interop;
 
 namespace IommuFd.Engine.Container;
 

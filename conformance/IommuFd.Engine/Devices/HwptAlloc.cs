@@ -1,6 +1,4 @@
 using IommuFd.Engine.Domains;
-using IommuFd.Engine.Objects;
-using IommuFd.Interop;
 
 namespace IommuFd.Engine.Devices;
 

@@ -1,5 +1,4 @@
 using IommuFd.Engine.IoPageTable;
-using IommuFd.Engine.Objects;
 
 namespace IommuFd.Engine.Diagnostics;
 

@@ -1,7 +1,5 @@
 using IommuFd.Engine.Handlers;
-using IommuFd.Engine.Memory;
 using IommuFd.Engine.Container;
-using IommuFd.Interop;
 using static IommuFd.Engine.Dispatch.Layout;
 
 namespace IommuFd.Engine.Dispatch;

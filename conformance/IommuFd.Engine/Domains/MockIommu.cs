@@ -1,5 +1,3 @@
-using IommuFd.Interop;
-
 namespace IommuFd.Engine.Domains;
 
 /// <summary>

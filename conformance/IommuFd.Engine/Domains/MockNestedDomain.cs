@@ -1,5 +1,3 @@
-using IommuFd.Engine.Memory;
-
 namespace IommuFd.Engine.Domains;
 
 /// <summary>

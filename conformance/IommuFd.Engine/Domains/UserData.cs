@@ -1,5 +1,3 @@
-using IommuFd.Engine.Memory;
-
 namespace IommuFd.Engine.Domains;
 
 /// <summary>struct iommu_user_data: driver data of HWPT_ALLOC, by type, user pointer and length.</summary>

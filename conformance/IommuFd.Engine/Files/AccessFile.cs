@@ -1,5 +1,3 @@
-using IommuFd.Engine.Objects;
-
 namespace IommuFd.Engine.Files;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using IommuFd.Engine.Objects;
-
 namespace IommuFd.Engine.Files;
 
 /// <summary>The [iommufd-pgfault] fd of IOMMU_FAULT_QUEUE_ALLOC: holds a users reference on the

@@ -1,10 +1,7 @@
 using System.Runtime.CompilerServices;
 using IommuFd.Engine.Dispatch;
 using IommuFd.Engine.Domains;
-using IommuFd.Engine.Memory;
 using IommuFd.Engine.Files;
-using IommuFd.Engine.Objects;
-using IommuFd.Interop;
 
 namespace IommuFd.Engine.Handlers;
 

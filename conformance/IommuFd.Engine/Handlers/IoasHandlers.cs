@@ -1,9 +1,6 @@
 using System.Runtime.CompilerServices;
 using IommuFd.Engine.Dispatch;
 using IommuFd.Engine.IoPageTable;
-using IommuFd.Engine.Memory;
-using IommuFd.Engine.Objects;
-using IommuFd.Interop;
 
 namespace IommuFd.Engine.Handlers;
 

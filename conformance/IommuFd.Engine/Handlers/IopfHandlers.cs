@@ -1,5 +1,3 @@
-using IommuFd.Engine.Objects;
-
 namespace IommuFd.Engine.Handlers;
 
 /// <summary>IOMMU_TEST_OP_TRIGGER_IOPF (selftest.c) and the IOPF core's routing of the page request

@@ -1,8 +1,6 @@
 using System.Runtime.CompilerServices;
 using IommuFd.Engine.Dispatch;
 using IommuFd.Engine.IoPageTable;
-using IommuFd.Engine.Objects;
-using IommuFd.Interop;
 
 namespace IommuFd.Engine.Handlers;
 

@@ -3,9 +3,6 @@ using IommuFd.Engine.Devices;
 using IommuFd.Engine.Dispatch;
 using IommuFd.Engine.Domains;
 using IommuFd.Engine.IoPageTable;
-using IommuFd.Engine.Memory;
-using IommuFd.Engine.Objects;
-using IommuFd.Interop;
 
 namespace IommuFd.Engine.Handlers;
 

@@ -1,5 +1,4 @@
 using IommuFd.Engine.Dispatch;
-using IommuFd.Interop;
 
 namespace IommuFd.Engine.Handlers;
 

@@ -1,8 +1,5 @@
 using IommuFd.Engine.Dispatch;
 using IommuFd.Engine.IoPageTable;
-using IommuFd.Engine.Memory;
-using IommuFd.Engine.Objects;
-using IommuFd.Interop;
 
 namespace IommuFd.Engine.Handlers;
 

@@ -1,7 +1,5 @@
 using IommuFd.Engine.Dispatch;
 using IommuFd.Engine.IoPageTable;
-using IommuFd.Engine.Objects;
-using IommuFd.Interop;
 
 namespace IommuFd.Engine.Handlers;
 

@@ -1,5 +1,3 @@
-using IommuFd.Engine.Memory;
-
 namespace IommuFd.Engine.IoPageTable;
 
 /// <summary>What an io_pagetable needs of an iommufd_access in its access_list.</summary>

@@ -1,5 +1,4 @@
 using IommuFd.Engine.Domains;
-using IommuFd.Engine.Memory;
 
 namespace IommuFd.Engine.IoPageTable;
 

@@ -1,6 +1,5 @@
 using System.Numerics;
 using IommuFd.Engine.Domains;
-using IommuFd.Engine.Memory;
 
 namespace IommuFd.Engine.IoPageTable;
 

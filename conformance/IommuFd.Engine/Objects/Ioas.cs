@@ -1,5 +1,3 @@
-using IommuFd.Engine.Memory;
-
 namespace IommuFd.Engine.Objects;
 
 /// <summary>iommufd_ioas: an IOVA address space.</summary>
