@@ -37,8 +37,8 @@ public static class UapiHeaders
         typeof(UapiHeaders).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == "RepoRoot").Value!;
 
-    /// <summary>The bindings' map of ioctl argument types the headers do not state.</summary>
-    public static string BindingsIoctlMap => Path.Combine(RepoRoot, "bindings", "IommuFd.Bindings", "uapi-ioctl-map.txt");
+    /// <summary>The interop layer's map of ioctl argument types the headers do not state.</summary>
+    public static string BindingsIoctlMap => Path.Combine(RepoRoot, "bindings", "IommuFd.Interop", "uapi-ioctl-map.txt");
 
     /// <summary>Where <c>&lt;linux/...&gt;</c> includes of the 6.12 headers resolve.</summary>
     public static string IncludeDir => Path.Combine(Directory, "include", "uapi");
