@@ -134,6 +134,19 @@ public sealed partial class SelftestTraces
         return t.Build();
     }
 
+    // 7.3's reserved_overflow: a reservation up to 0xffffffffffff8006 leaves a last free span of 0x7ff9
+    // bytes below the top page. With THP an automatic IOVA of 0x5000 bytes from a huge-page aligned
+    // address is aligned to 0x8000, which wraps past the top (ENOSPC); without THP it is aligned to
+    // the page only and fits.
+    private Trace ReservedOverflow()
+    {
+        var (t, _, ioas) = IoasFixture("ioas-reserved-overflow");
+        TraceBuffer huge = t.AllocHugetlb("huge", HugePage);
+        t.TestAddReserved("add_reserved", ioas, 6, 0xffff_ffff_ffff_8001);
+        t.IoasMap("map", ioas, huge.At(0), 0x5000);
+        return t.Build();
+    }
+
     private Trace AreaAllowed()
     {
         var (t, _, ioas) = IoasFixture("ioas-area-allowed");

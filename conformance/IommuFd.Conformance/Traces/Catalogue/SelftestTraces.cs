@@ -20,7 +20,7 @@ public sealed partial class SelftestTraces : TraceCatalogue
         SimpleClose(), CmdFail(), CmdExFail(), GlobalOptions(), SimpleIoctls(), UnmapCmd(), MapCmd(), InfoCmd(),
         SetIommuCmd(), VfioIoasCmd(),
         AccessDomainDestroyHugetlb(), AutoDestroy(), Destroy(), AreaDestroy(), AreaAutoDestroy(), Area(),
-        UnmapFullyContained(), AreaAutoIova(), AreaAutoIovaReserved(), AreaAllowed(), CopyArea(), IovaRanges(),
+        UnmapFullyContained(), AreaAutoIova(), AreaAutoIovaReserved(), ReservedOverflow(), AreaAllowed(), CopyArea(), IovaRanges(),
         IovaRangesReserved(), OptionHugePages(), AlignChange(), CopySweep(),
         AllocHwptNestedNoDevice(), HwptAttachNoDevice(), GetHwInfoNoDevice(),
         AccessRw(), AccessRwUnaligned(), AccessPinUnmap(), AccessErrors(),
