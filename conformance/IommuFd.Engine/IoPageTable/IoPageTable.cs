@@ -24,7 +24,7 @@ internal sealed partial class IoPageTable
 {
     private readonly ulong _pageSize;
     private readonly PlatformProfile _platform;
-    private readonly IntervalTreap _tree = new();
+    private readonly IntervalIndex _tree = new();
     private readonly List<ReservedRange> _reserved = [];
     private List<ReservedSpan> _reservedSpans = [];
     private IovaRange[] _allowed = [];
