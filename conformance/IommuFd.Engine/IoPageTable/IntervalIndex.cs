@@ -297,12 +297,16 @@ internal sealed class IntervalIndex
         {
             Leaf target = leaf;
             Leaf? split = null;
+            int at = LastAtOrBelow(leaf, item.Start) + 1;
             if (leaf.Count == Fanout)
             {
-                split = (Leaf)Split(leaf);
-                if (item.Start >= split.SubMin) target = split;
+                split = (Leaf)Split(leaf, KeepOnSplit(at));
+                if (at >= leaf.Count)
+                {
+                    target = split;
+                    at -= leaf.Count;
+                }
             }
-            int at = LastAtOrBelow(target, item.Start) + 1;
             ulong before = Between(target, at);
             MakeRoom(target, at);
             target.Mins[at] = item.Start;
@@ -323,7 +327,7 @@ internal sealed class IntervalIndex
         int slot = i + 1;
         if (b.Count == Fanout)
         {
-            split2 = (Branch)Split(b);
+            split2 = (Branch)Split(b, KeepOnSplit(slot));
             if (slot >= b.Count)
             {
                 target2 = split2;
@@ -337,10 +341,13 @@ internal sealed class IntervalIndex
         return split2;
     }
 
-    /// <summary>Moves the upper half of a full node into a new right sibling.</summary>
-    private static Node Split(Node n)
+    /// <summary>How many slots a full node keeps when a slot is inserted at <paramref name="at"/>: half,
+    /// or all of them for an append, so IOVAs handed out upwards leave full nodes (and fewer levels) behind.</summary>
+    private static int KeepOnSplit(int at) => at == Fanout ? Fanout : Fanout / 2;
+
+    /// <summary>Moves the slots from <paramref name="keep"/> on of a full node into a new right sibling.</summary>
+    private static Node Split(Node n, int keep)
     {
-        const int keep = Fanout / 2;
         Node right = n is Leaf ? new Leaf() : new Branch();
         MoveSlots(n, keep, right, 0, Fanout - keep);
         right.Count = Fanout - keep;
