@@ -89,21 +89,6 @@ internal sealed class IntervalIndex
         Count--;
     }
 
-    /// <summary>The entry with the largest start not above <paramref name="key"/>.</summary>
-    public IntervalNode? Floor(ulong key)
-    {
-        Node n = _root;
-        while (true)
-        {
-            int i = LastAtOrBelow(n, key);
-            if (i < 0)
-                return null;
-            if (n is Leaf leaf)
-                return leaf.Items[i];
-            n = ((Branch)n).Kids[i]!;
-        }
-    }
-
     /// <summary>The entry with the smallest start above <paramref name="key"/>.</summary>
     public IntervalNode? Higher(ulong key) => Higher(_root, key);
 
@@ -129,8 +114,6 @@ internal sealed class IntervalIndex
         IntervalNode? h = Higher(node.Start);
         return h != null && h.Start <= last ? h : null;
     }
-
-    public IntervalNode? First() => Count == 0 ? null : Leftmost(_root);
 
     /// <summary>All entries in ascending order (a snapshot, so callers may modify the index).</summary>
     public List<IntervalNode> ToList()
