@@ -6,8 +6,8 @@ using IommuFd.TestVm;
 // Usage: IommuFd.Engine.Benchmarks [--backend engine|kernel|both] [--sizes 1000,100000,1000000] [--ops 20000]
 //                                  [--vm intel|amd|virtio|none]
 //        IommuFd.Engine.Benchmarks --differential core|device [--sequences 200] [--steps 30] [--vm ...]
-// Prints ops/s per IOAS size, the per-op cost ratio against the smallest size (bar: <= 2x), the
-// engine's managed bytes per area, and with --backend both the engine/kernel throughput ratio.
+// Prints ops/s per IOAS size, the per-op cost ratio against the smallest size (bar: <= 1.2x), the
+// engine's managed bytes per area, and with --backend both the engine/kernel throughput ratio (bar: >= 1.5).
 // --differential prints random-differential steps/s (kernel and engine) and the time share of each
 // backend and of the harness. --vm boots the test kernel and runs the rest of the command line inside it.
 string backend = "engine";

@@ -21,6 +21,9 @@ internal sealed class IommufdContext(EngineOptions options, bool openedAsVfio, F
 
     public EngineOptions Options { get; } = options;
 
+    /// <summary>The dispatch table of these options (<see cref="Dispatch.Dispatcher.TableFor"/>).</summary>
+    public Dispatch.IoctlOp?[] IoctlTable { get; } = Dispatch.Dispatcher.TableFor(options);
+
     public PlatformProfile Platform => Options.Platform;
 
     public ObjectTable Objects { get; } = new();

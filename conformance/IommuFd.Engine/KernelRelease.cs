@@ -36,7 +36,8 @@ public readonly record struct KernelRelease(int Major, int Minor, int Sublevel) 
     public bool InSeries(int major, int minor) => Major == major && Minor == minor;
 
     /// <summary>Orders by major, minor, then sublevel.</summary>
-    public int CompareTo(KernelRelease other) => (Major, Minor, Sublevel).CompareTo((other.Major, other.Minor, other.Sublevel));
+    public int CompareTo(KernelRelease other) =>
+        Major != other.Major ? Major.CompareTo(other.Major) : Minor != other.Minor ? Minor.CompareTo(other.Minor) : Sublevel.CompareTo(other.Sublevel);
 
     /// <summary>"major.minor.sublevel".</summary>
     public override string ToString() => $"{Major}.{Minor}.{Sublevel}";

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using IommuFd.Engine.Handlers;
 using IommuFd.Engine.Container;
 using static IommuFd.Engine.Dispatch.Layout;
@@ -9,7 +10,7 @@ namespace IommuFd.Engine.Dispatch;
 /// (outside → the VFIO compat switch), get_user of the size (EFAULT), the exact command (ENOTTY),
 /// min size (EINVAL), copy_struct_from_user (E2BIG/EFAULT), then the handler.
 /// </summary>
-internal static class Dispatcher
+internal static unsafe class Dispatcher
 {
     private const uint CmdBase = 0x80;
 
@@ -55,20 +56,28 @@ internal static class Dispatcher
         return table;
     }
 
+    /// <summary>The table a context with these options dispatches through (picked once, at open).</summary>
+    public static IoctlOp?[] TableFor(EngineOptions options) => (options.IommufdTest, options.Has73Uapi) switch
+    {
+        (false, false) => Ops,
+        (true, false) => TestOps,
+        (false, true) => Ops73,
+        (true, true) => TestOps73,
+    };
+
     public static int Ioctl(IommufdContext ctx, uint cmd, ulong arg)
     {
-        IoctlOp?[] ops = (ctx.Options.IommufdTest, ctx.Options.Has73Uapi) switch
-        {
-            (false, false) => Ops,
-            (true, false) => TestOps,
-            (false, true) => Ops73,
-            (true, true) => TestOps73,
-        };
+        IoctlOp?[] ops = ctx.IoctlTable;
         uint nr = cmd & 0xFF;
         if (nr < CmdBase || nr - CmdBase >= (uint)ops.Length)
             return VfioCompat.Ioctl(ctx, cmd, arg);
 
-        if (UserAccess.Get(out uint userSize, arg) != 0)
+        // The argument struct is almost always on the caller's stack: then it is read and written
+        // directly (checked once here) instead of through process_vm_readv/writev per copy.
+        uint userSize;
+        if (UserAccess.IsOwnLiveStack(arg, sizeof(uint)))
+            userSize = Unsafe.ReadUnaligned<uint>((void*)arg);
+        else if (UserAccess.Get(out userSize, arg) != 0)
             return -Errno.EFAULT;
         IoctlOp? op = ops[nr - CmdBase];
         if (op == null || op.Request != cmd)
@@ -76,7 +85,7 @@ internal static class Dispatcher
         if (userSize < op.MinSize)
             return -Errno.EINVAL;
 
-        var ucmd = new UserCommand(arg, userSize);
+        var ucmd = new UserCommand(arg, userSize, direct: UserAccess.IsOwnLiveStack(arg, userSize));
         int rc = CopyStructFromUser(ref ucmd, op.Size);
         if (rc != 0)
             return rc;
@@ -88,13 +97,21 @@ internal static class Dispatcher
     private static int CopyStructFromUser(ref UserCommand ucmd, int kernelSize)
     {
         Span<byte> buffer = ucmd.Buffer;
+        int n = (int)Math.Min(ucmd.UserSize, (uint)kernelSize);
+        if (ucmd.Direct)
+        {
+            var user = new ReadOnlySpan<byte>((void*)ucmd.UserPointer, (int)ucmd.UserSize);
+            if (user[n..].ContainsAnyExcept((byte)0))
+                return -Errno.E2BIG;
+            user[..n].CopyTo(buffer);
+            return 0;
+        }
         if (ucmd.UserSize > kernelSize)
         {
             int zeroed = UserAccess.CheckZeroed(ucmd.UserPointer + (ulong)kernelSize, ucmd.UserSize - (ulong)kernelSize);
             if (zeroed < 0) return -Errno.EFAULT;
             if (zeroed == 0) return -Errno.E2BIG;
         }
-        int n = (int)Math.Min(ucmd.UserSize, (uint)kernelSize);
         return UserAccess.CopyFromUser(buffer[..n], ucmd.UserPointer);
     }
 }

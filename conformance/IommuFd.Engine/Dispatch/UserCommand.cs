@@ -11,10 +11,15 @@ internal struct CommandBytes
 }
 
 /// <summary>iommufd_ucmd: the user's pointer and size, and the kernel copy of the struct.</summary>
-internal struct UserCommand(ulong userPointer, uint userSize)
+/// <param name="userPointer">The argument's user address.</param>
+/// <param name="userSize">The struct size the user declared (its first field).</param>
+/// <param name="direct">The user struct is on the caller's live stack (<see cref="UserAccess.IsOwnLiveStack"/>):
+/// copies in and out are plain memory copies.</param>
+internal unsafe struct UserCommand(ulong userPointer, uint userSize, bool direct = false)
 {
     public readonly ulong UserPointer = userPointer;
     public readonly uint UserSize = userSize;
+    public readonly bool Direct = direct;
     public CommandBytes Buffer;
 
     /// <summary>The kernel copy viewed as the command's struct.</summary>
@@ -26,6 +31,11 @@ internal struct UserCommand(ulong userPointer, uint userSize)
     public int Respond(int length)
     {
         int n = (int)Math.Min(UserSize, (uint)length);
+        if (Direct)
+        {
+            ((ReadOnlySpan<byte>)Buffer)[..n].CopyTo(new Span<byte>((void*)UserPointer, n));
+            return 0;
+        }
         return UserAccess.CopyToUser(((ReadOnlySpan<byte>)Buffer)[..n], UserPointer);
     }
 }

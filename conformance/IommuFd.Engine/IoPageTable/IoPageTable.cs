@@ -14,7 +14,7 @@ internal struct PagesSlice(Pages pages, ulong startByte, ulong length)
 }
 
 /// <summary>
-/// io_pagetable: the IOVA space of one IOAS. Areas and reserved spans share one interval treap
+/// io_pagetable: the IOVA space of one IOAS. Areas and reserved spans share one interval index
 /// (they never overlap), the allowed ranges are a short sorted array. Attached domains constrain the
 /// IOVA space (aperture reservations, IO page alignment) and make every area pinned (the fill of
 /// iopt_fill_domains_pages / iopt_fill_domain); accesses (IoPageTable.Access.cs) sit next to them.
@@ -24,7 +24,7 @@ internal sealed partial class IoPageTable
 {
     private readonly ulong _pageSize;
     private readonly PlatformProfile _platform;
-    private readonly IntervalTreap _tree = new();
+    private readonly IntervalIndex _tree = new();
     private readonly List<ReservedRange> _reserved = [];
     private List<ReservedSpan> _reservedSpans = [];
     private IovaRange[] _allowed = [];

@@ -12,7 +12,8 @@ internal enum PagesAccountMode : byte { None, User, Mm }
 internal sealed class Pages
 {
     // Page index → number of domain-backed areas covering it; a page is pinned while its count is > 0.
-    private readonly Dictionary<ulong, int> _coverage = [];
+    // Made at the first pin: most pages objects (no domain attached) never pin anything.
+    private Dictionary<ulong, int>? _coverage;
 
     // Another process's pinned pages, copied at pin time (see PinnedFrames).
     private readonly PinnedFrames? _frames;
@@ -42,16 +43,17 @@ internal sealed class Pages
     public int RefCount;
 
     /// <summary>npinned: pages of this object currently pinned.</summary>
-    public ulong PinnedPages => (ulong)_coverage.Count;
+    public ulong PinnedPages => (ulong)(_coverage?.Count ?? 0);
 
     /// <summary>True while page <paramref name="index"/> is pinned (a domain or an access covers it).</summary>
-    public bool IsPinned(ulong index) => _coverage.ContainsKey(index);
+    public bool IsPinned(ulong index) => _coverage?.ContainsKey(index) == true;
 
     /// <summary>A domain-backed area (or an access) now covers pages [first, last]: pins those not pinned yet
     /// (pin_user_pages: EFAULT when the memory is not there or not writable for a writable map;
     /// then the RLIMIT_MEMLOCK charge: ENOMEM). All or nothing.</summary>
     public int Pin(PinRegistry registry, ulong first, ulong last, ulong pageSize)
     {
+        _coverage ??= [];
         ulong fresh = 0;
         for (ulong i = first; i <= last; i++)
         {
@@ -86,6 +88,8 @@ internal sealed class Pages
     /// <summary>Undoes one <see cref="Pin"/> of [first, last]; pages nothing covers any more are unpinned.</summary>
     public void Unpin(PinRegistry registry, ulong first, ulong last, ulong pageSize)
     {
+        if (_coverage is null)
+            return;
         ulong released = 0;
         for (ulong i = first; i <= last; i++)
         {

@@ -56,6 +56,12 @@ internal static unsafe partial class UserAccess
         return 1;
     }
 
+    /// <summary>True when [address, address+length) is on this process's own live stack (the caller of
+    /// this call keeps its argument struct there), so it may be read and written directly, without a
+    /// syscall, for as long as the call runs: what <see cref="TransferSelf"/> checks per copy, checked once.</summary>
+    public static bool IsOwnLiveStack(ulong address, ulong length) =>
+        ReferenceEquals(UserMm.Current, UserMm.Self) && ThreadStack.ContainsLive(address, length);
+
     private static long Transfer(Span<byte> local, ulong address, bool write)
     {
         if (local.Length == 0)

@@ -2,7 +2,7 @@ using IommuFd.Engine.IoPageTable;
 
 namespace IommuFd.Engine.Tests;
 
-public class IntervalTreapTests
+public class IntervalIndexTests
 {
     private sealed class Node : IntervalNode;
 
@@ -19,7 +19,7 @@ public class IntervalTreapTests
     public void RandomOperationsMatchASortedListModel()
     {
         var rng = new Random(1234);
-        var tree = new IntervalTreap();
+        var tree = new IntervalIndex();
         var model = new SortedDictionary<ulong, Node>();
         for (int step = 0; step < 20000; step++)
         {
@@ -45,9 +45,64 @@ public class IntervalTreapTests
                 ulong qs = (ulong)rng.Next(0, 1600000), ql = qs + (ulong)rng.Next(0, 5000);
                 IntervalNode? expected = model.Values.FirstOrDefault(n => n.Start <= ql && qs <= n.Last);
                 Assert.That(tree.FirstIntersecting(qs, ql), Is.SameAs(expected));
+                Assert.That(tree.Higher(qs), Is.SameAs(model.Values.FirstOrDefault(n => n.Start > qs)));
+                ulong size = (ulong)rng.Next(1, 200);
+                var fit = new FirstFit();
+                bool found = tree.FindHole(qs, ql, size, ref fit, out ulong got);
+                Assert.That(found ? got : (ulong?)null, Is.EqualTo(LowestHole(model.Values, qs, ql, size)), $"step {step}");
             }
         }
         Assert.That(tree.Count, Is.EqualTo(model.Count));
+    }
+
+    [Test]
+    public void GrowingAndDrainingAManyLevelIndexKeepsOrderAndHoles()
+    {
+        // Enough entries for several levels of nodes; removal in a scattered order merges thinned nodes.
+        var tree = new IntervalIndex();
+        var model = new SortedDictionary<ulong, Node>();
+        var rng = new Random(7);
+        for (int i = 0; i < 40_000; i++)
+        {
+            ulong start = (ulong)i * 8 + (ulong)rng.Next(0, 3);
+            var node = new Node { Start = start, Last = start + (ulong)rng.Next(0, 4) };
+            tree.Insert(node);
+            model.Add(start, node);
+        }
+        var order = model.Values.OrderBy(_ => rng.Next()).ToList();
+        for (int i = 0; i < order.Count; i++)
+        {
+            tree.Remove(order[i]);
+            model.Remove(order[i].Start);
+            if (i % 4000 != 0)
+                continue;
+            Assert.That(tree.ToList(), Is.EqualTo(model.Values));
+            foreach (ulong size in new ulong[] { 1, 9, 40, 300 })
+            {
+                var fit = new FirstFit();
+                bool found = tree.FindHole(100, 300_000, size, ref fit, out ulong got);
+                Assert.That(found ? got : (ulong?)null, Is.EqualTo(LowestHole(model.Values, 100, 300_000, size)), $"removed {i}, size {size}");
+            }
+        }
+        Assert.That(tree.Count, Is.EqualTo(model.Count));
+    }
+
+    // The lowest start of a maximal hole of the sorted, disjoint nodes inside [ws, wl] (clipped to
+    // it) with room for `size`.
+    private static ulong? LowestHole(IEnumerable<Node> sorted, ulong ws, ulong wl, ulong size)
+    {
+        ulong next = ws;
+        foreach (Node n in sorted)
+        {
+            if (n.Last < next)
+                continue;
+            if (n.Start > wl)
+                break;
+            if (n.Start > next && n.Start - next >= size)
+                return next;
+            next = n.Last + 1;
+        }
+        return next <= wl && wl - next + 1 >= size ? next : null;
     }
 
     [Test]
@@ -56,7 +111,7 @@ public class IntervalTreapTests
         var rng = new Random(99);
         for (int round = 0; round < 200; round++)
         {
-            var tree = new IntervalTreap();
+            var tree = new IntervalIndex();
             var nodes = new List<(ulong S, ulong L)>();
             ulong at = (ulong)rng.Next(0, 50);
             for (int i = 0; i < rng.Next(0, 40); i++)
@@ -87,7 +142,7 @@ public class IntervalTreapTests
     [Test]
     public void FindHoleCoversTheTopOfTheAddressSpace()
     {
-        var tree = new IntervalTreap();
+        var tree = new IntervalIndex();
         tree.Insert(new Node { Start = 0, Last = ulong.MaxValue - 10 });
         var fit = new FirstFit();
         Assert.That(tree.FindHole(0, ulong.MaxValue, 5, ref fit, out ulong got), Is.True);
