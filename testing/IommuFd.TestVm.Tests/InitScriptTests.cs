@@ -69,6 +69,7 @@ public sealed class InitScriptTests
             Assert.That(script, Does.Not.Contain("host-tmp"), "the guest's root is not the host's");
             Assert.That(script, Does.Contain($"ro app {GuestPaths.App}"));
             Assert.That(script, Does.Contain("IOMMUFD_GUEST_IOMMU=arm64-smmuv3"));
+            Assert.That(script, Does.Contain("date -s @"), "the virt machine's kernel has no RTC driver: the host's time");
         });
     }
 

@@ -55,8 +55,12 @@ public static partial class InitScript
         s.Append($"mkdir -p {GuestPaths.Out} {GuestPaths.Home}\n");
         if (hostRoot)
             s.Append($"mount -t 9p -o trans=virtio,version=9p2000.L,msize=1048576 out {GuestPaths.Out} || echo 'IOMMUFD-VM: cannot mount the out share'\n");
-        else // the app share, when the host gave one
+        else
+        {
+            // The app share, when the host gave one; and the host's time (the virt machine's kernel has no RTC driver).
             s.Append($"mount -t 9p -o trans=virtio,version=9p2000.L,msize=1048576,ro {QemuCommandLine.AppTag} {GuestPaths.App} 2>/dev/null\n");
+            s.Append(System.Globalization.CultureInfo.InvariantCulture, $"date -s @{DateTimeOffset.UtcNow.ToUnixTimeSeconds()} >/dev/null\n");
+        }
         // VSTest talks to its test host over loopback TCP; lo starts down.
         s.Append("ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up 2>/dev/null || echo 'IOMMUFD-VM: cannot bring lo up (no ip or ifconfig)'\n");
         // Bind only QEMU's edu devices (the ones this VM was given) to vfio-pci.
