@@ -10,6 +10,8 @@
 #   test          what the test projects run: gcc and readelf (layout proofs on x86_64), the aarch64
 #                 and powerpc64le cross compilers (the other ABIs' proofs), qemu (the test VM),
 #                 python3 (the engine's second-process helper)
+#   arm64         the arm64 tier: the aarch64 cross compiler (its kernel), qemu-system-aarch64, dpkg-deb
+#                 (its userland from Debian's arm64 packages)
 set -euo pipefail
 
 say() { echo "install-packages: $*" >&2; }
@@ -19,11 +21,12 @@ packages_of() {
     sources) echo debian-archive-keyring xz-utils ;;
     kernel-build) echo build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils ;;
     test) echo build-essential binutils gcc-aarch64-linux-gnu gcc-powerpc64le-linux-gnu qemu-system-x86 python3 ;;
-    *) say "error: unknown group '$1' (known: sources kernel-build test)"; exit 64 ;;
+    arm64) echo gcc-aarch64-linux-gnu qemu-system-arm dpkg ;;
+    *) say "error: unknown group '$1' (known: sources kernel-build test arm64)"; exit 64 ;;
   esac
 }
 
-[ $# -ge 1 ] || { say "error: usage: install-packages.sh GROUP... (sources kernel-build test)"; exit 64; }
+[ $# -ge 1 ] || { say "error: usage: install-packages.sh GROUP... (sources kernel-build test arm64)"; exit 64; }
 wanted=()
 for group in "$@"; do
   list=$(packages_of "$group") || exit 64

@@ -9,6 +9,8 @@
 # suite with the first, then only the Kernel-category tests in the VMs of each other series (their
 # results in artifacts/test-results/<series>/, counted in the summary). Without a VM (a host with
 # /dev/iommu) only the host's kernel can answer, so the tier runs once.
+# IOMMUFD_ARCH_TIERS="arm64" (opt-in) also runs the arm64 tier (scripts/arm64-tier.sh: the runner's
+# `vm arm64-smmuv3` on the first kernel tier's series), its JUnit counted in the summary.
 set -uo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -41,6 +43,16 @@ for i in "${!tiers[@]}"; do
   echo "test: kernel tier on ${tiers[$i]} done in $(( $(date +%s) - start )) s"
 done
 
+for arch in ${IOMMUFD_ARCH_TIERS:-}; do
+  case "$arch" in
+    arm64)
+      start=$(date +%s)
+      scripts/arm64-tier.sh --series "${tiers[0]}" --output "$results/arm64" || status=1
+      echo "test: arm64 tier on ${tiers[0]} done in $(( $(date +%s) - start )) s" ;;
+    *) echo "test: unknown architecture tier '$arch' (known: arm64)"; status=1 ;;
+  esac
+done
+
 if [ -x generators/samples/run-sample-tests.sh ]; then
   generators/samples/run-sample-tests.sh "$results" || status=1
 fi
@@ -52,9 +64,13 @@ if [ -n "$trx_files" ] && command -v python3 >/dev/null; then
 fi
 
 count() { cat "$results"/*.trx "$results"/*/*.trx 2>/dev/null | grep -o "<UnitTestResult [^>]*outcome=\"$1\"" | wc -l; }
-passed=$(count Passed)
-failed=$(( $(count Failed) + $(count Error) + $(count Timeout) + $(count Aborted) ))
-skipped=$(count NotExecuted)
+# The architecture tiers' runner results: JUnit test cases, failed with <failure> or <error>, skipped with <skipped>.
+junit() { cat "$results"/*/junit.xml 2>/dev/null | grep -o "$1" | wc -l; }
+junit_failed=$(( $(junit '<failure ') + $(junit '<error ') ))
+junit_skipped=$(junit '<skipped ')
+passed=$(( $(count Passed) + $(junit '<testcase ') - junit_failed - junit_skipped ))
+failed=$(( $(count Failed) + $(count Error) + $(count Timeout) + $(count Aborted) + junit_failed ))
+skipped=$(( $(count NotExecuted) + junit_skipped ))
 if [ "$status" != 0 ] && [ "$failed" = 0 ]; then
   failed=1 # a test host crashed or a build step failed without a failing test result
 fi

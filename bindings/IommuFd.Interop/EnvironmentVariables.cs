@@ -8,7 +8,7 @@ public static class EnvironmentVariables
     /// <summary>1: a missing kernel backend (or a kernel without what a test needs) fails instead of skipping.</summary>
     public const string RequireKernel = "IOMMUFD_REQUIRE_KERNEL";
 
-    /// <summary>The kernel tier's default IOMMU model for the test VM (intel, amd, virtio, smmuv3); intel when unset.</summary>
+    /// <summary>The kernel tier's default IOMMU model for the test VM (intel, amd, virtio, arm64-smmuv3); intel when unset.</summary>
     public const string VmIommu = "IOMMUFD_VM_IOMMU";
 
     /// <summary>A VSTest filter for the kernel tier's run inside the VM instead of TestCategory=Kernel.</summary>
@@ -23,7 +23,11 @@ public static class EnvironmentVariables
     /// <summary>Which test kernel to boot: a series or role of scripts/kernels.conf (lts when unset).</summary>
     public const string KernelSeries = "IOMMUFD_KERNEL_SERIES";
 
-    /// <summary>A kernel image to boot instead of the cached test kernel.</summary>
+    /// <summary>The architecture tiers to run besides x86_64, space-separated (<c>arm64</c>: scripts/arm64-tier.sh);
+    /// a named tier's missing kernel or userland fails its VM tests instead of skipping them.</summary>
+    public const string ArchTiers = "IOMMUFD_ARCH_TIERS";
+
+    /// <summary>An x86_64 kernel image to boot instead of the cached test kernel.</summary>
     public const string TestKernel = "IOMMUFD_TEST_KERNEL";
 
     /// <summary>The cache folder (test kernels, kernel sources); ~/.cache/iommufd-conformance when unset.</summary>
@@ -32,7 +36,7 @@ public static class EnvironmentVariables
     /// <summary>Set to 1 by the test VM's init inside the guest.</summary>
     public const string InGuest = "IOMMUFD_IN_GUEST";
 
-    /// <summary>In the guest: the IOMMU model the VM was booted with (none, intel, amd, virtio).</summary>
+    /// <summary>In the guest: the IOMMU model the VM was booted with (none, intel, amd, virtio, arm64-smmuv3).</summary>
     public const string GuestIommu = "IOMMUFD_GUEST_IOMMU";
 
     /// <summary>In the guest: the writable folder shared with the host for results.</summary>

@@ -19,6 +19,7 @@ public sealed class FollowUpVmRunTests
         public string[] MockDomainModels { get; } = mockDomainModels;
         public List<(string Model, List<string> Traces)> Sessions { get; } = [];
         public string GuestOutDirectory => "/run/out";
+        public string GuestAppDirectory => "/opt/iommufd";
 
         public Task<VmRun> RunAsync(VmRequest request, CancellationToken cancellationToken)
         {

@@ -126,7 +126,7 @@ public sealed class OptionsTests
         Assert.That(configuration!["VmSettings:KernelSeries"], Is.EqualTo("7.3"));
 
         string? asked = null;
-        var components = NoComponents with { LocateKernel = series => { asked = series; return new Probe.KernelLookup(null, "none here", series); } };
+        var components = NoComponents with { LocateKernel = (series, _) => { asked = series; return new Probe.KernelLookup(null, "none here", series); } };
         VmEnvironment.LocateKernel(Resolve(new() { ["VmSettings:KernelSeries"] = "7.3" }), components);
         Assert.That(asked, Is.EqualTo("7.3"));
         VmEnvironment.LocateKernel(Resolve([]), components);

@@ -9,7 +9,7 @@ public sealed class RunModesTests
     [Test]
     public void WordsAreTheSettingsWordsInTheirOrder()
     {
-        Assert.That(RunModes.Words<VmMode>(), Is.EqualTo(new[] { "auto", "none", "intel", "amd", "virtio" }));
+        Assert.That(RunModes.Words<VmMode>(), Is.EqualTo(new[] { "auto", "none", "intel", "amd", "virtio", "arm64-smmuv3" }));
         Assert.That(RunModes.Words<LavaMode>(), Is.EqualTo(new[] { "auto", "off" }));
         Assert.That(RunModes.Words<RunnerBackend>(), Is.EqualTo(new[] { "engine", "kernel" }));
     }
@@ -18,6 +18,7 @@ public sealed class RunModesTests
     public void OnlyTheWordsParse()
     {
         Assert.That(RunModes.Parse<VmMode>("virtio"), Is.EqualTo(VmMode.Virtio));
+        Assert.That(RunModes.Parse<VmMode>("arm64-smmuv3"), Is.EqualTo(VmMode.Arm64Smmuv3));
         Assert.That(new RunnerOptions { Backends = ["kernel", "engine", "kernel"] }.BackendKinds, Is.EqualTo(new[] { RunnerBackend.Kernel, RunnerBackend.Engine }));
         Assert.Throws<ArgumentException>(() => RunModes.Parse<VmMode>("Virtio"));
         Assert.Throws<ArgumentException>(() => RunModes.Parse<VmMode>("4"));

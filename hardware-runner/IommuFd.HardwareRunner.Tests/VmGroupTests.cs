@@ -39,6 +39,23 @@ public sealed class VmGroupTests
     }
 
     [Test]
+    public void TheArm64GuestRunsThePublishedRunnerFromTheAppShareAndItsKernelIsArm64InKcidb()
+    {
+        using var temp = new TempDirectory();
+        var vm = new FakeVmRunner(VmEnding.Completed, 1, guestFinishes: true);
+        var guest = GuestRunSettings.Published("/repo/artifacts/arm64/runner", vm.GuestAppDirectory, ["--backend", "kernel"]);
+        var kernel = new TestKernelInfo("/cache/kernel/k/Image", "6.12.118", "cafe") { Architecture = "arm64" };
+        var group = new VmGroupFactory(vm, guest, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(60), 2048).Create("arm64-smmuv3", kernel, temp.Combine("vm_arm64-smmuv3"));
+        var (_, summary, _) = Samples.Execute([group], temp.Combine("results"));
+
+        Assert.That(summary.ExitCode, Is.EqualTo(ExitCodes.Pass));
+        Assert.That(vm.Request!.AppDirectory, Is.EqualTo("/repo/artifacts/arm64/runner"));
+        Assert.That(vm.Request.GuestScript, Does.StartWith("export").And.Contain("'/opt/iommufd/IommuFd.HardwareRunner' 'run' '--backend' 'kernel'"));
+        Assert.That(summary.Results.Select(r => r.Path), Does.Contain("vm_arm64-smmuv3.runner.vm.session"));
+        Assert.That(File.ReadAllText(temp.Combine("results", "kcidb.json")), Does.Contain("\"architecture\": \"arm64\""));
+    }
+
+    [Test]
     public void TheGuestGetsTheHugePagesItWasConfiguredWith()
     {
         using var temp = new TempDirectory();

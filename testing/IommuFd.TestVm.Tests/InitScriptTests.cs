@@ -59,6 +59,21 @@ public sealed class InitScriptTests
     }
 
     [Test]
+    public void The_arm64_script_keeps_the_bootstrap_s_out_share_and_mounts_the_app_share()
+    {
+        string script = InitScript.Render(new GuestCommand("/opt/iommufd/runner run") { WorkingDirectory = "/tmp/x" }, IommuModel.Smmuv3);
+        Assert.Multiple(() =>
+        {
+            Assert.That(script, Does.Not.Contain("tmpfs /run\n"), "the bootstrap mounted /run with the out share in it");
+            Assert.That(script, Does.Not.Contain(" out /run/out"));
+            Assert.That(script, Does.Not.Contain("host-tmp"), "the guest's root is not the host's");
+            Assert.That(script, Does.Contain($"ro app {GuestPaths.App}"));
+            Assert.That(script, Does.Contain("IOMMUFD_GUEST_IOMMU=arm64-smmuv3"));
+            Assert.That(script, Does.Contain("date -s @"), "the virt machine's kernel has no RTC driver: the host's time");
+        });
+    }
+
+    [Test]
     public void A_bad_variable_name_is_rejected()
     {
         var command = new GuestCommand("true") { Environment = new Dictionary<string, string> { ["A;rm -rf /"] = "x" } };

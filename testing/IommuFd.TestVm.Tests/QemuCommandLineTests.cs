@@ -67,10 +67,41 @@ public sealed class QemuCommandLineTests
     }
 
     [Test]
+    public void The_smmuv3_model_boots_the_arm64_virt_machine_from_its_userland_and_bootstrap()
+    {
+        var options = Options(IommuModel.Smmuv3) with { KernelImage = "/k/Image", GuestRoot = "/u/root", AppDirectory = "/app" };
+        var args = QemuCommandLine.Build(options, VmAccelerator.Tcg, "/o/init.sh", "/o", "n").ToList();
+        string append = args[args.IndexOf("-append") + 1];
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.Qemu, Is.EqualTo("qemu-system-aarch64"));
+            Assert.That(args, Does.Contain("virt,gic-version=3,iommu=smmuv3"));
+            Assert.That(args.IndexOf("edu"), Is.GreaterThan(args.IndexOf("virt,gic-version=3,iommu=smmuv3")));
+            Assert.That(args, Does.Contain("local,id=rootfs,path=/u/root,security_model=none,readonly=on,multidevs=remap"));
+            Assert.That(args, Does.Contain("virtio-9p-pci,fsdev=appfs,mount_tag=app"));
+            Assert.That(append.Split(' '), Does.Contain("console=ttyAMA0").And.Contain($"init={GuestPaths.Bootstrap}"));
+            Assert.That(append, Does.Not.Contain("allow_unsafe_interrupts"), "the GICv3 ITS isolates MSIs");
+        });
+    }
+
+    [Test]
+    public void The_x86_models_share_the_host_root_and_no_app_folder()
+    {
+        var args = QemuCommandLine.Build(Options(IommuModel.Intel) with { AppDirectory = "/app" }, VmAccelerator.Tcg, "/o/init.sh", "/o", "n");
+        Assert.Multiple(() =>
+        {
+            Assert.That(args, Does.Contain("local,id=rootfs,path=/,security_model=none,readonly=on,multidevs=remap"));
+            Assert.That(args.Any(a => a.Contains("mount_tag=app", StringComparison.Ordinal)), Is.False);
+            Assert.That(Options(IommuModel.Intel).Qemu, Is.EqualTo("qemu-system-x86_64"));
+        });
+    }
+
+    [Test]
     public void Model_names_round_trip()
     {
         foreach (var model in Enum.GetValues<IommuModel>())
             Assert.That(IommuModels.Parse(model.Name()), Is.EqualTo(model));
         Assert.That(() => IommuModels.Parse("arm-smmu"), Throws.ArgumentException);
+        Assert.That(IommuModel.Smmuv3.Name(), Is.EqualTo("arm64-smmuv3"));
     }
 }

@@ -7,9 +7,12 @@ namespace IommuFd.TestVm.Tests;
 public sealed class TestKernelTests
 {
     private static readonly KernelSeries Lts = new("lts", "6.12", "linux-source-6.12");
+    private static readonly GuestArchitecture X86 = GuestArchitecture.X86_64;
 
-    [TestCase("lts"), TestCase("stable")]
-    public void The_cache_key_matches_the_build_script(string role)
+    private static GuestArchitecture Arch(string name) => name == "arm64" ? GuestArchitecture.Arm64 : GuestArchitecture.X86_64;
+
+    [TestCase("lts", "x86_64"), TestCase("stable", "x86_64"), TestCase("lts", "arm64"), TestCase("stable", "arm64")]
+    public void The_cache_key_matches_the_build_script(string role, string arch)
     {
         string? root = TestKernel.FindRepositoryRoot();
         if (root is null)
@@ -22,26 +25,29 @@ public sealed class TestKernelTests
 
         var info = new ProcessStartInfo(Path.Combine(root!, TestKernel.BuildScript)) { RedirectStandardOutput = true, UseShellExecute = false };
         info.ArgumentList.Add(role);
+        info.ArgumentList.Add("--arch");
+        info.ArgumentList.Add(arch);
         info.ArgumentList.Add("--key");
         using var script = Process.Start(info)!;
         string scriptKey = script.StandardOutput.ReadToEnd().Trim();
         script.WaitForExit();
 
-        Assert.That(TestKernel.CacheKey(root!, kernel, version!), Is.EqualTo(scriptKey));
+        Assert.That(TestKernel.CacheKey(root!, kernel, version!, Arch(arch)), Is.EqualTo(scriptKey));
     }
 
     [Test]
-    public void The_key_changes_with_the_fragments_the_series_and_the_source_version()
+    public void The_key_changes_with_the_fragments_the_series_the_architecture_and_the_source_version()
     {
-        string key = TestKernel.CacheKey(Lts, "1", "CONFIG_A=y\n"u8.ToArray(), null, "script"u8.ToArray());
+        string key = TestKernel.CacheKey(Lts, "1", X86, "CONFIG_A=y\n"u8.ToArray(), null, "script"u8.ToArray());
         Assert.Multiple(() =>
         {
-            Assert.That(TestKernel.CacheKey(Lts, "1", "CONFIG_B=y\n"u8.ToArray(), null, "script"u8.ToArray()), Is.Not.EqualTo(key));
-            Assert.That(TestKernel.CacheKey(Lts, "1", "CONFIG_A=y\n"u8.ToArray(), "CONFIG_C=y\n"u8.ToArray(), "script"u8.ToArray()), Is.Not.EqualTo(key));
-            Assert.That(TestKernel.CacheKey(Lts, "2", "CONFIG_A=y\n"u8.ToArray(), null, "script"u8.ToArray()), Is.Not.EqualTo(key));
-            Assert.That(TestKernel.CacheKey(new KernelSeries("stable", "6.12", "linux-source-6.12"), "1", "CONFIG_A=y\n"u8.ToArray(), null, "script"u8.ToArray()),
+            Assert.That(TestKernel.CacheKey(Lts, "1", X86, "CONFIG_B=y\n"u8.ToArray(), null, "script"u8.ToArray()), Is.Not.EqualTo(key));
+            Assert.That(TestKernel.CacheKey(Lts, "1", X86, "CONFIG_A=y\n"u8.ToArray(), "CONFIG_C=y\n"u8.ToArray(), "script"u8.ToArray()), Is.Not.EqualTo(key));
+            Assert.That(TestKernel.CacheKey(Lts, "2", X86, "CONFIG_A=y\n"u8.ToArray(), null, "script"u8.ToArray()), Is.Not.EqualTo(key));
+            Assert.That(TestKernel.CacheKey(Lts, "1", GuestArchitecture.Arm64, "CONFIG_A=y\n"u8.ToArray(), null, "script"u8.ToArray()), Is.Not.EqualTo(key));
+            Assert.That(TestKernel.CacheKey(new KernelSeries("stable", "6.12", "linux-source-6.12"), "1", X86, "CONFIG_A=y\n"u8.ToArray(), null, "script"u8.ToArray()),
                 Is.EqualTo(key), "the role is a name for the series, not part of the build");
-            Assert.That(TestKernel.CacheKey(new KernelSeries("lts", "7.3", "linux-source-7.3"), "1", "CONFIG_A=y\n"u8.ToArray(), null, "script"u8.ToArray()),
+            Assert.That(TestKernel.CacheKey(new KernelSeries("lts", "7.3", "linux-source-7.3"), "1", X86, "CONFIG_A=y\n"u8.ToArray(), null, "script"u8.ToArray()),
                 Is.Not.EqualTo(key));
         });
     }

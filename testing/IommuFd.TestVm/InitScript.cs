@@ -5,8 +5,9 @@ using IommuFd.Interop;
 namespace IommuFd.TestVm;
 
 /// <summary>
-/// Writes the guest's PID 1: a /bin/sh script on the host's file system (the guest boots with the
-/// host's root, read-only). It mounts what the command needs, brings loopback up, binds the edu
+/// Writes the guest's PID 1: a /bin/sh script on the host's file system (the x86_64 guest boots with
+/// the host's root, read-only, and runs it; the arm64 guest's bootstrap runs it from the out share,
+/// which the bootstrap has mounted on its /run already). It mounts what the command needs, brings loopback up, binds the edu
 /// devices to vfio-pci, runs the command, records its exit code and dmesg in the out share, and
 /// powers the guest off. Its console markers tell the host how far the guest got.
 /// </summary>
@@ -25,6 +26,7 @@ public static partial class InitScript
     public static string Render(GuestCommand command, IommuModel iommu)
     {
         ArgumentNullException.ThrowIfNull(command);
+        bool hostRoot = GuestArchitecture.Of(iommu).SharesHostRoot;
         string delimiter = "IOMMUFD_VM_COMMAND_END_" + Guid.NewGuid().ToString("N");
         var s = new StringBuilder();
         s.Append("#!/bin/sh\n");
@@ -35,17 +37,30 @@ public static partial class InitScript
         s.Append("mount -t sysfs sysfs /sys\n");
         s.Append("mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev\n");
         s.Append("mkdir -p /dev/shm /dev/pts && mount -t tmpfs -o mode=1777 tmpfs /dev/shm && mount -t devpts devpts /dev/pts\n");
-        s.Append("mount -t tmpfs -o mode=755 tmpfs /run\n");
-        // A writable /tmp that still shows the host folders under /tmp that the command names
-        // (a CI clone may live there), bind-mounted read-only like the rest of the host. Only
-        // those: binding every folder of a busy host /tmp takes minutes under emulation.
-        s.Append("mkdir -p /run/host-tmp && mount --bind /tmp /run/host-tmp\n");
+        if (hostRoot)
+        {
+            s.Append("mount -t tmpfs -o mode=755 tmpfs /run\n");
+            // A writable /tmp that still shows the host folders under /tmp that the command names
+            // (a CI clone may live there), bind-mounted read-only like the rest of the host. Only
+            // those: binding every folder of a busy host /tmp takes minutes under emulation.
+            s.Append("mkdir -p /run/host-tmp && mount --bind /tmp /run/host-tmp\n");
+        }
         s.Append("mount -t tmpfs -o mode=1777 tmpfs /tmp\n");
-        foreach (string name in HostTmpFoldersNamedBy(command))
-            s.Append($"mkdir -p {Quote("/tmp/" + name)} && mount --bind {Quote("/run/host-tmp/" + name)} {Quote("/tmp/" + name)}\n");
+        if (hostRoot)
+        {
+            foreach (string name in HostTmpFoldersNamedBy(command))
+                s.Append($"mkdir -p {Quote("/tmp/" + name)} && mount --bind {Quote("/run/host-tmp/" + name)} {Quote("/tmp/" + name)}\n");
+        }
         s.Append("mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null\n");
         s.Append($"mkdir -p {GuestPaths.Out} {GuestPaths.Home}\n");
-        s.Append($"mount -t 9p -o trans=virtio,version=9p2000.L,msize=1048576 out {GuestPaths.Out} || echo 'IOMMUFD-VM: cannot mount the out share'\n");
+        if (hostRoot)
+            s.Append($"mount -t 9p -o trans=virtio,version=9p2000.L,msize=1048576 out {GuestPaths.Out} || echo 'IOMMUFD-VM: cannot mount the out share'\n");
+        else
+        {
+            // The app share, when the host gave one; and the host's time (the virt machine's kernel has no RTC driver).
+            s.Append($"mount -t 9p -o trans=virtio,version=9p2000.L,msize=1048576,ro {QemuCommandLine.AppTag} {GuestPaths.App} 2>/dev/null\n");
+            s.Append(System.Globalization.CultureInfo.InvariantCulture, $"date -s @{DateTimeOffset.UtcNow.ToUnixTimeSeconds()} >/dev/null\n");
+        }
         // VSTest talks to its test host over loopback TCP; lo starts down.
         s.Append("ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up 2>/dev/null || echo 'IOMMUFD-VM: cannot bring lo up (no ip or ifconfig)'\n");
         // Bind only QEMU's edu devices (the ones this VM was given) to vfio-pci.

@@ -14,15 +14,19 @@ public enum IommuModel
 
     /// <summary>virtio-iommu (<c>virtio-iommu-pci</c>).</summary>
     Virtio,
+
+    /// <summary>An Arm SMMUv3 on the arm64 virt machine with GICv3 (<c>virt,iommu=smmuv3</c>): the one
+    /// model of the arm64 guest, named <c>arm64-smmuv3</c>.</summary>
+    Smmuv3,
 }
 
 /// <summary>Parsing and naming of <see cref="IommuModel"/> as the command line and env vars spell it.</summary>
 public static class IommuModels
 {
-    /// <summary>The lower-case name: none, intel, amd, virtio.</summary>
-    public static string Name(this IommuModel model) => model.ToString().ToLowerInvariant();
+    /// <summary>The lower-case name: none, intel, amd, virtio, arm64-smmuv3.</summary>
+    public static string Name(this IommuModel model) => model == IommuModel.Smmuv3 ? "arm64-smmuv3" : model.ToString().ToLowerInvariant();
 
-    /// <summary>Parses none, intel, amd or virtio (case-insensitive).</summary>
+    /// <summary>Parses none, intel, amd, virtio or arm64-smmuv3 (case-insensitive).</summary>
     /// <exception cref="ArgumentException">For any other text.</exception>
     public static IommuModel Parse(string text) => text.Trim().ToLowerInvariant() switch
     {
@@ -30,6 +34,7 @@ public static class IommuModels
         "intel" => IommuModel.Intel,
         "amd" => IommuModel.Amd,
         "virtio" => IommuModel.Virtio,
-        _ => throw new ArgumentException($"unknown IOMMU model '{text}' (expected none, intel, amd or virtio)", nameof(text)),
+        "arm64-smmuv3" => IommuModel.Smmuv3,
+        _ => throw new ArgumentException($"unknown IOMMU model '{text}' (expected none, intel, amd, virtio or arm64-smmuv3)", nameof(text)),
     };
 }

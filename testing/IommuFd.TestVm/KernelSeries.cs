@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 
 namespace IommuFd.TestVm;
 
@@ -43,23 +42,5 @@ public sealed record KernelSeries(string Role, string Series, string Package)
         return Versions[$"{root}\n{Series}"] = version;
     }
 
-    private static string? RunScript(string root, params string[] arguments)
-    {
-        try
-        {
-            var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            info.ArgumentList.Add(Path.Combine(root, SourceScript));
-            foreach (string a in arguments)
-                info.ArgumentList.Add(a);
-            using var process = Process.Start(info)!;
-            _ = process.StandardError.ReadToEndAsync(); // drained so the script never blocks on a full pipe
-            string output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return process.ExitCode == 0 ? output : null;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return null; // no bash on this host
-        }
-    }
+    private static string? RunScript(string root, params string[] arguments) => RepositoryScript.Output(root, SourceScript, arguments);
 }

@@ -24,6 +24,8 @@ public static class VmLauncher
         ArgumentNullException.ThrowIfNull(command);
         if (!File.Exists(options.KernelImage))
             throw new FileNotFoundException($"test kernel not found: {options.KernelImage} (build it with hardware-runner/kernel/build-kernel.sh)", options.KernelImage);
+        if (!options.Architecture.SharesHostRoot && (options.GuestRoot is null || !File.Exists(Path.Combine(options.GuestRoot, GuestPaths.Bootstrap.TrimStart('/')))))
+            throw new FileNotFoundException($"the {options.Architecture.Name} guest needs its root file system with {GuestPaths.Bootstrap} (build it with {GuestUserland.BuildScript}); got {options.GuestRoot ?? "none"}");
 
         string outDirectory = Path.GetFullPath(options.OutDirectory);
         Directory.CreateDirectory(outDirectory);
@@ -32,17 +34,18 @@ public static class VmLauncher
         File.SetUnixFileMode(initPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
             | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
 
-        VmAccelerator accelerator = options.Accelerator == VmAccelerator.Auto
-            ? await KvmProbe.ResolveAsync(options, cancellationToken).ConfigureAwait(false)
+        // KVM only runs guests of the host's architecture.
+        VmAccelerator accelerator = !options.Architecture.SharesHostRoot ? VmAccelerator.Tcg
+            : options.Accelerator == VmAccelerator.Auto ? await KvmProbe.ResolveAsync(options, cancellationToken).ConfigureAwait(false)
             : options.Accelerator;
         string name = "iommufd-testvm-" + Guid.NewGuid().ToString("N")[..12];
         var arguments = QemuCommandLine.Build(options, accelerator, initPath, outDirectory, name);
         await File.WriteAllTextAsync(Path.Combine(outDirectory, "qemu-command.txt"),
-            options.QemuBinary + " " + string.Join(' ', arguments.Select(a => InitScript.Quote(a))) + "\n", cancellationToken).ConfigureAwait(false);
+            options.Qemu + " " + string.Join(' ', arguments.Select(a => InitScript.Quote(a))) + "\n", cancellationToken).ConfigureAwait(false);
 
         var watch = Stopwatch.StartNew();
         var run = new RunState(Path.Combine(outDirectory, "console.log"), watch);
-        using var qemu = QemuProcess.Start(options.QemuBinary, arguments, run.OnConsoleLine, run.OnErrorLine);
+        using var qemu = QemuProcess.Start(options.Qemu, arguments, run.OnConsoleLine, run.OnErrorLine);
         try
         {
             VmOutcome? timedOut = await WaitAsync(qemu, run, options, cancellationToken).ConfigureAwait(false);

@@ -3,7 +3,7 @@ namespace IommuFd.TestVm;
 /// <summary>What to boot and how long to wait for it.</summary>
 public sealed record VmOptions
 {
-    /// <summary>The guest kernel (a bzImage built by hardware-runner/kernel/build-kernel.sh).</summary>
+    /// <summary>The guest kernel (a bzImage or, for <see cref="IommuModel.Smmuv3"/>, an arm64 Image built by hardware-runner/kernel/build-kernel.sh).</summary>
     public required string KernelImage { get; init; }
 
     /// <summary>A host directory shared read-write with the guest (mounted at <see cref="GuestPaths.Out"/>);
@@ -35,8 +35,22 @@ public sealed record VmOptions
     /// <summary>Time for the whole run: boot, command, power-off.</summary>
     public TimeSpan RunTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>The QEMU binary (a name on PATH or a path).</summary>
-    public string QemuBinary { get; init; } = "qemu-system-x86_64";
+    /// <summary>The QEMU binary (a name on PATH or a path); null: the architecture's (<see cref="GuestArchitecture.QemuBinary"/>).</summary>
+    public string? QemuBinary { get; init; }
+
+    /// <summary>The guest's root file system, a host folder shared read-only over 9p. Null: the host's own
+    /// root (x86_64); an arm64 guest needs the userland scripts/arm64-userland.sh builds.</summary>
+    public string? GuestRoot { get; init; }
+
+    /// <summary>A host folder shared read-only with a guest whose root is not the host's, mounted at
+    /// <see cref="GuestPaths.App"/> (e.g. the linux-arm64 publish of the program the guest runs); null for none.</summary>
+    public string? AppDirectory { get; init; }
+
+    /// <summary>The architecture the <see cref="Iommu"/> model's machine emulates.</summary>
+    public GuestArchitecture Architecture => GuestArchitecture.Of(Iommu);
+
+    /// <summary><see cref="QemuBinary"/>, else the architecture's.</summary>
+    public string Qemu => QemuBinary ?? Architecture.QemuBinary;
 
     /// <summary>More kernel command-line arguments, appended last.</summary>
     public IReadOnlyList<string> ExtraKernelArguments { get; init; } = [];

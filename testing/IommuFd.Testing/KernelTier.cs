@@ -77,6 +77,8 @@ public static class KernelTier
             return IommuModel.Intel;
         if (names.Any(n => n!.StartsWith("ivhd", StringComparison.Ordinal)))
             return IommuModel.Amd;
+        if (names.Any(n => n!.StartsWith("smmu3.", StringComparison.Ordinal)))
+            return IommuModel.Smmuv3;
         return null;
     }
 

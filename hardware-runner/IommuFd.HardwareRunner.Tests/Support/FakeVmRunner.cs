@@ -14,6 +14,8 @@ public sealed class FakeVmRunner(VmEnding ending, int guestResults, bool guestFi
 
     public string GuestOutDirectory => "/run/out";
 
+    public string GuestAppDirectory => "/opt/iommufd";
+
     public Task<VmRun> RunAsync(VmRequest request, CancellationToken cancellationToken)
     {
         Request = request;

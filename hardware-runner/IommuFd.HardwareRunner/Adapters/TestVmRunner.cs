@@ -4,20 +4,34 @@ using IommuFd.TestVm;
 namespace IommuFd.HardwareRunner.Adapters;
 
 /// <summary>Guest sessions through IommuFd.TestVm's launcher (QEMU TCG, the host's root over 9p
-/// read-only, the out share read-write, edu devices bound to vfio-pci inside).</summary>
+/// read-only, or for the arm64 guest its Debian userland and the app share; the out share read-write,
+/// edu devices bound to vfio-pci inside).</summary>
 public sealed class TestVmRunner : IVmRunner
 {
     /// <inheritdoc />
     public string GuestOutDirectory => GuestPaths.Out;
 
     /// <inheritdoc />
+    public string GuestAppDirectory => GuestPaths.App;
+
+    /// <inheritdoc />
     public async Task<VmRun> RunAsync(VmRequest request, CancellationToken cancellationToken)
     {
+        IommuModel model = IommuModels.Parse(request.Model);
+        string? guestRoot = null;
+        if (!GuestArchitecture.Of(model).SharesHostRoot)
+        {
+            (guestRoot, string why) = GuestUserland.LocateArm64(buildIfMissing: true);
+            if (guestRoot is null)
+                return new VmRun(VmEnding.QemuCrashed, null, $"not booted: {why}", null);
+        }
         var options = new VmOptions
         {
+            GuestRoot = guestRoot,
+            AppDirectory = request.AppDirectory,
             KernelImage = request.KernelImage,
             OutDirectory = request.OutDirectory,
-            Iommu = IommuModels.Parse(request.Model),
+            Iommu = model,
             MemoryMiB = request.MemoryMiB,
             HugePages = request.HugePages,
             BootTimeout = request.BootTimeout,

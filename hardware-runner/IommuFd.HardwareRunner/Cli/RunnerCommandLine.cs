@@ -62,7 +62,8 @@ public static class RunnerCommandLine
         var kernelImage = Keyed(new Option<string>("--kernel") { Description = Setting("bzImage to boot in the VM.", "VmSettings:KernelImage", "the cached test kernel") }, "VmSettings:KernelImage");
         var nunit = new Option<string[]>("--nunit") { Description = $"A prebuilt NUnit assembly to run with dotnet vstest and fold in (repeatable). [default: none] [env: {EnvironmentVariable("NUnitAssemblies:0")}, …]" };
         var kernelSeries = Keyed(new Option<string>("--series") { Description = Setting("Test kernel to boot: a series or role of scripts/kernels.conf (6.12, 7.3, lts, stable).", "VmSettings:KernelSeries", "IOMMUFD_KERNEL_SERIES, else lts") }, "VmSettings:KernelSeries");
-        Option[] runOptions = [nunit, output, backend, vm, traces, random, seed, length, testTimeout, runTimeout, origin, artifactsUrl, dryRun, allowHostChanges, lava, kernelImage, kernelSeries];
+        var arm64Runner = Keyed(new Option<string>("--arm64-runner") { Description = Setting("Folder of this runner published for linux-arm64 with its traces: what the arm64-smmuv3 guest runs.", "VmSettings:Arm64Runner", "artifacts/arm64/runner") }, "VmSettings:Arm64Runner");
+        Option[] runOptions = [nunit, output, backend, vm, traces, random, seed, length, testTimeout, runTimeout, origin, artifactsUrl, dryRun, allowHostChanges, lava, kernelImage, kernelSeries, arm64Runner];
 
         Dictionary<string, string?> Configuration(ParseResult p)
         {
@@ -94,7 +95,7 @@ public static class RunnerCommandLine
         run.SetAction((p, ct) => invoke(new VerbRequest("run", Line(p)), Configuration(p), ct));
 
         var vmCommand = new Command("vm", "Boot the test kernel (building it if the cache lacks it) and run the suite inside; merge the guest's results.");
-        var model = new Argument<string>("model") { Description = "IOMMU model: intel, amd, virtio.", DefaultValueFactory = _ => RunModes.Word(VmMode.Intel) };
+        var model = new Argument<string>("model") { Description = "IOMMU model: intel, amd, virtio (x86_64 guests), arm64-smmuv3 (the arm64 guest).", DefaultValueFactory = _ => RunModes.Word(VmMode.Intel) };
         model.AcceptOnlyFromAmong([.. RunModes.Words<VmMode>().Except([RunModes.Word(VmMode.Auto), RunModes.Word(VmMode.None)])]);
         vmCommand.Arguments.Add(model);
         foreach (Option o in runOptions.Where(o => o != vm && o != backend)) vmCommand.Options.Add(o);

@@ -13,6 +13,9 @@ public enum VmMode
     Amd,
     /// <summary>Boot it with virtio-iommu (where the mock IOMMU owns the mock devices).</summary>
     Virtio,
+    /// <summary>Boot the arm64 test kernel on QEMU's virt machine with an emulated Arm SMMUv3 (word
+    /// <c>arm64-smmuv3</c>); the guest runs this runner's linux-arm64 publish.</summary>
+    Arm64Smmuv3,
 }
 
 /// <summary>LAVA signals (<see cref="RunnerOptions.Lava"/>).</summary>
@@ -38,8 +41,10 @@ public enum RunnerBackend
 /// so <see cref="Parse{T}"/> sees only known ones.</summary>
 public static class RunModes
 {
-    /// <summary>The word of <paramref name="value"/>: <c>intel</c>, <c>off</c>, <c>kernel</c>.</summary>
-    public static string Word<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
+    /// <summary>The word of <paramref name="value"/>: <c>intel</c>, <c>off</c>, <c>kernel</c>; a digit
+    /// followed by a capital gets a hyphen between them (<c>Arm64Smmuv3</c>: <c>arm64-smmuv3</c>).</summary>
+    public static string Word<T>(T value) where T : struct, Enum =>
+        System.Text.RegularExpressions.Regex.Replace(value.ToString(), "(?<=[0-9])(?=[A-Z])", "-").ToLowerInvariant();
 
     /// <summary>Every word of <typeparamref name="T"/>, in declaration order.</summary>
     public static IReadOnlyList<string> Words<T>() where T : struct, Enum => [.. Enum.GetValues<T>().Select(Word)];

@@ -122,4 +122,8 @@ public sealed class VmRunOptions
     public string KernelSeries { get; set; } = "";
     /// <summary>Build the test kernel (about 6 minutes) when the cache lacks it.</summary>
     public bool BuildKernelIfMissing { get; set; } = true;
+    /// <summary>The arm64 guest's runner: a folder holding this runner published self-contained for linux-arm64
+    /// and the traces beside it (scripts/arm64-tier.sh publishes it); the <c>arm64-smmuv3</c> guest sees it read-only.
+    /// Empty: the repository's <c>artifacts/arm64/runner</c>.</summary>
+    public string Arm64Runner { get; set; } = "";
 }

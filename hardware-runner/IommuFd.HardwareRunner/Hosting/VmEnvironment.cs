@@ -20,7 +20,13 @@ public sealed class VmEnvironment(RunnerOptions o, bool vmVerb, RunnerComponents
     /// <summary>Models a follow-up session may boot, in order; what each gives is found by the probes inside it.</summary>
     private static readonly VmMode[] FollowUpModels = [VmMode.Virtio, VmMode.Amd];
 
-    private bool ModelChosen => o.VmMode is VmMode.Intel or VmMode.Amd or VmMode.Virtio;
+    private bool ModelChosen => o.VmMode is VmMode.Intel or VmMode.Amd or VmMode.Virtio or VmMode.Arm64Smmuv3;
+
+    /// <summary>The arm64 guest: its own kernel, userland and runner (the linux-arm64 publish), no follow-up sessions.</summary>
+    private bool Arm64 => o.VmMode == VmMode.Arm64Smmuv3;
+
+    /// <summary>The kernel architecture of the run's VM: <c>arm64</c> for <see cref="VmMode.Arm64Smmuv3"/>, else <c>x86_64</c>.</summary>
+    public static string KernelArchitecture(RunnerOptions o) => o.VmMode == VmMode.Arm64Smmuv3 ? "arm64" : "x86_64";
 
     /// <summary>The configured kernel image, else the components' locator for the configured series, else any cached one.</summary>
     public static KernelLookup LocateKernel(RunnerOptions o, RunnerComponents components)
@@ -30,8 +36,13 @@ public sealed class VmEnvironment(RunnerOptions o, bool vmVerb, RunnerComponents
             string image = Path.GetFullPath(o.VmSettings.KernelImage);
             return new KernelLookup(TestKernelInfo.FromImage(image), $"VmSettings:KernelImage {image}");
         }
-        return components.LocateKernel?.Invoke(o.VmSettings.KernelSeries) ?? HostProbe.CachedKernel(RunVerb.Paths(o));
+        return components.LocateKernel?.Invoke(o.VmSettings.KernelSeries, KernelArchitecture(o)) ?? HostProbe.CachedKernel(RunVerb.Paths(o));
     }
+
+    /// <summary>The arm64 guest's runner folder: <see cref="VmRunOptions.Arm64Runner"/>, else the repository's artifacts/arm64/runner.</summary>
+    public static string Arm64RunnerFolder(RunnerOptions o) =>
+        Path.GetFullPath(o.VmSettings.Arm64Runner.Length > 0 ? o.VmSettings.Arm64Runner
+            : Path.Combine(RepositoryLocator.Find() ?? ".", "artifacts", "arm64", "runner"));
 
     /// <summary>The VM groups: the chosen (or default) model's, replaying <paramref name="tracesFolder"/>, and
     /// where the model was not chosen, a follow-up session per other model for those of
@@ -76,19 +87,21 @@ public sealed class VmEnvironment(RunnerOptions o, bool vmVerb, RunnerComponents
         {
             string script = components.KernelBuildScript ?? Path.Combine(RepositoryLocator.Find() ?? ".", "hardware-runner", "kernel", "build-kernel.sh");
             Log.KernelBuilding(logger, script);
-            try { kernel = new KernelBuilder(script, lookup.Series ?? o.VmSettings.KernelSeries, line => Log.KernelBuildLine(logger, line)).Build(stoppingToken); }
+            try { kernel = new KernelBuilder(script, lookup.Series ?? o.VmSettings.KernelSeries, KernelArchitecture(o), line => Log.KernelBuildLine(logger, line)).Build(stoppingToken); }
             catch (Exception e) when (e is InvalidOperationException or FileNotFoundException or OperationCanceledException)
             {
                 return (Failed(name, planned, $"the test kernel could not be built: {e.Message}"), null);
             }
         }
         if (kernel is null) return (Failed(name, planned, $"no test kernel: {lookup.Detail}"), null);
+        if (Arm64 && !File.Exists(Path.Combine(Arm64RunnerFolder(o), RunnerProgram.Name)))
+            return (Failed(name, planned, $"no linux-arm64 runner in {Arm64RunnerFolder(o)} for the arm64 guest (scripts/arm64-tier.sh publishes it; VmSettings:Arm64Runner names another folder)"), null);
         Log.VmPlanned(logger, model, kernel.Image);
         return (Factory(GuestArguments(tracesFolder, everything: true)).Create(model, kernel, Path.Combine(output, name)), kernel);
     }
 
     private VmGroupFactory Factory(List<string> guestArguments) =>
-        new(components.VmRunner!, GuestRunSettings.ForThisRunner(guestArguments),
+        new(components.VmRunner!, Arm64 ? GuestRunSettings.Published(Arm64RunnerFolder(o), components.VmRunner!.GuestAppDirectory, guestArguments) : GuestRunSettings.ForThisRunner(guestArguments),
             TimeSpan.FromSeconds(o.VmSettings.BootTimeoutSeconds), TimeSpan.FromSeconds(o.VmSettings.RunTimeoutSeconds), o.VmSettings.MemoryMiB, line => Log.Progress(logger, line),
             o.VmSettings.HugePages);
 
@@ -98,8 +111,10 @@ public sealed class VmEnvironment(RunnerOptions o, bool vmVerb, RunnerComponents
     private List<string> GuestArguments(string? traces, bool everything)
     {
         var args = new List<string> { "--backend", RunModes.Word(RunnerBackend.Engine), "--backend", RunModes.Word(RunnerBackend.Kernel) };
-        if (traces is not null) args.AddRange(["--traces", traces]);
-        if (everything)
+        // The arm64 guest cannot see the host's files: it replays the traces published beside its runner
+        // (their folder is found next to the runner), and has no NUnit assemblies of its architecture.
+        if (traces is not null && !Arm64) args.AddRange(["--traces", traces]);
+        if (everything && !Arm64)
             foreach (string assembly in o.NUnitAssemblies) args.AddRange(["--nunit", Path.GetFullPath(assembly)]);
         double guestRunLimit = Math.Max(o.TestTimeoutSeconds, o.VmSettings.RunTimeoutSeconds - o.VmSettings.BootTimeoutSeconds);
         args.AddRange([

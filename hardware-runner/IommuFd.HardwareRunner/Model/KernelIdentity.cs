@@ -14,6 +14,10 @@ public sealed record KernelIdentity(string Release, string ConfigHash, string De
     /// <summary>That package's version, e.g. <c>6.12.118-1~deb12u1</c>, or null when unknown.</summary>
     public string? SourceVersion { get; init; }
 
+    /// <summary>The kernel's architecture (<c>x86_64</c>, <c>arm64</c>) where it is not the host's (a test kernel
+    /// under QEMU), or null: the run's.</summary>
+    public string? Architecture { get; init; }
+
     /// <summary>The kernel's own banner, <c>/proc/version</c>, or null when not read.</summary>
     public string? Banner { get; init; }
 

@@ -17,6 +17,9 @@ public sealed record TestKernelInfo(string Image, string Release, string ConfigH
     /// <summary>The Debian version of that package (e.g. <c>7.3.4-1~bpo13+1</c>), when kernel.json says.</summary>
     public string? SourceVersion { get; init; }
 
+    /// <summary>The architecture it was built for (<c>x86_64</c>, <c>arm64</c>), when kernel.json says.</summary>
+    public string? Architecture { get; init; }
+
     /// <summary>Finds a cached test kernel: <c>&lt;cache&gt;/kernel/&lt;key&gt;/bzImage</c> (the newest when several),
     /// skipping build trees. Reads <c>kernel.json</c> beside it when there is one.</summary>
     public static TestKernelInfo? FindInCache(string cacheDirectory)
@@ -50,6 +53,7 @@ public sealed record TestKernelInfo(string Image, string Release, string ConfigH
                     Series = Text("series"),
                     SourcePackage = Text("sourcePackage"),
                     SourceVersion = Text("sourceVersion"),
+                    Architecture = Text("arch"),
                 };
             }
         }

@@ -102,7 +102,7 @@ public sealed partial class KcidbWriter(Uri outputUrl) : IRunFileWriter
             ["id"] = id,
             ["checkout_id"] = checkoutId,
             ["origin"] = run.Environment.Origin,
-            ["architecture"] = run.Environment.Architecture,
+            ["architecture"] = kernel.Architecture ?? run.Environment.Architecture,
             ["comment"] = model is null ? $"not available: {kernel.Description}" : $"Linux {kernel.Release} ({kernel.Description}); {model.Mismatch ?? $"engine model {model.Model}"}",
             ["status"] = model is null ? "MISS" : "PASS",
             ["misc"] = new JsonObject

@@ -8,6 +8,15 @@ namespace IommuFd.HardwareRunner.Vm;
 /// <param name="Arguments">The <c>run</c> arguments the guest runner gets (backends, traces, seeds, limits).</param>
 public sealed record GuestRunSettings(string DotnetHost, string RunnerAssembly, IReadOnlyList<string> Arguments)
 {
+    /// <summary>The host folder shared with a guest that cannot see the host's root (the arm64 guest's
+    /// runner), or null.</summary>
+    public string? AppDirectory { get; init; }
+
+    /// <summary>The single-file runner published for another architecture in <paramref name="hostFolder"/>,
+    /// which the guest sees at <paramref name="guestFolder"/>.</summary>
+    public static GuestRunSettings Published(string hostFolder, string guestFolder, IReadOnlyList<string> arguments) =>
+        new($"{guestFolder}/{typeof(GuestRunSettings).Assembly.GetName().Name}", "", arguments) { AppDirectory = hostFolder };
+
     /// <summary>The guest shell script: run the suite into <c>&lt;out&gt;/results</c> and keep its exit code.</summary>
     public string Script(string guestOut)
     {

@@ -24,7 +24,12 @@ public enum VmEnding
 /// <param name="RunTimeout">Time for the whole session.</param>
 /// <param name="MemoryMiB">Guest memory.</param>
 /// <param name="HugePages">2 MiB huge pages the guest reserves at boot (MAP_HUGETLB trace buffers); 0 for none.</param>
-public sealed record VmRequest(string Model, string KernelImage, string GuestScript, string OutDirectory, TimeSpan BootTimeout, TimeSpan RunTimeout, int MemoryMiB, int HugePages = 0);
+public sealed record VmRequest(string Model, string KernelImage, string GuestScript, string OutDirectory, TimeSpan BootTimeout, TimeSpan RunTimeout, int MemoryMiB, int HugePages = 0)
+{
+    /// <summary>A host folder the guest sees read-only at <see cref="IVmRunner.GuestAppDirectory"/> (the arm64
+    /// guest's runner), or null: the guest runs from the host's root.</summary>
+    public string? AppDirectory { get; init; }
+}
 
 /// <summary>What a guest session produced.</summary>
 /// <param name="Ending">How it ended.</param>
@@ -38,6 +43,9 @@ public interface IVmRunner
 {
     /// <summary>Where the out share appears inside the guest.</summary>
     string GuestOutDirectory { get; }
+
+    /// <summary>Where <see cref="VmRequest.AppDirectory"/> appears inside the guest.</summary>
+    string GuestAppDirectory { get; }
 
     /// <summary>Runs one session; never leaves QEMU running.</summary>
     Task<VmRun> RunAsync(VmRequest request, CancellationToken cancellationToken);

@@ -3,10 +3,10 @@ using IommuFd.HardwareRunner.Probe;
 
 namespace IommuFd.HardwareRunner.Vm;
 
-/// <summary>Builds the test kernel of <paramref name="series"/> (empty: the script's default, lts) with
-/// <c>hardware-runner/kernel/build-kernel.sh</c> (which caches it); the script's progress goes to
-/// <paramref name="progress"/>, its last stdout line is the image.</summary>
-public sealed class KernelBuilder(string script, string series, Action<string> progress)
+/// <summary>Builds the test kernel of <paramref name="series"/> (empty: the script's default, lts) for
+/// <paramref name="architecture"/> (x86_64 or arm64) with <c>hardware-runner/kernel/build-kernel.sh</c>
+/// (which caches it); the script's progress goes to <paramref name="progress"/>, its last stdout line is the image.</summary>
+public sealed class KernelBuilder(string script, string series, string architecture, Action<string> progress)
 {
     /// <summary>Runs the script; returns the kernel, or throws with the script's last words.</summary>
     public TestKernelInfo Build(CancellationToken cancellationToken)
@@ -17,6 +17,8 @@ public sealed class KernelBuilder(string script, string series, Action<string> p
         start.ArgumentList.Add(script);
         if (series.Length > 0)
             start.ArgumentList.Add(series);
+        start.ArgumentList.Add("--arch");
+        start.ArgumentList.Add(architecture);
         using var process = new Process { StartInfo = start };
         string lastOut = "";
         var tail = new Queue<string>();

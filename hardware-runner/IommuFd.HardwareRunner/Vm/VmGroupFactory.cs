@@ -30,13 +30,19 @@ public sealed class VmGroupFactory(IVmRunner runner, GuestRunSettings guest, Tim
 
     /// <summary>What the host knows of the test kernel before it boots (its <c>kernel.json</c>).</summary>
     public static KernelIdentity Identity(string model, TestKernelInfo kernel) =>
-        new(kernel.Release, kernel.ConfigHash, $"test kernel (VM, {model} IOMMU)") { SourcePackage = kernel.SourcePackage, SourceVersion = kernel.SourceVersion };
+        new(kernel.Release, kernel.ConfigHash, $"test kernel (VM, {model} IOMMU)")
+        {
+            SourcePackage = kernel.SourcePackage, SourceVersion = kernel.SourceVersion, Architecture = kernel.Architecture,
+        };
 
     private DeferredGroupResult Run(string model, TestKernelInfo kernel, KernelIdentity planned, string outDirectory, CancellationToken cancellationToken)
     {
         if (Directory.Exists(outDirectory)) Directory.Delete(outDirectory, recursive: true);
         Directory.CreateDirectory(outDirectory);
-        var request = new VmRequest(model, kernel.Image, guest.Script(runner.GuestOutDirectory), outDirectory, bootTimeout, runTimeout, memoryMiB, hugePages);
+        var request = new VmRequest(model, kernel.Image, guest.Script(runner.GuestOutDirectory), outDirectory, bootTimeout, runTimeout, memoryMiB, hugePages)
+        {
+            AppDirectory = guest.AppDirectory,
+        };
 
         DateTimeOffset start = DateTimeOffset.UtcNow;
         var watch = Stopwatch.StartNew();
