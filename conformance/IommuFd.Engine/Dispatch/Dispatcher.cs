@@ -84,17 +84,7 @@ internal static class Dispatcher
             return op.Handler(ctx, ref ucmd);
     }
 
-    /// <summary>copy_struct_from_user: a longer user struct must be zero beyond ours (E2BIG), a shorter one is zero-extended.</summary>
-    private static int CopyStructFromUser(ref UserCommand ucmd, int kernelSize)
-    {
-        Span<byte> buffer = ucmd.Buffer;
-        if (ucmd.UserSize > kernelSize)
-        {
-            int zeroed = UserAccess.CheckZeroed(ucmd.UserPointer + (ulong)kernelSize, ucmd.UserSize - (ulong)kernelSize);
-            if (zeroed < 0) return -Errno.EFAULT;
-            if (zeroed == 0) return -Errno.E2BIG;
-        }
-        int n = (int)Math.Min(ucmd.UserSize, (uint)kernelSize);
-        return UserAccess.CopyFromUser(buffer[..n], ucmd.UserPointer);
-    }
+    /// <summary>copy_struct_from_user into the command buffer.</summary>
+    private static int CopyStructFromUser(ref UserCommand ucmd, int kernelSize) =>
+        UserAccess.CopyStructFromUser(ucmd.Buffer[..kernelSize], ucmd.UserPointer, ucmd.UserSize);
 }
