@@ -86,9 +86,21 @@ internal static class SelftestHandlers
             case DmabufGet:
                 ulong length = ((ulong)first + 4095) & ~4095UL;
                 return length == 0 || length > 512 * 4096UL ? -Errno.EINVAL : -Errno.ENOSYS;
-            default:
-                return -Errno.ENOSYS;
+            default: // DMABUF_REVOKE {s32 dmabuf_fd, u32 revoked}
+                return RevokeDmabuf(ctx, (int)first);
         }
+    }
+
+    /// <summary>iommufd_test_dmabuf_revoke as far as no engine dma-buf exists (DMABUF_GET is not modelled):
+    /// dma_buf_get of an fd that is no dma-buf is EINVAL (an engine fd, or a real fd of this process), of no
+    /// open fd EBADF.</summary>
+    private static int RevokeDmabuf(IommufdContext ctx, int fd)
+    {
+        if (ctx.Files.Get(fd) != null)
+            return -Errno.EINVAL;
+        // The fd's link may name a pipe or socket, which File.Exists would not find: list the entries.
+        bool open = fd >= 0 && Directory.EnumerateFileSystemEntries("/proc/self/fd").Contains($"/proc/self/fd/{fd}");
+        return open ? -Errno.EINVAL : -Errno.EBADF;
     }
 
     /// <summary>iommufd_test_pasid_check_hwpt: the domain attached at the PASID (the RID's attachment at

@@ -200,8 +200,8 @@ internal static class ViommuHandlers
 
     /// <summary>iommufd_hw_queue_alloc_phys: the whole pages around the queue (ERANGE when that length
     /// wraps) pinned by a new internal access (its own object ID) attached to the parent's IOAS; a gap is
-    /// ENOENT. The kernel then needs the pages physically contiguous (EFAULT): one page always is, and the
-    /// engine cannot see physical addresses, so a queue over more pages answers ENOSYS (not modelled).</summary>
+    /// ENOENT; the pages must be physically contiguous (EFAULT). As everywhere in the engine, ordinary pages
+    /// are never physically contiguous with each other and a hugetlb page is one contiguous 2 MiB run.</summary>
     private static int PinQueue(IommufdContext ctx, Viommu viommu, ulong iova, ulong length, out Access? access)
     {
         access = null;
@@ -221,11 +221,12 @@ internal static class ViommuHandlers
         rc = internalAccess.Attach(viommu.Hwpt.Ioas.Id);
         if (rc == 0)
         {
-            rc = internalAccess.PinPages(aligned, span, write: false, []);
-            if (rc == 0 && span > pageSize)
+            var pageVas = new List<ulong>();
+            rc = internalAccess.PinPages(aligned, span, write: false, pageVas);
+            if (rc == 0 && !PhysicallyContiguous(pageVas, pageSize))
             {
                 internalAccess.UnpinPages(aligned, span);
-                rc = -Errno.ENOSYS;
+                rc = -Errno.EFAULT;
             }
         }
         if (rc != 0)
@@ -235,6 +236,22 @@ internal static class ViommuHandlers
         }
         access = internalAccess;
         return 0;
+    }
+
+    private const ulong HugePageSize = 2UL << 20;
+
+    /// <summary>One page, or consecutive pages inside one hugetlb page.</summary>
+    private static bool PhysicallyContiguous(List<ulong> pageVas, ulong pageSize)
+    {
+        if (pageVas.Count <= 1)
+            return true;
+        ulong first = pageVas[0];
+        for (int i = 1; i < pageVas.Count; i++)
+        {
+            if (pageVas[i] != first + (ulong)i * pageSize || (pageVas[i] & ~(HugePageSize - 1)) != (first & ~(HugePageSize - 1)))
+                return false;
+        }
+        return ProcessMappings.IsHugetlb(first);
     }
 
     /// <summary>mock_hw_queue_init_phys: an index below IOMMU_TEST_HW_QUEUE_MAX (EINVAL), free (EEXIST),
