@@ -99,7 +99,7 @@ public sealed partial class MockDomainTraces
         NestedAlloc(t, "iopf_bad_flags", f.Dev, f.Viommu, f.Buffers, flags: FaultIdValid | (1u << 31), dataLen: 8, faultId: fault.FaultId);
         HwptHandle iopf = NestedAlloc(t, "iopf_hwpt", f.Dev, f.Viommu, f.Buffers, flags: FaultIdValid, dataLen: 8, faultId: fault.FaultId);
         t.TestMockDomainReplace("replace_without_vdevice", f.Stdev, iopf);
-        StepHandle vdev = t.VdeviceAlloc("vdevice", f.Viommu, f.Dev, 0x99);
+        t.VdeviceAlloc("vdevice", f.Viommu, f.Dev, 0x99);
         t.TestMockDomainReplace("to_iopf", f.Stdev, iopf);
         t.Destroy("iopf_busy", iopf);
         t.TestTriggerIopf("trigger_iopf", f.Dev, 1, 2, 3, 0xdeadbeaf);
@@ -109,7 +109,6 @@ public sealed partial class MockDomainTraces
         t.Destroy("iopf_free", iopf);
         t.Close("close_fault", fault.Fd);
         t.Destroy("fault_free", fault.FaultId);
-        _ = vdev;
     }
 
     // The mmap half of the case (the loopback read through the iommufd fd and its EBUSY) has no trace op:
@@ -121,15 +120,14 @@ public sealed partial class MockDomainTraces
         t.Write(data, 0, BitConverter.GetBytes(0xbeefu));
         StepHandle viommu = t.ViommuAlloc("with_data", f.Dev, f.Hwpt, ViommuSelftest, 24, data.At(0));
         t.Read("data_back", data, 0, 24);
-        StepHandle second = t.ViommuAlloc("second_with_data", f.Dev, f.Hwpt, ViommuSelftest, 24, data.At(0));
+        t.ViommuAlloc("second_with_data", f.Dev, f.Hwpt, ViommuSelftest, 24, data.At(0));
         t.Read("second_data_back", data, 0, 24);
         t.ViommuAlloc("data_short", f.Dev, f.Hwpt, ViommuSelftest, 7, data.At(0));
         t.ViommuAlloc("data_long", f.Dev, f.Hwpt, ViommuSelftest, 25, data.At(0));
         t.ViommuAlloc("data_null", f.Dev, f.Hwpt, ViommuSelftest, 24, 0);
         t.Destroy("unmapped_owner_free", viommu.Out("out_viommu_id"));
-        StepHandle third = t.ViommuAlloc("reuses_offset", f.Dev, f.Hwpt, ViommuSelftest, 24, data.At(0));
+        t.ViommuAlloc("reuses_offset", f.Dev, f.Hwpt, ViommuSelftest, 24, data.At(0));
         t.Read("third_data_back", data, 0, 24);
-        _ = (second, third);
     }
 
     private static void VdeviceAllocCase(ViommuFixture f, bool mock)
