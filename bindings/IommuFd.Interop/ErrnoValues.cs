@@ -22,6 +22,7 @@ public static class ErrnoValues
         ENOTTY = (int)Errno.ENOTTY,
         ENOSPC = (int)Errno.ENOSPC,
         ESPIPE = (int)Errno.ESPIPE,
+        ERANGE = (int)Errno.ERANGE,
         EDEADLK = (int)Errno.EDEADLK,
         ENOSYS = (int)Errno.ENOSYS,
         EBADE = (int)Errno.EBADE,

@@ -21,8 +21,11 @@ public sealed class IoctlCatalog
     }
 
     /// <summary>The catalog of the generated bindings: <c>Iommufd.Ioctls</c>, <c>Vfio.Ioctls</c>,
-    /// <c>IommufdTest.Ioctls</c>, in that order.</summary>
-    public static IoctlCatalog Default { get; } = new(Iommufd.Ioctls.Concat(Vfio.Ioctls).Concat(IommufdTest.Ioctls));
+    /// <c>IommufdTest.Ioctls</c>, in that order, then the newest kernel's iommufd.h for the ioctls 6.12
+    /// lacks (<c>IommuFd.Interop.Stable.Iommufd.Ioctls</c>: IOMMU_VIOMMU_ALLOC and the others of 7.3; a
+    /// name both have keeps 6.12's struct).</summary>
+    public static IoctlCatalog Default { get; } =
+        new(Iommufd.Ioctls.Concat(Vfio.Ioctls).Concat(IommufdTest.Ioctls).Concat(Interop.Stable.Iommufd.Ioctls));
 
     /// <summary>All descriptors, in table order.</summary>
     public IEnumerable<IoctlDescriptor> All => _byName.Values;

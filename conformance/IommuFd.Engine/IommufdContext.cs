@@ -28,6 +28,9 @@ internal sealed class IommufdContext(EngineOptions options, bool openedAsVfio, F
 
     public ObjectTable Objects { get; } = new();
 
+    /// <summary>The mmap offsets drivers gave out on this file (a 7.3 vIOMMU's).</summary>
+    public MmapOffsets Mmaps { get; } = new(options.Platform.PageSize);
+
     /// <summary>Reused by COPY under the lock, so a copy allocates only its new areas.</summary>
     public List<PagesSlice> ScratchSlices { get; } = [];
 

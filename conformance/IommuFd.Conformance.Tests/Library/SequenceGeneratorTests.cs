@@ -152,6 +152,34 @@ public sealed class SequenceGeneratorTests
         Assert.That(coverage.Counts.GetValueOrDefault("fdread").Ok, Is.GreaterThan(0), table);
     }
 
+    /// <summary>The vIOMMU family exists from 7.3 only (6.12's sequences do not change), and on 7.3 its
+    /// allocations both succeed and fail, and vEVENTs are read.</summary>
+    [Test]
+    public void TheViommuFamilyIsForKernelsWithViommus()
+    {
+        Assert.That(Generator(1, MockDevices, KernelRelease.Lts).FamilyNames, Does.Not.Contain("Viommu"));
+        Assert.That(Generator(1, MockDevices, KernelRelease.Stable).FamilyNames, Does.Contain("Viommu"));
+        using var engine = new EngineBackend(TestKernelEngine.MockDomainOptions() with { Release = KernelRelease.Stable });
+        SequenceGenerator generator = Generator(13, MockDevices, KernelRelease.Stable);
+        var coverage = new OpCoverage();
+        int eventsRead = 0;
+        for (int i = 0; i < 60; i++)
+        {
+            Trace trace = generator.Next(60);
+            IReadOnlyList<StepResult> results = TraceReplayer.Replay(engine, trace);
+            coverage.Add(trace, results);
+            eventsRead += Enumerable.Range(0, trace.Steps.Count)
+                .Count(s => trace.Steps[s] is FdReadStep && results[s].Rc >= 12 && results[s].Rc % 40 != 0); // fault records are 40 bytes
+        }
+        string table = coverage.ToTable();
+        foreach (string kind in new[] { "IOMMU_VIOMMU_ALLOC", "IOMMU_VDEVICE_ALLOC", "IOMMU_VEVENTQ_ALLOC" })
+        {
+            Assert.That(coverage.Counts.GetValueOrDefault(kind).Ok, Is.GreaterThan(0), $"{kind} never succeeds\n{table}");
+            Assert.That(coverage.Counts.GetValueOrDefault(kind).Failed, Is.GreaterThan(0), $"{kind} never fails\n{table}");
+        }
+        Assert.That(eventsRead, Is.GreaterThan(0), "no vEVENT was ever read");
+    }
+
     [Test]
     public void IdenticalEnginesNeverDiverge()
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using IommuFd.Bindings;
 
 namespace IommuFd.Conformance.Tests.Support;
 
@@ -41,6 +42,14 @@ internal static class StepAssert
     public static void FieldIs(StepResult result, string path, string expectedSymbol) =>
         Assert.That(Field(result, path) is JsonValue v && v.TryGetValue(out string? text) ? text : null, Is.EqualTo(expectedSymbol),
                     () => $"step {result.Step} field {path}: {result}");
+
+    /// <summary>The vEVENTs a read of a vEVENT queue's fd printed, each event's data
+    /// <paramref name="dataLength"/> bytes (a lost-events header has none).</summary>
+    public static IReadOnlyList<Vevent> Vevents(StepResult result, int dataLength)
+    {
+        Assert.That(result.Hex, Is.Not.Null, () => $"step {result.Step} is not a read: {result}");
+        return VeventQueue.Parse(Convert.FromHexString(result.Hex!), dataLength);
+    }
 
     /// <summary>The bytes a read step printed, as 64-bit little-endian words.</summary>
     public static ulong[] Words(StepResult result)

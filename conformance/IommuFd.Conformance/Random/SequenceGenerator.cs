@@ -10,7 +10,8 @@ namespace IommuFd.Conformance.Random;
 /// <see cref="SequenceScope"/> picks the families the machine can run: <see cref="NoDevices"/> the IOAS,
 /// OPTION, DESTROY and VFIO compat ioctls any kernel with /dev/iommu has; <see cref="MockDevices"/> also mock
 /// devices and domains (MOCK_DOMAIN(_FLAGS), MOCK_DOMAIN_REPLACE), paging and nested HWPTs, GET_HW_INFO,
-/// maps checked by MD_CHECK_MAP and MD_CHECK_REFS, ADD_RESERVED, accesses, dirty tracking and fault queues.
+/// maps checked by MD_CHECK_MAP and MD_CHECK_REFS, ADD_RESERVED, accesses, dirty tracking, fault queues and
+/// (7.3) vIOMMUs with their vDEVICEs and vEVENT queues.
 /// Families and flags the modelled kernel lacks are left out. Equal seed, kernel and scope give equal
 /// traces.</summary>
 /// <remarks>A family is one method <c>static void F(SequenceState s)</c> (in a
@@ -64,6 +65,7 @@ public sealed partial class SequenceGenerator : ISequenceGenerator
         new(3, nameof(FaultQueue), FaultQueue),
         new(4, nameof(TriggerIopf), TriggerIopf),
         new(3, nameof(FaultResponse), FaultResponse),
+        new(10, nameof(Viommu), Viommu) { Kernels = SequenceState.FromViommu },
     ];
 
     private readonly Family[] _families;

@@ -46,6 +46,9 @@ internal sealed class SequenceState(System.Random random, SequenceScope scope, K
     public const string Device = "idev";         // the bound mock device (owned by its selftest object)
     public const string Nested = "nested";       // a nested HWPT (selftest data), owned by its parent
     public const string Fault = "fault";         // a fault queue (IOMMU_FAULT_QUEUE_ALLOC)
+    public const string Viommu = "viommu";       // a vIOMMU (7.3), owned by its nesting parent
+    public const string Vdevice = "vdevice";     // a vDEVICE (7.3), owned by its vIOMMU
+    public const string Veventq = "veventq";     // a vEVENT queue (7.3), owned by its vIOMMU
     public const string AccessUser = "access";  // marks an IOAS an access is on (holds it; never destroyed itself)
 
     public const uint HwptNestParent = 1, HwptDirtyTracking = 2, HwptFaultIdValid = 4;
@@ -75,6 +78,9 @@ internal sealed class SequenceState(System.Random random, SequenceScope scope, K
     /// <summary>The kernels with <see cref="DeviceHugeIova"/> (7.3 removed it).</summary>
     public static KernelRange WithHugeIova { get; } = new(null, new KernelRelease(7, 3, 0));
 
+    /// <summary>The kernels with vIOMMU objects (IOMMU_VIOMMU_ALLOC and what hangs off it).</summary>
+    public static KernelRange FromViommu { get; } = new(new KernelRelease(7, 3, 0), null);
+
     /// <summary><see cref="DeviceHugeIova"/> where the kernel has it, else 0.</summary>
     public uint HugeIovaFlag => WithHugeIova.Applies(Kernel) ? DeviceHugeIova : 0;
 
@@ -100,6 +106,8 @@ internal sealed class SequenceState(System.Random random, SequenceScope scope, K
     public List<TrackedPin> Pins { get; } = [];
     /// <summary>The trace fd of each fault queue, while it is open.</summary>
     public Dictionary<TrackedObject, int> FaultFds { get; } = [];
+    /// <summary>The trace fd of each vEVENT queue, while it is open.</summary>
+    public Dictionary<TrackedObject, int> VeventqFds { get; } = [];
     /// <summary>The fault queue an IOPF-capable nested HWPT reports to.</summary>
     public Dictionary<TrackedObject, TrackedObject> FaultOf { get; } = [];
     /// <summary>The IOTLB value a nested HWPT was allocated with.</summary>

@@ -9,8 +9,8 @@ namespace IommuFd.Conformance.Traces;
 
 /// <summary>The ioctl steps that create an fd. Such a step always takes the next trace fd index
 /// (-1 there when the call fails), decided from the step alone, so fd indexes never depend on what a
-/// backend answered: IOMMU_FAULT_QUEUE_ALLOC (out_fault_fd) and IOMMU_TEST_CMD CREATE_ACCESS
-/// (create_access.out_access_fd).</summary>
+/// backend answered: IOMMU_FAULT_QUEUE_ALLOC (out_fault_fd), IOMMU_VEVENTQ_ALLOC (out_veventq_fd, 7.3)
+/// and IOMMU_TEST_CMD CREATE_ACCESS (create_access.out_access_fd).</summary>
 public static class FdCreatingIoctls
 {
     /// <summary>The output field (dotted path) that holds the new fd, or null when the step creates none.</summary>
@@ -21,6 +21,8 @@ public static class FdCreatingIoctls
 
         if (step.Command == nameof(Iommufd.IOMMU_FAULT_QUEUE_ALLOC))
             return "out_fault_fd";
+        if (step.Command == nameof(Interop.Stable.Iommufd.IOMMU_VEVENTQ_ALLOC))
+            return "out_veventq_fd";
         if (step.Command == nameof(IommufdTest.IOMMU_TEST_CMD) && Op(step.Arg) == (ulong)IommufdTest.IOMMU_TEST_OP_CREATE_ACCESS)
             return "create_access.out_access_fd";
         return null;

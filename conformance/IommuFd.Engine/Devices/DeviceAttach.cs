@@ -30,8 +30,14 @@ internal static class DeviceAttach
         return 0;
     }
 
-    /// <summary>iommufd_device_unbind: drops the driver's reference and removes the object.</summary>
-    public static void Unbind(IommufdContext ctx, Device idev) => _ = ctx.Objects.RemoveHeld(idev);
+    /// <summary>iommufd_device_unbind: drops the driver's reference and removes the object; first (7.3,
+    /// iommufd_device_pre_destroy) the device's vDEVICE is destroyed and its ID left a tombstone.</summary>
+    public static void Unbind(IommufdContext ctx, Device idev)
+    {
+        if (idev.Vdev is { } vdev)
+            ctx.Objects.Tombstone(vdev);
+        _ = ctx.Objects.RemoveHeld(idev);
+    }
 
     /// <summary>iommufd_device_attach: <paramref name="ptId"/> names a paging HWPT or an IOAS (automatic
     /// domain; the HWPT's ID is written back). ENOENT for no object, EINVAL for another type.</summary>
@@ -55,6 +61,7 @@ internal static class DeviceAttach
             return;
         EndAttachment(idev);
         idev.Hwpt = null;
+        idev.MockViommu = null; // the blocking domain's attach (mock_domain_nop_attach)
         HwptPut(ctx, hwpt);
         idev.Users--;
     }
@@ -139,7 +146,7 @@ internal static class DeviceAttach
             return -Errno.EINVAL;
         if (idev.Hwpt == null)
         {
-            int rc = hwpt.AttachDomain(idev.MockFlags);
+            int rc = hwpt.AttachDomain(idev);
             if (rc != 0)
                 return rc;
             idev.Handle = new AttachHandle(idev, hwpt);
@@ -158,7 +165,7 @@ internal static class DeviceAttach
             return -Errno.EINVAL;
         if (idev.Hwpt == hwpt)
             return 0;
-        int rc = hwpt.AttachDomain(idev.MockFlags);
+        int rc = hwpt.AttachDomain(idev);
         if (rc != 0)
             return rc;
         // iommufd_hwpt_replace_device: the new attachment exists before the old one's requests are answered.

@@ -66,15 +66,19 @@ internal static class Invariants
         {
             Ioas ioas => 1 + ioas.Hwpts.Count + all.OfType<Access>().Count(a => a.Ioas == ioas),
             Access => 2, // the table's and the driver's (the access fd)
-            HwptPaging hwpt => 1 + all.OfType<Device>().Count(d => d.Hwpt == hwpt) + all.OfType<HwptNested>().Count(n => n.Parent == hwpt),
+            HwptPaging hwpt => 1 + all.OfType<Device>().Count(d => d.Hwpt == hwpt)
+                + all.OfType<HwptNested>().Count(n => n.Parent == hwpt && n.Viommu == null) + all.OfType<Viommu>().Count(v => v.Hwpt == hwpt),
             HwptNested nested => 1 + all.OfType<Device>().Count(d => d.Hwpt == nested),
-            Device dev => 2 + (dev.Hwpt != null ? 1 : 0),
+            Device dev => 2 + (dev.Hwpt != null ? 1 : 0) + (dev.Vdev != null ? 1 : 0),
+            Viommu viommu => 1 + all.OfType<HwptNested>().Count(n => n.Viommu == viommu) + viommu.Vdevs.Count
+                + viommu.Veventqs.Count + all.OfType<HwQueue>().Count(q => q.Viommu == viommu),
+            HwQueue queue => 1 + all.OfType<HwQueue>().Count(q => q.Prev == queue),
             SelftestDevice => 1,
             _ => obj.Users,
         };
         if (obj is HwptPaging { InIoas: false } || obj is HwptPaging h && !h.Ioas.Iopt.Domains.Contains(h.Domain))
             problems.Add($"hwpt {obj.Id}: domain not in its IOAS");
-        if (obj.Users != expected && obj is not FaultQueue)
+        if (obj.Users != expected && obj is not EventQueue) // an event queue's fd holds it too
             problems.Add($"object {obj.Id} ({obj.Type}): users {obj.Users}, expected {expected}");
     }
 }

@@ -93,25 +93,18 @@ internal static unsafe class Dispatcher
             return op.Handler(ctx, ref ucmd);
     }
 
-    /// <summary>copy_struct_from_user: a longer user struct must be zero beyond ours (E2BIG), a shorter one is zero-extended.</summary>
+    /// <summary>copy_struct_from_user into the command buffer; an argument on the caller's own live
+    /// stack is read in place (checked once per ioctl).</summary>
     private static int CopyStructFromUser(ref UserCommand ucmd, int kernelSize)
     {
+        if (!ucmd.Direct)
+            return UserAccess.CopyStructFromUser(ucmd.Buffer[..kernelSize], ucmd.UserPointer, ucmd.UserSize);
         Span<byte> buffer = ucmd.Buffer;
         int n = (int)Math.Min(ucmd.UserSize, (uint)kernelSize);
-        if (ucmd.Direct)
-        {
-            var user = new ReadOnlySpan<byte>((void*)ucmd.UserPointer, (int)ucmd.UserSize);
-            if (user[n..].ContainsAnyExcept((byte)0))
-                return -Errno.E2BIG;
-            user[..n].CopyTo(buffer);
-            return 0;
-        }
-        if (ucmd.UserSize > kernelSize)
-        {
-            int zeroed = UserAccess.CheckZeroed(ucmd.UserPointer + (ulong)kernelSize, ucmd.UserSize - (ulong)kernelSize);
-            if (zeroed < 0) return -Errno.EFAULT;
-            if (zeroed == 0) return -Errno.E2BIG;
-        }
-        return UserAccess.CopyFromUser(buffer[..n], ucmd.UserPointer);
+        var user = new ReadOnlySpan<byte>((void*)ucmd.UserPointer, (int)ucmd.UserSize);
+        if (user[n..].ContainsAnyExcept((byte)0))
+            return -Errno.E2BIG;
+        user[..n].CopyTo(buffer);
+        return 0;
     }
 }

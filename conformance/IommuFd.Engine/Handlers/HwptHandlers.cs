@@ -35,9 +35,11 @@ internal static class HwptHandlers
                     return rc;
                 break;
             case HwptPaging parent:
-                return NestedHwptHandlers.Alloc(ctx, ref ucmd, parent);
+                return NestedHwptHandlers.Alloc(ctx, ref ucmd, parent, viommu: null);
+            case Viommu viommu: // 7.3: iommufd_viommu_alloc_hwpt_nested (every mock device has the vIOMMU's IOMMU)
+                return NestedHwptHandlers.Alloc(ctx, ref ucmd, viommu.Hwpt, viommu);
             default:
-                return -Errno.EINVAL; // no object, or not an IOAS / paging HWPT
+                return -Errno.EINVAL; // no object, or not an IOAS / paging HWPT / vIOMMU
         }
         // IOMMU_HWPT_FAULT_ID_VALID gets here from 7.3 only (6.12's paging HWPT refuses the flag).
         if ((cmd.flags & (uint)Iommufd.IOMMU_HWPT_FAULT_ID_VALID) != 0)
@@ -130,7 +132,7 @@ internal static class HwptHandlers
             return rc;
         fault.Users++;
         ctx.Get();
-        var file = new FaultFile(ctx, fault);
+        var file = new EventQueueFile(ctx, fault);
         int fd = ctx.Files.Reserve();
         if (fd < 0)
         {

@@ -43,7 +43,8 @@ internal static class SelftestHandlers
             case IommufdTest.IOMMU_TEST_OP_DESTROY_ACCESS_PAGES:
                 return AccessHandlers.DestroyPages(ctx, ref ucmd);
             case DevCheckCache when ctx.Options.Has73Uapi:
-                return CheckDeviceCache(ctx, cmd.id, cmd.check_map.iova);
+                // check_dev_cache {u32 id, u32 cache} shares its bytes with check_map's iova.
+                return ViommuHandlers.CheckDeviceCache(ctx, cmd.id, (uint)cmd.check_map.iova, (uint)(cmd.check_map.iova >> 32));
             case > DevCheckCache and <= DmabufRevoke when ctx.Options.Has73Uapi:
                 return Ops73(ctx, cmd.op, cmd.id, (uint)cmd.check_map.iova, (uint)(cmd.check_map.iova >> 32));
             default:
@@ -54,25 +55,11 @@ internal static class SelftestHandlers
     // 7.3's test ops after IOMMU_TEST_OP_TRIGGER_IOPF (15): DEV_CHECK_CACHE, TRIGGER_VEVENT,
     // PASID_ATTACH/REPLACE/DETACH/CHECK_HWPT, DMABUF_GET, DMABUF_REVOKE.
     private const uint DevCheckCache = 16, DmabufRevoke = 23;
-    private const uint DevCacheIdMax = 3;            // MOCK_DEV_CACHE_ID_MAX
-    private const uint DevCacheDefault = 0xbaddad;   // IOMMU_TEST_DEV_CACHE_DEFAULT
-
-    /// <summary>iommufd_test_dev_check_cache: the device (ENOENT), then cache entry <c>id</c> (at most 3)
-    /// must hold the value (EINVAL). A mock device's cache entries keep their default until a vIOMMU
-    /// invalidation clears them, and the engine has no vIOMMU yet. The check_dev_cache member {u32 id,
-    /// u32 cache} shares its bytes with check_map's iova.</summary>
-    private static int CheckDeviceCache(IommufdContext ctx, uint deviceId, ulong idAndCache)
-    {
-        if (ctx.Objects.Get(deviceId, ObjectType.Device) is not Device)
-            return -Errno.ENOENT;
-        uint cacheId = (uint)idAndCache, expected = (uint)(idAndCache >> 32);
-        return cacheId > DevCacheIdMax || expected != DevCacheDefault ? -Errno.EINVAL : 0;
-    }
 
     private const uint TriggerVevent = 17, PasidAttach = 18, PasidReplace = 19, PasidDetach = 20, PasidCheckHwpt = 21, DmabufGet = 22;
 
     /// <summary>7.3's vEvent, PASID and dma-buf test ops as far as the engine's objects reach: it has no
-    /// vIOMMU and no PASID attachment (PASID_ATTACH/REPLACE of a real device,
+    /// PASID attachment (PASID_ATTACH/REPLACE of a real device,
     /// DMABUF_GET of a valid length and DMABUF_REVOKE answer ENOSYS: not modelled yet). The union's first
     /// two u32 (<paramref name="first"/>, <paramref name="second"/>) are dev_id, pasid/pt_id, pasid/hwpt_id
     /// or length/open_flags by op.</summary>
@@ -80,9 +67,8 @@ internal static class SelftestHandlers
     {
         switch (op)
         {
-            case TriggerVevent:
-                // iommufd_test_trigger_vevent: the device (ENOENT), then its vIOMMU and virtual ID (none: ENOENT).
-                return -Errno.ENOENT;
+            case TriggerVevent: // trigger_vevent {u32 dev_id}
+                return ViommuHandlers.TriggerVevent(ctx, first);
             case PasidAttach or PasidReplace or PasidDetach or PasidCheckHwpt:
                 if (ctx.Objects.Get(id, ObjectType.Selftest) is not SelftestDevice { Idev: { } idev })
                     return -Errno.ENOENT; // iommufd_test_get_selftest_obj
@@ -100,9 +86,21 @@ internal static class SelftestHandlers
             case DmabufGet:
                 ulong length = ((ulong)first + 4095) & ~4095UL;
                 return length == 0 || length > 512 * 4096UL ? -Errno.EINVAL : -Errno.ENOSYS;
-            default:
-                return -Errno.ENOSYS;
+            default: // DMABUF_REVOKE {s32 dmabuf_fd, u32 revoked}
+                return RevokeDmabuf(ctx, (int)first);
         }
+    }
+
+    /// <summary>iommufd_test_dmabuf_revoke as far as no engine dma-buf exists (DMABUF_GET is not modelled):
+    /// dma_buf_get of an fd that is no dma-buf is EINVAL (an engine fd, or a real fd of this process), of no
+    /// open fd EBADF.</summary>
+    private static int RevokeDmabuf(IommufdContext ctx, int fd)
+    {
+        if (ctx.Files.Get(fd) != null)
+            return -Errno.EINVAL;
+        // The fd's link may name a pipe or socket, which File.Exists would not find: list the entries.
+        bool open = fd >= 0 && Directory.EnumerateFileSystemEntries("/proc/self/fd").Contains($"/proc/self/fd/{fd}");
+        return open ? -Errno.EINVAL : -Errno.EBADF;
     }
 
     /// <summary>iommufd_test_pasid_check_hwpt: the domain attached at the PASID (the RID's attachment at

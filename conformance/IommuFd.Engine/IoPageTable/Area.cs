@@ -16,6 +16,9 @@ internal sealed class Area : IovaNode
     public ulong StartByte;
     public IommuProt Prot;
     public int NumAccesses;
+
+    /// <summary>num_locks: pins of internal accesses, which make unmapping the area EBUSY.</summary>
+    public int NumLocks;
     public bool PreventAccess;
 
     public ulong Length => Last - Start + 1;

@@ -84,8 +84,9 @@ internal sealed partial class IoPageTable
     /// [iova, lastIova] must allow access (not being unmapped, page aligned at the joins: EINVAL), have
     /// the right protection (EPERM), and pin (pages not writable for a write: EPERM; pinning: EFAULT,
     /// ENOMEM); a gap is ENOENT. On failure what was pinned is undone. The page VAs pinned go to
-    /// <paramref name="pageVas"/>.</summary>
-    public int PinForAccess(ulong iova, ulong lastIova, bool write, List<ulong> pageVas)
+    /// <paramref name="pageVas"/>. An internal access (<paramref name="lockArea"/>, 7.3's HW queue) also
+    /// locks the areas: unmapping them is EBUSY until it unpins.</summary>
+    public int PinForAccess(ulong iova, ulong lastIova, bool write, List<ulong> pageVas, bool lockArea = false)
     {
         ulong cur = iova;
         int rc = 0;
@@ -105,6 +106,8 @@ internal sealed partial class IoPageTable
             if (rc != 0)
                 break;
             area.NumAccesses++;
+            if (lockArea)
+                area.NumLocks++;
             for (ulong i = PageIndex(area, cur); i <= PageIndex(area, last); i++)
                 pageVas.Add(area.Pages!.Uptr + i * _pageSize);
             if (lastIova <= area.Last)
@@ -114,20 +117,22 @@ internal sealed partial class IoPageTable
         if (rc == 0)
             rc = -Errno.ENOENT;
         if (iova < cur)
-            UnpinForAccess(iova, cur - 1);
+            UnpinForAccess(iova, cur - 1, lockArea);
         pageVas.Clear();
         return rc;
     }
 
     /// <summary>iommufd_access_unpin_pages: releases one access pin of [iova, lastIova] in each area of
     /// the contiguous run (exactly what a matching <see cref="PinForAccess"/> took).</summary>
-    public void UnpinForAccess(ulong iova, ulong lastIova)
+    public void UnpinForAccess(ulong iova, ulong lastIova, bool lockArea = false)
     {
         ulong cur = iova;
         for (Area? area = ContigFirst(iova); area != null; area = ContigNext(area, lastIova))
         {
             ulong last = Math.Min(lastIova, area.Last);
             area.NumAccesses--;
+            if (lockArea)
+                area.NumLocks--;
             area.Pages!.Unpin(_pins, PageIndex(area, cur), PageIndex(area, last), _pageSize);
             cur = area.Last + 1;
         }

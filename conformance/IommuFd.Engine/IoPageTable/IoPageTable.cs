@@ -386,7 +386,7 @@ internal sealed partial class IoPageTable
         Area? area;
         while ((area = FirstArea(start, last)) != null)
         {
-            if (area.Pages == null)
+            if (area.Pages == null || area.NumLocks != 0)
                 return -Errno.EBUSY;
             if (area.Start < start || area.Last > last)
                 return -Errno.ENOENT;

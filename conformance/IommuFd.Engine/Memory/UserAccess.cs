@@ -62,6 +62,21 @@ internal static unsafe partial class UserAccess
     public static bool IsOwnLiveStack(ulong address, ulong length) =>
         ReferenceEquals(UserMm.Current, UserMm.Self) && ThreadStack.ContainsLive(address, length);
 
+    /// <summary>copy_struct_from_user: a longer user struct must be zero beyond ours (E2BIG), a shorter
+    /// one is zero-extended; EFAULT when unreadable.</summary>
+    public static int CopyStructFromUser(Span<byte> destination, ulong address, ulong userSize)
+    {
+        if (userSize > (ulong)destination.Length)
+        {
+            int zeroed = CheckZeroed(address + (ulong)destination.Length, userSize - (ulong)destination.Length);
+            if (zeroed < 0) return -Errno.EFAULT;
+            if (zeroed == 0) return -Errno.E2BIG;
+        }
+        int n = (int)Math.Min(userSize, (ulong)destination.Length);
+        destination[n..].Clear();
+        return CopyFromUser(destination[..n], address) != 0 ? -Errno.EFAULT : 0;
+    }
+
     private static long Transfer(Span<byte> local, ulong address, bool write)
     {
         if (local.Length == 0)

@@ -8,7 +8,7 @@ namespace IommuFd.Engine.Objects;
 /// users reference until it destroys the access, so IOMMU_DESTROY of the ID is EBUSY. Attached to an
 /// IOAS it holds a users reference on that IOAS and sits in its access list.
 /// </summary>
-internal sealed class Access(IommufdContext ctx, bool needsPinPages, Action<ulong, ulong> unmap)
+internal sealed class Access(IommufdContext ctx, bool needsPinPages, Action<ulong, ulong> unmap, bool isInternal = false)
     : IommufdObject(ObjectType.Access), IIoptAccess
 {
     private uint _listId;
@@ -27,6 +27,9 @@ internal sealed class Access(IommufdContext ctx, bool needsPinPages, Action<ulon
     public ulong IovaAlignment => NeedsPinPages ? Context.Platform.PageSize : 1;
 
     public bool Destroying { get; private set; }
+
+    /// <summary>iommufd_access_create_internal (7.3, a HW queue's): its pins lock the areas.</summary>
+    public bool IsInternal { get; } = isInternal;
 
     public void NotifyUnmap(ulong iova, ulong length) => unmap(iova, length);
 
@@ -83,7 +86,7 @@ internal sealed class Access(IommufdContext ctx, bool needsPinPages, Action<ulon
             return -Errno.EOVERFLOW;
         if (Ioas == null)
             return -Errno.ENOENT;
-        return Ioas.Iopt.PinForAccess(iova, iova + (length - 1), write, pageVas);
+        return Ioas.Iopt.PinForAccess(iova, iova + (length - 1), write, pageVas, IsInternal);
     }
 
     /// <summary>iommufd_access_unpin_pages: exactly a range <see cref="PinPages"/> pinned.</summary>
@@ -91,7 +94,7 @@ internal sealed class Access(IommufdContext ctx, bool needsPinPages, Action<ulon
     {
         if (length == 0 || iova + (length - 1) < iova || IoasUnpin == null)
             return; // WARN_ON in the kernel: a driver bug
-        IoasUnpin.Iopt.UnpinForAccess(iova, iova + (length - 1));
+        IoasUnpin.Iopt.UnpinForAccess(iova, iova + (length - 1), IsInternal);
     }
 
     /// <summary>iommufd_access_rw: EINVAL for length 0, EOVERFLOW for a wrapping range, ENOENT while detached.</summary>

@@ -15,5 +15,18 @@ internal sealed class Device(uint mockFlags) : IommufdObject(ObjectType.Device)
     /// requests delivered through it are answered automatically when it goes.</summary>
     public AttachHandle? Handle { get; set; }
 
+    /// <summary>idev->vdev (7.3): the device's one virtual device, which holds a users reference on it.</summary>
+    public Vdevice? Vdev { get; set; }
+
+    /// <summary>The mock device's viommu and vdev_id (7.3's mock_dev): set by every attach, to the vIOMMU
+    /// and virtual ID behind a vIOMMU-based nested domain, else to none. TRIGGER_VEVENT reports there.</summary>
+    public (Viommu Viommu, ulong VirtId)? MockViommu { get; set; }
+
+    /// <summary>The mock device's cache entries (mdev->cache, MOCK_DEV_CACHE_NUM of them), which a
+    /// vIOMMU invalidation clears.</summary>
+    public uint[] Cache { get; } = [CacheDefault, CacheDefault, CacheDefault, CacheDefault];
+
+    public const uint CacheDefault = 0xbaddad; // IOMMU_TEST_DEV_CACHE_DEFAULT
+
     public override void Destroy() { }
 }

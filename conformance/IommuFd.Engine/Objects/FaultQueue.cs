@@ -6,50 +6,47 @@ namespace IommuFd.Engine.Objects;
 /// cookie, or until the attachment they came through ends (answered automatically). What the device
 /// is answered is invisible to the user, so the engine only tracks which requests are pending.
 /// </summary>
-internal sealed class FaultQueue() : IommufdObject(ObjectType.Fault)
+internal sealed class FaultQueue() : EventQueue<PageRequest>(ObjectType.Fault)
 {
     private const int ResponseSize = 8; // sizeof(struct iommu_hwpt_page_response)
     private const uint RespSuccess = 0, RespInvalid = 1; // IOMMUFD_PAGE_RESP_*
 
-    private readonly LinkedList<PageRequest> _deliver = new();
     private readonly Dictionary<uint, PageRequest> _response = [];
     private readonly ResponseCookies _cookies = new();
 
     /// <summary>Requests not read yet (the fd polls readable while this is non-zero).</summary>
-    public int Undelivered => _deliver.Count;
+    public int Undelivered => Pending.Count;
 
     /// <summary>Requests read and waiting for a response.</summary>
     public int AwaitingResponse => _response.Count;
 
     /// <summary>iommufd_fault_iopf_handler: queues a request for reading.</summary>
-    public void Deliver(PageRequest request) => _deliver.AddLast(request);
+    public void Deliver(PageRequest request) => Pending.AddLast(request);
 
-    /// <summary>iommufd_fault_fops_read after the VFS and length checks: whole groups, oldest first,
-    /// each given the lowest free cookie (from 1; see <see cref="ResponseCookies"/> for 0); EINVAL when
-    /// the first does not fit, 0 when none waits.</summary>
-    public long Read(Span<byte> buffer)
+    /// <summary>iommufd_fault_fops_read: an anon-inode file without FMODE_PREAD, and only whole records
+    /// (ESPIPE otherwise); then whole groups, oldest first, each given the lowest free cookie (from 1;
+    /// see <see cref="ResponseCookies"/> for 0); EINVAL when the first does not fit, 0 when none waits.</summary>
+    public override long Read(Span<byte> buffer, long offset) =>
+        offset >= 0 || buffer.Length % PageRequest.RecordSize != 0 ? -Errno.ESPIPE : ReadRecords(buffer);
+
+    protected override int Emit(PageRequest request, Span<byte> room)
     {
-        int done = 0;
-        while (_deliver.First is { } node)
-        {
-            if (done >= buffer.Length || PageRequest.RecordSize > buffer.Length - done)
-                return done == 0 ? -Errno.EINVAL : done;
-            PageRequest request = node.Value;
-            _deliver.RemoveFirst();
-            uint cookie = _cookies.Allocate();
-            request.Cookie = cookie;
-            _response.Add(cookie, request);
-            request.Compose(buffer[done..]);
-            done += PageRequest.RecordSize;
-        }
-        return done;
+        if (PageRequest.RecordSize > room.Length)
+            return -Errno.EINVAL;
+        uint cookie = _cookies.Allocate();
+        request.Cookie = cookie;
+        _response.Add(cookie, request);
+        request.Compose(room);
+        return PageRequest.RecordSize;
     }
 
-    /// <summary>iommufd_fault_fops_write after the VFS and length checks: responses one by one; the
-    /// first bad one (a code other than SUCCESS/INVALID, or a cookie not handed out) stops the loop,
+    /// <summary>iommufd_fault_fops_write: whole responses (ESPIPE otherwise, as for reads), one by one;
+    /// the first bad one (a code other than SUCCESS/INVALID, or a cookie not handed out) stops the loop,
     /// with EINVAL if it is the first, else the bytes of the responses before it.</summary>
-    public long Write(ReadOnlySpan<byte> buffer)
+    public override long Write(ReadOnlySpan<byte> buffer, long offset)
     {
+        if (offset >= 0 || buffer.Length % ResponseSize != 0)
+            return -Errno.ESPIPE;
         int done = 0;
         while (buffer.Length > done)
         {
@@ -72,11 +69,11 @@ internal sealed class FaultQueue() : IommufdObject(ObjectType.Fault)
     /// requests, read or not, are answered INVALID and their cookies freed.</summary>
     public void AutoRespond(AttachHandle handle)
     {
-        for (LinkedListNode<PageRequest>? node = _deliver.First; node != null;)
+        for (LinkedListNode<PageRequest>? node = Pending.First; node != null;)
         {
             LinkedListNode<PageRequest>? next = node.Next;
             if (node.Value.Handle == handle)
-                _deliver.Remove(node);
+                Pending.Remove(node);
             node = next;
         }
         foreach ((uint cookie, PageRequest request) in _response.ToArray())
@@ -91,7 +88,7 @@ internal sealed class FaultQueue() : IommufdObject(ObjectType.Fault)
     /// <summary>iommufd_fault_destroy: every pending request is answered INVALID.</summary>
     public override void Destroy()
     {
-        _deliver.Clear();
+        Pending.Clear();
         _response.Clear();
     }
 }

@@ -10,8 +10,8 @@ internal abstract class Hwpt(ObjectType type) : IommufdObject(type)
     /// <summary>find_hwpt_paging: the paging HWPT whose IOAS backs this one.</summary>
     public abstract HwptPaging Paging { get; }
 
-    /// <summary>The domain's attach_dev for a mock device with these flags.</summary>
-    public abstract int AttachDomain(uint deviceFlags);
+    /// <summary>The domain's attach_dev for a mock device.</summary>
+    public abstract int AttachDomain(Device idev);
 
     /// <summary>__iommufd_hwpt_destroy's fault part: drops the fault queue reference.</summary>
     protected void ReleaseFault()

@@ -21,7 +21,13 @@ internal sealed class HwptPaging(Ioas ioas, IommuDomain domain, bool nestParent)
 
     public override HwptPaging Paging => this;
 
-    public override int AttachDomain(uint deviceFlags) => MockIommu.Attach(Domain, deviceFlags);
+    public override int AttachDomain(Device idev)
+    {
+        int rc = MockIommu.Attach(Domain, idev.MockFlags);
+        if (rc == 0)
+            idev.MockViommu = null; // mock_domain_nop_attach: no vIOMMU behind a paging domain
+        return rc;
+    }
 
     /// <summary>iommufd_hwpt_paging_destroy (and _abort): out of the IOAS, domain freed, fault queue (7.3)
     /// and IOAS references dropped.</summary>

@@ -1,7 +1,11 @@
 namespace IommuFd.Engine.Objects;
 
-/// <summary>iommufd_object_type (6.12 values; internal, never in the uAPI).</summary>
-internal enum ObjectType { Any = 0, Device = 1, HwptPaging = 2, HwptNested = 3, Ioas = 4, Access = 5, Fault = 6, Selftest = 7 }
+/// <summary>iommufd_object_type (internal, never in the uAPI): 6.12's kinds, then the vIOMMU kinds 7.3 adds.</summary>
+internal enum ObjectType
+{
+    Any = 0, Device = 1, HwptPaging = 2, HwptNested = 3, Ioas = 4, Access = 5, Fault = 6, Selftest = 7,
+    Viommu = 8, Vdevice = 9, Veventq = 10, HwQueue = 11,
+}
 
 /// <summary>iommufd_object: an ID in the context's table with its reference counts.</summary>
 internal abstract class IommufdObject(ObjectType type)

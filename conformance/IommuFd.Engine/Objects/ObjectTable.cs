@@ -79,6 +79,15 @@ internal sealed class ObjectTable
         return 0;
     }
 
+    /// <summary>iommufd_object_tombstone_user: removes and destroys the object but leaves its ID reserved
+    /// (XA_ZERO_ENTRY): DESTROY of the ID is ENOENT and no new object gets it until the context closes.</summary>
+    public void Tombstone(IommufdObject obj)
+    {
+        obj.Users = 0;
+        _slots[obj.Id] = null;
+        obj.Destroy();
+    }
+
     /// <summary>iommufd_fops_release: passes in ascending ID order destroying every object whose last
     /// users reference can be dropped, until the table is empty or a pass makes no progress.</summary>
     public void ReleaseAll()

@@ -24,6 +24,7 @@ public sealed partial class SelftestTraces : TraceCatalogue
         IovaRangesReserved(), OptionHugePages(), AlignChange(), CopySweep(),
         AllocHwptNestedNoDevice(), HwptAttachNoDevice(), GetHwInfoNoDevice(),
         AccessRw(), AccessRwUnaligned(), AccessPinUnmap(), AccessErrors(),
+        .. MockDomainTraces.NoViommuTraces(New),
     ];
 
     // ---- fixture iommufd

@@ -18,6 +18,7 @@ public sealed partial class MockDomainTraces : TraceCatalogue
     [
         .. DeviceTraces(), .. MockDomainFixtureTraces(), .. VfioCompatTraces(), .. FailNthTraces(), .. NestedTraces(),
         .. FaultQueueTraces(), .. AccessTraces(), .. DirtyTraces(), .. DirtyEdgeTraces(), .. ForkTraces(), .. IoasVariantTraces(),
+        .. ViommuTraces(),
     ];
 
     /// <summary>MOCK_PAGE_SIZE: the mock domain's IO page, half a CPU page.</summary>
