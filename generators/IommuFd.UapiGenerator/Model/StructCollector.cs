@@ -14,10 +14,12 @@ internal static class StructCollector
     public static (List<StructModel> Structs, List<RecordDecl> Wanted) Collect(
         DeclParser parser, LayoutEngine layout, TypeNames names, NameFilter filter, DiagnosticBag diagnostics, Func<int, bool> comesAlong)
     {
-        var records = parser.Declarations.Where(d => d.Record != null && comesAlong(d.File)).Select(d => d.Record!).ToList();
+        var declarations = parser.Declarations.Where(d => d.Record != null && comesAlong(d.File)).ToList();
+        var records = declarations.Select(d => d.Record!).ToList();
         var wanted = new List<RecordDecl>();
-        foreach (var r in records)
-            if (r.At.File == 0 && filter.Selects(r.Tag ?? r.TypedefName ?? "")) AddWithDependencies(r, wanted, new HashSet<RecordDecl>(), comesAlong);
+        // Selected by where the definition is (a record's At is its first mention, maybe a pointer in an include).
+        foreach (var d in declarations)
+            if (d.File == 0 && filter.Selects(d.Record!.Tag ?? d.Record.TypedefName ?? "")) AddWithDependencies(d.Record, wanted, new HashSet<RecordDecl>(), comesAlong);
 
         var structs = new List<StructModel>();
         var emitted = new HashSet<RecordDecl>();
@@ -32,7 +34,9 @@ internal static class StructCollector
             }
             catch (LayoutEngine.LayoutException e)
             {
-                diagnostics.Report(DiagnosticDescriptors.UnsupportedDeclaration, e.At, $"{StructModelBuilder.CNameOf(r)}: {e.Message}");
+                // At the record itself when the cause lies in another header (a member type declared there).
+                var at = e.At.File == r.At.File ? e.At : r.At;
+                diagnostics.Report(DiagnosticDescriptors.UnsupportedDeclaration, at, $"{StructModelBuilder.CNameOf(r)}: {e.Message}");
             }
         }
         return (structs, wanted);
