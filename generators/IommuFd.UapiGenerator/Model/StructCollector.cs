@@ -17,7 +17,7 @@ internal static class StructCollector
         var declarations = parser.Declarations.Where(d => d.Record != null && comesAlong(d.File)).ToList();
         var records = declarations.Select(d => d.Record!).ToList();
         var wanted = new List<RecordDecl>();
-        // Selected by where the definition is (a record's At is its first mention, maybe a pointer in an include).
+        // Selected by the file that defines the record (a pointer to it may come first, in an include).
         foreach (var d in declarations)
             if (d.File == 0 && filter.Selects(d.Record!.Tag ?? d.Record.TypedefName ?? "")) AddWithDependencies(d.Record, wanted, new HashSet<RecordDecl>(), comesAlong);
 
