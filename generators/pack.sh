@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
-# Packs IommuFd.UapiGenerator into artifacts/feed/ (a local NuGet feed, ignored by git) and prints
-# the package path. Older packages are removed first so the feed only ever holds this build.
-# Usage: generators/pack.sh [version]   (default: the project's VersionPrefix)
+# Packs the NuGet packages into artifacts/feed/ (a local NuGet feed, ignored by git) and prints
+# their paths: IommuFd.Uapi.Runtime and IommuFd.UapiGenerator, and with --bindings also
+# IommuFd.Interop and IommuFd.Bindings (these need the uAPI headers: scripts/fetch-uapi-headers.sh).
+# Older packages are removed first so the feed only ever holds this build. Each .nupkg comes with
+# its .snupkg (symbols).
+# Usage: generators/pack.sh [--bindings] [version]
+#   version: default from the git tag (MinVer: vX.Y.Z -> X.Y.Z; untagged -> 0.1.0-alpha.0.<height>)
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 feed="$repo_root/artifacts/feed"
-project="$repo_root/generators/IommuFd.UapiGenerator/IommuFd.UapiGenerator.csproj"
+projects=(generators/IommuFd.Uapi.Runtime/IommuFd.Uapi.Runtime.csproj
+          generators/IommuFd.UapiGenerator/IommuFd.UapiGenerator.csproj)
+if [ "${1:-}" = "--bindings" ]; then
+  projects+=(bindings/IommuFd.Interop/IommuFd.Interop.csproj bindings/IommuFd.Bindings/IommuFd.Bindings.csproj)
+  shift
+fi
+version_args=()
+if [ $# -ge 1 ] && [ -n "$1" ]; then version_args=("-p:MinVerVersionOverride=$1"); fi
 
 rm -rf "$feed" && mkdir -p "$feed"
-version_args=()
-if [ $# -ge 1 ] && [ -n "$1" ]; then version_args=("-p:Version=$1"); fi
+for project in "${projects[@]}"; do
+  dotnet pack "$repo_root/$project" -c Release -o "$feed" -nologo -v:q -clp:ErrorsOnly "${version_args[@]}" >&2
+done
 
-dotnet pack "$project" -c Release -o "$feed" -nologo -v:q -clp:ErrorsOnly "${version_args[@]}" >&2
-
-package=$(ls "$feed"/IommuFd.UapiGenerator.*.nupkg)
-echo "pack: $(basename "$package")" >&2
-echo "$package"
+for package in "$feed"/*.nupkg; do
+  echo "pack: $(basename "$package")" >&2
+  echo "$package"
+done

@@ -9,7 +9,8 @@
 #   kernel-build  the tools that build the test kernel (hardware-runner/kernel/build-kernel.sh)
 #   test          what the test projects run: gcc and readelf (layout proofs on x86_64), the aarch64
 #                 and powerpc64le cross compilers (the other ABIs' proofs), qemu (the test VM),
-#                 python3 (the engine's second-process helper)
+#                 python3 (the engine's second-process helper), rsync (make headers_install of the
+#                 whole-tree tests, scripts/uapi-tree.sh)
 #   arm64         the arm64 tier: the aarch64 cross compiler (its kernel), qemu-system-aarch64, dpkg-deb
 #                 (its userland from Debian's arm64 packages)
 set -euo pipefail
@@ -20,7 +21,7 @@ packages_of() {
   case "$1" in
     sources) echo debian-archive-keyring xz-utils ;;
     kernel-build) echo build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils ;;
-    test) echo build-essential binutils gcc-aarch64-linux-gnu gcc-powerpc64le-linux-gnu qemu-system-x86 python3 ;;
+    test) echo build-essential binutils gcc-aarch64-linux-gnu gcc-powerpc64le-linux-gnu qemu-system-x86 python3 rsync ;;
     arm64) echo gcc-aarch64-linux-gnu qemu-system-arm dpkg ;;
     *) say "error: unknown group '$1' (known: sources kernel-build test arm64)"; exit 64 ;;
   esac

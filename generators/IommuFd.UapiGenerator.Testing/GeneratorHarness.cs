@@ -16,9 +16,10 @@ public static class GeneratorHarness
 
     /// <summary>A driver over <paramref name="inputs"/> (an input's IoctlMap file is read from disk
     /// when no input has its path); <paramref name="texts"/> are the AdditionalText instances it
-    /// holds (for ReplaceAdditionalText). Null profile: the option is not set.</summary>
+    /// holds (for ReplaceAdditionalText). Null profile: the option is not set. <paramref name="properties"/>:
+    /// further <c>build_property.*</c> values (<see cref="GeneratorOptionKeys"/>).</summary>
     public static GeneratorDriver CreateDriver(IIncrementalGenerator generator, IEnumerable<HeaderInput> inputs, string? profile,
-        out ImmutableArray<AdditionalText> texts, bool trackSteps = true)
+        out ImmutableArray<AdditionalText> texts, bool trackSteps = true, IReadOnlyDictionary<string, string>? properties = null)
     {
         var list = inputs.ToList();
         foreach (string map in list.Select(i => i.IoctlMap).OfType<string>().Distinct().ToList())
@@ -27,6 +28,7 @@ public static class GeneratorHarness
         var perFile = list.ToDictionary(i => i.Path, i => i.Options());
         var global = new Dictionary<string, string>();
         if (profile != null) global[GeneratorOptionKeys.TargetProfile] = profile;
+        foreach (var (key, value) in properties ?? new Dictionary<string, string>()) global[key] = value;
         return CSharpGeneratorDriver.Create(
             [generator.AsSourceGenerator()],
             texts,

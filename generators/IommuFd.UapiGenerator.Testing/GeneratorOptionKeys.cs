@@ -7,6 +7,9 @@ public static class GeneratorOptionKeys
     /// <summary>build_property.UapiTargetProfile: x86_64, aarch64, ppc64le, ...</summary>
     public const string TargetProfile = "build_property.UapiTargetProfile";
 
+    /// <summary>build_property.UapiVisibility: public (default) or internal.</summary>
+    public const string Visibility = "build_property.UapiVisibility";
+
     /// <summary>Per-header namespace.</summary>
     public const string Namespace = "build_metadata.AdditionalFiles.UapiNamespace";
 
@@ -19,6 +22,7 @@ public static class GeneratorOptionKeys
     /// <summary>Per-header path of its IoctlMap file (also an AdditionalFile, of kind <c>IoctlMap</c>).</summary>
     public const string IoctlMap = "build_metadata.AdditionalFiles.UapiIoctlMap";
 
-    /// <summary>Marks an AdditionalFile as a uAPI header (<c>Header</c>) or an ioctl map.</summary>
+    /// <summary>Marks an AdditionalFile as a uAPI header (<c>Header</c>), an include-only header
+    /// (<c>Include</c>) or an ioctl map (<c>IoctlMap</c>).</summary>
     public const string Kind = "build_metadata.AdditionalFiles.UapiKind";
 }

@@ -9,6 +9,9 @@ public sealed record HeaderInput(string Path, string? Text, string? Namespace = 
     public static HeaderInput Inline(string text, string path = "/virtual/test.h", string className = "Api", string? filter = null, string? ioctlMap = null) =>
         new(path, text, "Test.Interop", className, filter, ioctlMap);
 
+    /// <summary>A header that <c>#include</c> finds but that is never generated itself.</summary>
+    public static HeaderInput IncludeOnly(string path, string text) => new(path, text, null, null, null, null, "Include");
+
     /// <summary>An IoctlMap file.</summary>
     public static HeaderInput Map(string path, string text) => new(path, text, null, null, null, null, "IoctlMap");
 

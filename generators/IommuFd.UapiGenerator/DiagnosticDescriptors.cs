@@ -78,4 +78,11 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NotExpressible = new(
         "UAPI018", "C construct C# cannot express",
         "'{0}' is not generated: {1}", Category, DiagnosticSeverity.Warning, true);
+
+    /// <summary>Generated structs use pointers and fixed layouts: without unsafe code the project
+    /// would get a CS0227 per file instead of one clear cause.</summary>
+    public static readonly DiagnosticDescriptor UnsafeCodeNotAllowed = new(
+        "UAPI019", "Unsafe code not allowed",
+        "Generated uAPI code needs unsafe code: set <AllowUnsafeBlocks>true</AllowUnsafeBlocks> in the project; nothing is generated until then",
+        Category, DiagnosticSeverity.Error, true);
 }

@@ -60,7 +60,9 @@ internal sealed class RecordDecl
 
     public string? Tag { get; }
     public bool IsUnion { get; }
-    public Token At { get; }
+    /// <summary>Where the record is defined (until then, its first mention: a pointer to it may
+    /// come first, in another header).</summary>
+    public Token At { get; set; }
     public bool IsComplete { get; set; }
     public bool Packed { get; set; }
     public int AlignAttribute { get; set; }

@@ -272,6 +272,7 @@ internal sealed class DeclParser
         {
             if (known.IsComplete) throw new ParseException(DiagnosticDescriptors.DuplicateName, keyword, key);
             record = known;
+            record.At = keyword;
         }
         else
         {

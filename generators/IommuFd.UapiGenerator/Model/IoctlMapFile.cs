@@ -41,7 +41,7 @@ internal static class IoctlMapFile
     {
         if (string.IsNullOrWhiteSpace(header.IoctlMap)) return new Dictionary<string, IoctlArgument>();
         string wantedPath = NormalizePath(header.IoctlMap!);
-        var file = library.FirstOrDefault(f => !f.IsHeader && NormalizePath(f.Path) == wantedPath);
+        var file = library.FirstOrDefault(f => !f.IsHeader && !f.IncludeOnly && NormalizePath(f.Path) == wantedPath);
         if (file == null)
         {
             diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.IoctlMapNotFound, new[] { header.IoctlMap!, System.IO.Path.GetFileName(header.Path) }.ToEquatableArray(),

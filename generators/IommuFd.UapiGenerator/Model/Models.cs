@@ -14,7 +14,8 @@ internal sealed record UapiFile(
     string? ClassName,
     string? Filter,
     string? IoctlMap,
-    bool Readable = true);
+    bool Readable = true,
+    bool IncludeOnly = false);
 
 /// <summary>Documentation for one declaration, already split into summary and remarks.</summary>
 internal sealed record DocModel(string Summary, string Remarks);

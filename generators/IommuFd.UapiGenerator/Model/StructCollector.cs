@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using IommuFd.UapiGenerator.CFront;
@@ -6,16 +7,19 @@ using IommuFd.UapiGenerator.Layout;
 namespace IommuFd.UapiGenerator.Model;
 
 /// <summary>Lays out and builds the structs and unions of the main header that the filter selects,
-/// with every main-header record they hold by value.</summary>
+/// with every record they hold by value that comes along (declared by the main header or by an
+/// include-only one).</summary>
 internal static class StructCollector
 {
     public static (List<StructModel> Structs, List<RecordDecl> Wanted) Collect(
-        DeclParser parser, LayoutEngine layout, TypeNames names, NameFilter filter, DiagnosticBag diagnostics)
+        DeclParser parser, LayoutEngine layout, TypeNames names, NameFilter filter, DiagnosticBag diagnostics, Func<int, bool> comesAlong)
     {
-        var records = parser.Declarations.Where(d => d.Record != null && d.File == 0).Select(d => d.Record!).ToList();
+        var declarations = parser.Declarations.Where(d => d.Record != null && comesAlong(d.File)).ToList();
+        var records = declarations.Select(d => d.Record!).ToList();
         var wanted = new List<RecordDecl>();
-        foreach (var r in records)
-            if (filter.Selects(r.Tag ?? r.TypedefName ?? "")) AddWithDependencies(r, wanted, new HashSet<RecordDecl>());
+        // Selected by the file that defines the record (a pointer to it may come first, in an include).
+        foreach (var d in declarations)
+            if (d.File == 0 && filter.Selects(d.Record!.Tag ?? d.Record.TypedefName ?? "")) AddWithDependencies(d.Record, wanted, new HashSet<RecordDecl>(), comesAlong);
 
         var structs = new List<StructModel>();
         var emitted = new HashSet<RecordDecl>();
@@ -30,30 +34,32 @@ internal static class StructCollector
             }
             catch (LayoutEngine.LayoutException e)
             {
-                diagnostics.Report(DiagnosticDescriptors.UnsupportedDeclaration, e.At, $"{StructModelBuilder.CNameOf(r)}: {e.Message}");
+                // At the record itself when the cause lies in another header (a member type declared there).
+                var at = e.At.File == r.At.File ? e.At : r.At;
+                diagnostics.Report(DiagnosticDescriptors.UnsupportedDeclaration, at, $"{StructModelBuilder.CNameOf(r)}: {e.Message}");
             }
         }
         return (structs, wanted);
     }
 
-    private static void AddWithDependencies(RecordDecl record, List<RecordDecl> wanted, HashSet<RecordDecl> visiting)
+    private static void AddWithDependencies(RecordDecl record, List<RecordDecl> wanted, HashSet<RecordDecl> visiting, Func<int, bool> comesAlong)
     {
         if (wanted.Contains(record) || !visiting.Add(record)) return;
-        AddHeld(record, wanted, visiting);
+        AddHeld(record, wanted, visiting, comesAlong);
         wanted.Add(record);
     }
 
     /// <summary>Follows the members of <paramref name="record"/> into named records (added) and
     /// anonymous ones (looked through).</summary>
-    private static void AddHeld(RecordDecl record, List<RecordDecl> wanted, HashSet<RecordDecl> visiting)
+    private static void AddHeld(RecordDecl record, List<RecordDecl> wanted, HashSet<RecordDecl> visiting, Func<int, bool> comesAlong)
     {
         foreach (var m in record.Members)
         {
             CType t = m.Type;
             while (t is ArrayCType a) t = a.Element;
             if (t is not RecordCType r) continue;
-            if (r.Record.Tag == null && r.Record.TypedefName == null) AddHeld(r.Record, wanted, visiting);
-            else if (r.Record.At.File == 0) AddWithDependencies(r.Record, wanted, visiting);
+            if (r.Record.Tag == null && r.Record.TypedefName == null) AddHeld(r.Record, wanted, visiting, comesAlong);
+            else if (comesAlong(r.Record.At.File)) AddWithDependencies(r.Record, wanted, visiting, comesAlong);
         }
     }
 }

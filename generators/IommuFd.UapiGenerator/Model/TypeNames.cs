@@ -7,7 +7,9 @@ namespace IommuFd.UapiGenerator.Model;
 
 /// <summary>C# names of tagged types as the main header's code writes them: a type declared by an
 /// included header of another namespace is written with that namespace (so headers need not
-/// share one, and two headers that C never includes together may declare the same tag).</summary>
+/// share one, and two headers that C never includes together may declare the same tag). Types of
+/// an include-only header are not generated there: its records held by value come along into the
+/// main header's namespace, its enums are written as their underlying integer type.</summary>
 internal sealed class TypeNames
 {
     private readonly IReadOnlyList<SourceFile> _files;
@@ -23,7 +25,17 @@ internal sealed class TypeNames
 
     public string Of(RecordDecl record) => Qualify(record.At.File, StructModelBuilder.CsNameOf(record));
 
-    public string Of(EnumDecl e) => Qualify(e.At.File, Naming.Identifier(e.Tag ?? ""));
+    public string Of(EnumDecl e) =>
+        IsIncludeOnly(e.At.File) ? Layout.LayoutEngine.EnumUnderlying(e) : Qualify(e.At.File, Naming.Identifier(e.Tag ?? ""));
+
+    /// <summary>Whether records declared in <paramref name="file"/> are generated with the main
+    /// header's (the main header itself, and include-only headers).</summary>
+    public bool ComesAlong(int file) => file == 0 || IsIncludeOnly(file);
+
+    /// <summary>Whether <paramref name="file"/> is an include-only header.</summary>
+    public bool IsIncludeOnly(int file) =>
+        file > 0 && file < _files.Count &&
+        _library.Any(f => f.IncludeOnly && string.Equals(f.Path, _files[file].Path, StringComparison.Ordinal));
 
     private string Qualify(int file, string name)
     {

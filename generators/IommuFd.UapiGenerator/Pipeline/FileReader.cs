@@ -16,12 +16,14 @@ internal static class FileReader
     public const string FilterKey = "build_metadata.AdditionalFiles.UapiFilter";
     public const string IoctlMapKey = "build_metadata.AdditionalFiles.UapiIoctlMap";
     public const string ProfileKey = "build_property.UapiTargetProfile";
+    public const string VisibilityKey = "build_property.UapiVisibility";
 
     public static UapiFile? Read(AdditionalText text, AnalyzerConfigOptions options, CancellationToken cancellationToken)
     {
         if (!options.TryGetValue(KindKey, out var kind)) return null;
         bool header = kind == "Header";
-        if (!header && kind != "IoctlMap") return null;
+        bool includeOnly = kind == "Include";
+        if (!header && !includeOnly && kind != "IoctlMap") return null;
         var source = text.GetText(cancellationToken);
         string content = source?.ToString() ?? "";
         return new UapiFile(
@@ -32,7 +34,8 @@ internal static class FileReader
             Value(options, ClassNameKey),
             Value(options, FilterKey),
             Value(options, IoctlMapKey),
-            Readable: source != null);
+            Readable: source != null,
+            IncludeOnly: includeOnly);
     }
 
     private static string? Value(AnalyzerConfigOptions options, string key) =>

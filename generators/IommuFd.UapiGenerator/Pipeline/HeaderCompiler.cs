@@ -74,7 +74,7 @@ internal sealed class HeaderCompiler
         string suffix = "/" + include;
         foreach (var f in _library)
         {
-            if (!f.IsHeader) continue;
+            if (!f.IsHeader && !f.IncludeOnly) continue;
             string path = f.Path.Replace('\\', '/');
             if (path.EndsWith(suffix, StringComparison.Ordinal) || path == include) return new SourceFile(f.Path, f.Text);
         }
@@ -92,12 +92,13 @@ internal sealed class HeaderCompiler
         parser.Parse();
 
         var names = new TypeNames(_files, _library, _header.Namespace!);
-        var (structs, wanted) = StructCollector.Collect(parser, _layout, names, _filter, _diagnostics);
+        var (structs, wanted) = StructCollector.Collect(parser, _layout, names, _filter, _diagnostics, names.ComesAlong);
         var constants = new ConstantSet();
         var enums = EnumCollector.Collect(parser, _filter, wanted, constants, _diagnostics);
         var ioctlDocs = IoctlDocScanner.Scan(comments.All(0), _profile);
         var overrides = IoctlMapFile.Load(_header, _library, _diagnostics.Items, _profile);
-        var ioctlBuilder = new IoctlModelBuilder(_profile, _diagnostics, parser.Records, overrides, ioctlDocs, structs, names, Emittable);
+        var ioctlBuilder = new IoctlModelBuilder(_profile, _diagnostics, parser.Records, overrides, ioctlDocs, structs, names,
+            record => !names.IsIncludeOnly(record.At.File) && Emittable(record));
         var ioctls = MacroCollector.Collect(pp, parser, evaluator, _filter, comments, ioctlBuilder, constants, _diagnostics);
 
         return new HeaderModel(
@@ -113,7 +114,8 @@ internal sealed class HeaderCompiler
             Ioctls: ioctls.ToEquatableArray());
     }
 
-    /// <summary>Whether a record of an included header is generated there (laid out without error).</summary>
+    /// <summary>Whether a record of an included header is generated there (laid out without error;
+    /// an include-only header generates nothing, so an ioctl on its struct takes a raw pointer).</summary>
     private bool Emittable(RecordDecl record)
     {
         try

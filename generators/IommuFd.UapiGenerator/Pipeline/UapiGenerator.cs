@@ -4,6 +4,7 @@ using IommuFd.UapiGenerator.Emit;
 using IommuFd.UapiGenerator.Helpers;
 using IommuFd.UapiGenerator.Model;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
 
 namespace IommuFd.UapiGenerator;
@@ -18,6 +19,13 @@ public sealed class UapiGenerator : IIncrementalGenerator
         var profile = context.AnalyzerConfigOptionsProvider
             .Select((options, _) => options.GlobalOptions.TryGetValue(FileReader.ProfileKey, out var p) ? p : "")
             .WithTrackingName(StepNames.Profile);
+
+        // "internal" keeps the generated types inside the consuming assembly; anything else is public.
+        var access = context.AnalyzerConfigOptionsProvider
+            .Select((options, _) => options.GlobalOptions.TryGetValue(FileReader.VisibilityKey, out var v) &&
+                string.Equals(v.Trim(), "internal", StringComparison.OrdinalIgnoreCase) ? "internal" : "public");
+        var unsafeAllowed = context.CompilationProvider
+            .Select((compilation, _) => compilation.Options is CSharpCompilationOptions options && options.AllowUnsafe);
 
         var files = context.AdditionalTextsProvider
             .Combine(context.AnalyzerConfigOptionsProvider)
@@ -41,13 +49,14 @@ public sealed class UapiGenerator : IIncrementalGenerator
         var models = compiled.Select((result, _) => result.Model).WithTrackingName(StepNames.Model);
         var diagnostics = compiled.Select((result, _) => result.Diagnostics).WithTrackingName(StepNames.Diagnostics);
 
-        context.RegisterSourceOutput(models, static (spc, model) =>
+        context.RegisterSourceOutput(models.Combine(access).Combine(unsafeAllowed), static (spc, input) =>
         {
-            if (model == null) return;
+            var ((model, modifier), allowed) = input;
+            if (model == null || !allowed) return;
             string source;
             try
             {
-                source = CSharpEmitter.Emit(model);
+                source = CSharpEmitter.Emit(model, modifier);
             }
             catch (Exception e)
             {
@@ -55,6 +64,13 @@ public sealed class UapiGenerator : IIncrementalGenerator
                 return;
             }
             spc.AddSource(model.HintName, SourceText.From(source, System.Text.Encoding.UTF8));
+        });
+
+        var anyHeader = files.Where(file => file.IsHeader).Collect().Select((all, _) => all.Length > 0);
+        context.RegisterSourceOutput(anyHeader.Combine(unsafeAllowed), static (spc, input) =>
+        {
+            if (input.Left && !input.Right)
+                spc.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnsafeCodeNotAllowed, Location.None));
         });
 
         context.RegisterSourceOutput(diagnostics, static (spc, list) =>

@@ -1,3 +1,4 @@
+using IommuFd.Uapi;
 using Userfaultfd.Sample.Interop;
 
 namespace Userfaultfd.Sample.Tests;

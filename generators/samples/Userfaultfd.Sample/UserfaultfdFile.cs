@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using IommuFd.Uapi;
 using Userfaultfd.Sample.Interop;
 using Userfaultfd.Sample.Native;
 

@@ -25,13 +25,10 @@ internal static unsafe partial class Libc
         public short Revents;
     }
 
-    // syscall and ioctl are variadic in C; integer and pointer arguments travel in the same
+    // syscall is variadic in C; integer and pointer arguments travel in the same
     // registers as for a fixed prototype on x86_64 and arm64 Linux.
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     public static partial long Syscall(long number, long argument);
-
-    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
-    public static partial int Ioctl(int fd, nuint request, void* argument);
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags);
