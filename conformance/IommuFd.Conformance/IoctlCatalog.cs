@@ -21,8 +21,10 @@ public sealed class IoctlCatalog
     }
 
     /// <summary>The catalog of the generated bindings: <c>Iommufd.Ioctls</c>, <c>Vfio.Ioctls</c>,
-    /// <c>IommufdTest.Ioctls</c>, in that order.</summary>
-    public static IoctlCatalog Default { get; } = new(Iommufd.Ioctls.Concat(Vfio.Ioctls).Concat(IommufdTest.Ioctls));
+    /// <c>IommufdTest.Ioctls</c>, in that order, then the newest kernel's iommufd.h
+    /// (<c>IommuFd.Interop.Stable.Iommufd.Ioctls</c>) for the ioctls 6.12 lacks (IOMMU_IOAS_MAP_FILE ...).</summary>
+    public static IoctlCatalog Default { get; } =
+        new(Iommufd.Ioctls.Concat(Vfio.Ioctls).Concat(IommufdTest.Ioctls).Concat(IommuFd.Interop.Stable.Iommufd.Ioctls));
 
     /// <summary>All descriptors, in table order.</summary>
     public IEnumerable<IoctlDescriptor> All => _byName.Values;

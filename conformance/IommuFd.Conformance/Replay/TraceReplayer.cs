@@ -65,7 +65,7 @@ public static class TraceReplayer
         finally
         {
             foreach (int fd in fds)
-                if (fd >= 0)
+                if (fd >= 0 && !buffers.OwnsFile(fd))
                     backend.Close(fd);
         }
         return new ReplayResults(trace, results);
@@ -76,6 +76,9 @@ public static class TraceReplayer
     {
         switch (step)
         {
+            case AllocStep { Memfd: true } memfd:
+                fds.Add(buffers.AllocateMemfd(backend, memfd.Buffer, memfd.Length));
+                return new StepResult { Step = index };
             case AllocStep alloc:
                 if (alloc.Process is { } owner)
                     buffers.Allocate(processes.Live(owner), alloc.Buffer, alloc.Length, alloc.File);
@@ -102,7 +105,9 @@ public static class TraceReplayer
             case CloseStep close:
                 int real = FdAt(fds, close.Fd);
                 fds[close.Fd] = -1;
-                return Result(index, backend.Close(real));
+                return Result(index, buffers.OwnsFile(real) ? buffers.CloseFile(real) : backend.Close(real));
+            case TruncateStep truncate:
+                return Result(index, BufferMemory.Truncate(FdAt(fds, truncate.Fd), truncate.Length));
             case IoctlStep ioctl:
                 OtherProcess? issuer = ioctl.Process is { } name ? processes.Live(name) : null;
                 return RunIoctl(backend, catalog, ioctl, index, buffers, fds, resolver, issuer);
