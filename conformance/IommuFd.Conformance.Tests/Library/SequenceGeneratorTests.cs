@@ -152,6 +152,31 @@ public sealed class SequenceGeneratorTests
         Assert.That(coverage.Counts.GetValueOrDefault("fdread").Ok, Is.GreaterThan(0), table);
     }
 
+    /// <summary>7.3's file families (MapFile, ChangeProcess) only on a 7.3 model; there MAP_FILE and
+    /// CHANGE_PROCESS both succeed and fail, and nothing answers ENOSYS.</summary>
+    [Test]
+    public void FileMappingFamiliesFrom73()
+    {
+        Assert.That(Generator(1, NoDevices, KernelRelease.Lts).FamilyNames, Has.None.AnyOf("MapFile", "ChangeProcess"));
+        Assert.That(Generator(1, NoDevices, KernelRelease.Stable).FamilyNames, Does.Contain("MapFile").And.Contain("ChangeProcess"));
+        using var engine = new EngineBackend(TestKernelEngine.MockDomainOptions() with { Release = KernelRelease.Stable });
+        SequenceGenerator generator = Generator(13, MockDevices, KernelRelease.Stable);
+        var coverage = new OpCoverage();
+        for (int i = 0; i < 60; i++)
+        {
+            Trace trace = generator.Next(40);
+            AssertWellFormed(trace);
+            IReadOnlyList<StepResult> results = TraceReplayer.Replay(engine, trace);
+            Assert.That(results.Select(r => r.Errno), Has.None.EqualTo(38), trace.ToJsonLines());
+            coverage.Add(trace, results);
+        }
+        foreach (string kind in new[] { "IOMMU_IOAS_MAP_FILE", "IOMMU_IOAS_CHANGE_PROCESS" })
+        {
+            Assert.That(coverage.Counts.GetValueOrDefault(kind).Ok, Is.GreaterThan(0), $"{kind} never succeeds\n{coverage.ToTable()}");
+            Assert.That(coverage.Counts.GetValueOrDefault(kind).Failed, Is.GreaterThan(0), $"{kind} never fails\n{coverage.ToTable()}");
+        }
+    }
+
     [Test]
     public void IdenticalEnginesNeverDiverge()
     {

@@ -73,7 +73,8 @@ internal static class SelftestHandlers
 
     /// <summary>7.3's vEvent, PASID and dma-buf test ops as far as the engine's objects reach: it has no
     /// vIOMMU and no PASID attachment (PASID_ATTACH/REPLACE of a real device,
-    /// DMABUF_GET of a valid length and DMABUF_REVOKE answer ENOSYS: not modelled yet). The union's first
+    /// DMABUF_GET of a valid length answers ENOSYS: not modelled yet; with no dma-buf, DMABUF_REVOKE is
+/// dma_buf_get's EBADF or EINVAL). The union's first
     /// two u32 (<paramref name="first"/>, <paramref name="second"/>) are dev_id, pasid/pt_id, pasid/hwpt_id
     /// or length/open_flags by op.</summary>
     private static int Ops73(IommufdContext ctx, uint op, uint id, uint first, uint second)
@@ -100,6 +101,11 @@ internal static class SelftestHandlers
             case DmabufGet:
                 ulong length = ((ulong)first + 4095) & ~4095UL;
                 return length == 0 || length > 512 * 4096UL ? -Errno.EINVAL : -Errno.ENOSYS;
+            case DmabufRevoke:
+                // iommufd_test_dmabuf_revoke → dma_buf_get: no open file EBADF, a file that is not a dma-buf EINVAL.
+                int rc = IoPageTable.MappedFile.Get((int)first, ctx.Files, out IoPageTable.MappedFile? file);
+                file?.Dispose();
+                return rc != 0 ? rc : -Errno.EINVAL;
             default:
                 return -Errno.ENOSYS;
         }
