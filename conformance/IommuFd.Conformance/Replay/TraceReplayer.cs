@@ -29,7 +29,7 @@ public static class TraceReplayer
         Replay(backend, trace, catalog, beforeClose: null);
 
     /// <summary>Replays, then calls <paramref name="beforeClose"/> with the trace's fds (index K is the
-    /// trace's fd K; -1 once closed or when its open failed) while they are still open, so a caller can
+    /// trace's fd K; -1 once closed, when its open failed, or for a memfd buffer's file) while they are still open, so a caller can
     /// query the session's state after the last step (the fail-nth sweep probes it there).</summary>
     public static ReplayResults Replay(IIommuBackend backend, Trace trace, Action<IReadOnlyList<int>> beforeClose) =>
         Replay(backend, trace, IoctlCatalog.Default, beforeClose);
@@ -60,7 +60,7 @@ public static class TraceReplayer
                     throw new TraceFormatException($"trace '{trace.Name}' line {step.Line} (step {index}): {e.Message}", e);
                 }
             }
-            beforeClose?.Invoke(fds);
+            beforeClose?.Invoke([.. fds.Select(fd => buffers.OwnsFile(fd) ? -1 : fd)]); // a memfd is no iommufd to probe
         }
         finally
         {
