@@ -48,10 +48,10 @@ public class AccessUnmapLoopTests
         Assert.That(table.AddAccess(access, out _), Is.EqualTo(0));
         Map(table, buffer.Address, 2 * Page, 0x10000);
         Map(table, buffer.Address + 2 * Page, 2 * Page, 0x12000);
-        var pages = new List<ulong>();
+        var pages = new List<Memory.PageName>();
         Assert.That(table.PinForAccess(0x11000, 0x12FFF, write: true, pages), Is.EqualTo(0));
         access.Pins.Add((0x11000, 0x12FFF));
-        Assert.That(pages, Is.EqualTo(new[] { buffer.Address + Page, buffer.Address + 2 * Page }));
+        Assert.That(pages, Is.EqualTo(new Memory.PageName[] { new(null, buffer.Address + Page), new(null, buffer.Address + 2 * Page) }));
 
         int rc = table.UnmapRange(0x10000, 0x13FFF, out ulong unmapped);
         Assert.That((rc, access.Notified), Is.EqualTo((expected, notifications)));

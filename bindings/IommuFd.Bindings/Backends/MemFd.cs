@@ -5,7 +5,7 @@ namespace IommuFd.Bindings.Backends;
 
 /// <summary>An anonymous memory file of this process (<c>memfd_create</c>, sized with <c>ftruncate</c>):
 /// what <see cref="Ioas.MapFile"/> maps by fd. It is a real kernel file whatever the backend; the
-/// engine does not map files yet (it answers IOMMU_IOAS_MAP_FILE as docs/engine-notes.md says).</summary>
+/// engine maps it through the same fd (docs/engine-notes.md, "File mappings").</summary>
 public sealed class MemFd : SafeHandle
 {
     private const uint CloseOnExec = LibC.MFD_CLOEXEC;

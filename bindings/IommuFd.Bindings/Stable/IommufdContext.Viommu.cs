@@ -12,12 +12,11 @@ public sealed partial class IommufdContext
         NewerKernel.ThrowIfFailed(TryChangeProcess(), nameof(Iommufd.IOMMU_IOAS_CHANGE_PROCESS), Backend);
 
     /// <summary>IOMMU_IOAS_CHANGE_PROCESS, returning the errno on failure.</summary>
-    public unsafe Errno TryChangeProcess()
+    public Errno TryChangeProcess()
     {
-        // Its kernel-doc names no ioctl, so the generated wrapper takes a pointer and leaves size to us.
-        var arg = new iommu_ioas_change_process { size = (uint)sizeof(iommu_ioas_change_process) };
+        var arg = new iommu_ioas_change_process();
         using IommuFdHandle.FdLease fd = Handle.Borrow();
-        return ErrnoNames.FromResult(IommufdIoctls.IOMMU_IOAS_CHANGE_PROCESS(Backend, fd.Fd, &arg));
+        return ErrnoNames.FromResult(IommufdIoctls.IOMMU_IOAS_CHANGE_PROCESS(Backend, fd.Fd, ref arg));
     }
 
     /// <summary>Allocates a virtual IOMMU of <paramref name="type"/> (<c>enum iommu_viommu_type</c>) for

@@ -87,6 +87,28 @@ public static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "pwrite64", SetLastError = true)]
     public static partial nint pwrite(SafeFileHandle fd, byte* buffer, nuint count, long offset);
 
+    /// <summary>fcntl(2) with an integer argument.</summary>
+    [LibraryImport(Library, EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int fcntl(int fd, int command, int argument);
+
+    /// <summary>fcntl command: duplicate to the lowest free fd from the argument up, close-on-exec.</summary>
+    public const int F_DUPFD_CLOEXEC = 1030;
+
+    /// <summary>fstat(2) into a struct stat buffer (<see cref="StatSize"/> bytes; st_dev at 0, st_ino at 8 and
+    /// st_size at 48 on both x86_64 and arm64).</summary>
+    [LibraryImport(Library, EntryPoint = "fstat", SetLastError = true)]
+    public static partial int fstat(SafeFileHandle fd, byte* stat);
+
+    /// <summary>Room for struct stat (144 bytes on x86_64, 128 on arm64).</summary>
+    public const int StatSize = 144;
+
+    /// <summary>fstatfs(2) into a struct statfs buffer (<see cref="StatfsSize"/> bytes; f_type at 0).</summary>
+    [LibraryImport(Library, EntryPoint = "fstatfs", SetLastError = true)]
+    public static partial int fstatfs(SafeFileHandle fd, byte* statfs);
+
+    /// <summary>Room for struct statfs (120 bytes on both).</summary>
+    public const int StatfsSize = 120;
+
     /// <summary>lseek(2).</summary>
     [LibraryImport(Library, EntryPoint = "lseek", SetLastError = true)]
     public static partial long lseek(int fd, long offset, int whence);

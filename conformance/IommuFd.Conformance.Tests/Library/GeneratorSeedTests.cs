@@ -26,6 +26,12 @@ public sealed class GeneratorSeedTests
     public void WithoutDevicesSeedsKeepTheirSequences(int seed, string sha256) =>
         Assert.That(Hash(new SequenceGenerator(seed, KernelRelease.Lts, SequenceScope.NoDevices), 30), Is.EqualTo(sha256));
 
+    /// <summary>On 7.3 (the MapFile and ChangeProcess families join), pinned when they were added.</summary>
+    [TestCase(RandomBudget.CiSeed, SequenceScope.MockDevices, 40, "be7e2e6d77ccd5fdb3ee5949e1eadaf428deda055ae5a59c6394ff9c5a44c771")]
+    [TestCase(RandomBudget.CiSeed, SequenceScope.NoDevices, 30, "b4d61c0bac8ad2fda33d1918b6ddd053a54b48ffb67a0729e4a6af9b59a3e159")]
+    public void On73SeedsKeepTheirSequences(int seed, SequenceScope scope, int steps, string sha256) =>
+        Assert.That(Hash(new SequenceGenerator(seed, KernelRelease.Stable, scope), steps), Is.EqualTo(sha256));
+
     private static string Hash(SequenceGenerator generator, int steps)
     {
         var text = new StringBuilder();

@@ -123,7 +123,7 @@ public sealed class SequenceGeneratorTests
 
     private static IEnumerable<KernelRelease> Models => KernelRelease.Modelled;
 
-    /// <summary>Per call kind, how many succeeded in 100 sequences on the engine modelling each kernel: every
+    /// <summary>Per call kind, how many succeeded in 200 sequences on the engine modelling each kernel: every
     /// kind must succeed sometimes and fail sometimes (its error paths), and nothing may answer ENOSYS (not
     /// modelled).</summary>
     [TestCaseSource(nameof(Models))]
@@ -132,7 +132,7 @@ public sealed class SequenceGeneratorTests
         using var engine = new EngineBackend(TestKernelEngine.MockDomainOptions() with { Release = kernel });
         SequenceGenerator generator = Generator(11, MockDevices, kernel);
         var coverage = new OpCoverage();
-        for (int i = 0; i < 100; i++)
+        for (int i = 0; i < 200; i++)
         {
             Trace trace = generator.Next(40);
             IReadOnlyList<StepResult> results = TraceReplayer.Replay(engine, trace);
@@ -178,6 +178,31 @@ public sealed class SequenceGeneratorTests
             Assert.That(coverage.Counts.GetValueOrDefault(kind).Failed, Is.GreaterThan(0), $"{kind} never fails\n{table}");
         }
         Assert.That(eventsRead, Is.GreaterThan(0), "no vEVENT was ever read");
+    }
+
+    /// <summary>7.3's file families (MapFile, ChangeProcess) only on a 7.3 model; there MAP_FILE and
+    /// CHANGE_PROCESS both succeed and fail, and nothing answers ENOSYS.</summary>
+    [Test]
+    public void FileMappingFamiliesFrom73()
+    {
+        Assert.That(Generator(1, NoDevices, KernelRelease.Lts).FamilyNames, Has.None.AnyOf("MapFile", "ChangeProcess"));
+        Assert.That(Generator(1, NoDevices, KernelRelease.Stable).FamilyNames, Does.Contain("MapFile").And.Contain("ChangeProcess"));
+        using var engine = new EngineBackend(TestKernelEngine.MockDomainOptions() with { Release = KernelRelease.Stable });
+        SequenceGenerator generator = Generator(13, MockDevices, KernelRelease.Stable);
+        var coverage = new OpCoverage();
+        for (int i = 0; i < 60; i++)
+        {
+            Trace trace = generator.Next(40);
+            AssertWellFormed(trace);
+            IReadOnlyList<StepResult> results = TraceReplayer.Replay(engine, trace);
+            Assert.That(results.Select(r => r.Errno), Has.None.EqualTo(38), trace.ToJsonLines());
+            coverage.Add(trace, results);
+        }
+        foreach (string kind in new[] { "IOMMU_IOAS_MAP_FILE", "IOMMU_IOAS_CHANGE_PROCESS" })
+        {
+            Assert.That(coverage.Counts.GetValueOrDefault(kind).Ok, Is.GreaterThan(0), $"{kind} never succeeds\n{coverage.ToTable()}");
+            Assert.That(coverage.Counts.GetValueOrDefault(kind).Failed, Is.GreaterThan(0), $"{kind} never fails\n{coverage.ToTable()}");
+        }
     }
 
     [Test]

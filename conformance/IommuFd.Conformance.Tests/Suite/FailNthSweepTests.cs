@@ -21,6 +21,9 @@ public sealed class FailNthSweepTests
     /// <summary>The swept traces with mock devices and domains: conformance/traces/mockdomain/failnth.</summary>
     public static IEnumerable<string> MockDomainSequences() => SequencesUnder(TraceFiles.MockDomainFolder + "/failnth/");
 
+    /// <summary>7.3's file-mapping sequences with mock domains: conformance/traces/mapfile/failnth.</summary>
+    public static IEnumerable<string> MapFileSequences() => SequencesUnder("mapfile/failnth/");
+
     private static IEnumerable<string> SequencesUnder(string folder) =>
         TraceFiles.All().Where(n => n.StartsWith(folder, StringComparison.Ordinal)).Select(n => n[..^".jsonl".Length]);
 
@@ -34,12 +37,19 @@ public sealed class FailNthSweepTests
     public void EveryFaultPointFailsCleanlyWithMockDomains(string name) =>
         Sweep(name, SuiteBackends.Kernel(mockDomains: true), () => SuiteBackends.Engine(mockDomains: true));
 
+    /// <summary>The same for the file-mapping sequences (from 7.3 on; ignored, saying so, on older kernels).</summary>
+    [TestCaseSource(nameof(MapFileSequences))]
+    public void EveryFaultPointFailsCleanlyWithFileMappings(string name) =>
+        Sweep(name, SuiteBackends.Kernel(mockDomains: true), () => SuiteBackends.Engine(mockDomains: true));
+
     // An absorbed fault in the second attach makes the kernel allocate a domain of its own (docs/fail-nth.md).
     private static readonly HashSet<string> AbsorbedFaultsUnmodelled = [TraceFiles.MockDomainFolder + "/failnth/map-two-domains"];
 
     private static void Sweep(string name, IIommuBackend kernelBackend, Func<IIommuBackend> createEngine)
     {
         using IIommuBackend kernel = kernelBackend; // on a host without /dev/iommu: relays the VM's result
+        Trace trace = TraceFiles.Load(name);
+        TraceKernels.RequireApplies(trace);
         if (!KernelTier.InGuest && Environment.GetEnvironmentVariable(EnvironmentVariables.FailNthOnHost) != "1")
             Assert.Ignore($"fail-nth arms kernel fault injection (machine-wide debugfs settings): it runs in the kernel tier's test VM, " +
                           $"or on this host with {EnvironmentVariables.FailNthOnHost}=1");
@@ -50,7 +60,7 @@ public sealed class FailNthSweepTests
 
         var options = new FailNthOptions { AbsorbedFaultsModelled = !AbsorbedFaultsUnmodelled.Contains(name) };
         var sweep = new FailNthSweep(kernel, engine, TaskFailNth.OpenForCurrentThread, log.ReadNew, options);
-        FailNthResult result = sweep.Run(TraceFiles.Load(name));
+        FailNthResult result = sweep.Run(trace);
 
         TestContext.Progress.WriteLine("fail-nth " + result.Summary());
         TestContext.Out.WriteLine(result.ToText());

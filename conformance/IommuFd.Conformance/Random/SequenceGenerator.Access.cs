@@ -121,7 +121,7 @@ public sealed partial class SequenceGenerator
         s.Pins.Add(pinned);
         ulong pageOffset = offset / Page * Page;
         ulong pages = (offset + Math.Max(length, 1) + Page - 1) / Page * Page - pageOffset;
-        ulong size = Buffers.Single(b => b.Name == buffer).Length;
+        ulong size = LengthOf(buffer);
         if (pageOffset + pages > size)
             return;
         switch (s.Random.Next(5))
@@ -145,7 +145,7 @@ public sealed partial class SequenceGenerator
 
     /// <summary>The address of an offset in a user buffer, kept inside it (the end included).</summary>
     private static string At(string buffer, ulong offset) =>
-        $"@{buffer}+{Math.Min(offset, Buffers.Single(b => b.Name == buffer).Length)}";
+        $"@{buffer}+{Math.Min(offset, LengthOf(buffer))}";
 
     private static void CheckRefsOf(SequenceState s, string buffer, ulong offset, ulong length, int refs) =>
         s.TestCmd(s.Fd(), OpCheckRefs, null, "check_refs", new JsonObject
@@ -190,7 +190,7 @@ public sealed partial class SequenceGenerator
             return;
         if (write)
         {
-            ulong size = Buffers.Single(b => b.Name == buffer).Length;
+            ulong size = LengthOf(buffer);
             if (offset < size)
                 s.Steps.Add(new Traces.ReadStep(buffer, offset, (int)Math.Min(shown, size - offset)));
         }

@@ -189,7 +189,7 @@ public sealed partial class SequenceGenerator
             case 1: offset += IoPage; break;                                     // the wrong memory
             case 2: length = IoPage * (ulong)s.Random.Next(0, 2); break;         // one IO page, or none
         }
-        offset = Math.Min(offset, Buffers.Single(b => b.Name == area.Buffer).Length);
+        offset = Math.Min(offset, LengthOf(area.Buffer));
         s.TestCmd(area.Fd, OpCheckMap, id, "check_map", new JsonObject
         {
             ["iova"] = area.Iova.DeepClone(),

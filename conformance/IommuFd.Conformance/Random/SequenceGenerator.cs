@@ -65,6 +65,8 @@ public sealed partial class SequenceGenerator : ISequenceGenerator
         new(3, nameof(FaultQueue), FaultQueue),
         new(4, nameof(TriggerIopf), TriggerIopf),
         new(3, nameof(FaultResponse), FaultResponse),
+        new(6, nameof(MapFile), MapFile, NoDevices) { Kernels = SequenceState.WithFileMappings },
+        new(2, nameof(ChangeProcess), ChangeProcess, NoDevices) { Kernels = SequenceState.WithFileMappings },
         new(10, nameof(Viommu), Viommu) { Kernels = SequenceState.FromViommu },
     ];
 

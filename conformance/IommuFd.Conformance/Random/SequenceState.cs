@@ -81,6 +81,9 @@ internal sealed class SequenceState(System.Random random, SequenceScope scope, K
     /// <summary>The kernels with vIOMMU objects (IOMMU_VIOMMU_ALLOC and what hangs off it).</summary>
     public static KernelRange FromViommu { get; } = new(new KernelRelease(7, 3, 0), null);
 
+    /// <summary>The kernels with IOMMU_IOAS_MAP_FILE and IOMMU_IOAS_CHANGE_PROCESS (from 7.3).</summary>
+    public static KernelRange WithFileMappings { get; } = new(new KernelRelease(7, 3, 0), null);
+
     /// <summary><see cref="DeviceHugeIova"/> where the kernel has it, else 0.</summary>
     public uint HugeIovaFlag => WithHugeIova.Applies(Kernel) ? DeviceHugeIova : 0;
 
@@ -93,6 +96,28 @@ internal sealed class SequenceState(System.Random random, SequenceScope scope, K
 
     /// <summary>True once the sequence has allocated <see cref="Huge"/>.</summary>
     public bool HugeAllocated { get; set; }
+
+    /// <summary>The memfd buffer of the MapFile family (16 pages, the file's pages shown by a shared mapping).</summary>
+    public const string MemfdBuffer = "m";
+    public const ulong MemfdLength = 16 * Page;
+    private int? _memfd;
+
+    /// <summary>The length of a buffer areas are mapped from: one of <see cref="Buffers"/>, or the memfd buffer.</summary>
+    public static ulong LengthOf(string buffer) =>
+        buffer == MemfdBuffer ? MemfdLength : Buffers.Single(b => b.Name == buffer).Length;
+
+    /// <summary>The trace fd of <see cref="MemfdBuffer"/>'s memfd, allocated (each page written once, so
+    /// checks through the mapping find the file's pages) the first time it is asked for.</summary>
+    public int Memfd()
+    {
+        if (_memfd is { } fd)
+            return fd;
+        Steps.Add(new AllocStep(MemfdBuffer, MemfdLength, Memfd: true));
+        _memfd = CreatesFd();
+        for (ulong offset = 0; offset < MemfdLength; offset += Page)
+            Steps.Add(new WriteStep(MemfdBuffer, offset, [0x5a]));
+        return _memfd.Value;
+    }
 
     public List<TraceStep> Steps { get; } = [];
     public List<TrackedObject> Objects { get; } = [];

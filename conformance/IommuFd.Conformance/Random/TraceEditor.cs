@@ -26,6 +26,11 @@ public static class TraceEditor
                 case AllocStep alloc:
                     allocOf.TryAdd(alloc.Buffer, i);
                     AddProcess(alloc.Process);
+                    if (alloc.Memfd)
+                        openOf.Add(i);
+                    break;
+                case TruncateStep truncate:
+                    AddFd(truncate.Fd);
                     break;
                 case SpawnStep spawn:
                     spawnOf.TryAdd(spawn.Process, i);
@@ -131,6 +136,7 @@ public static class TraceEditor
                     Value = Renumber(ioctl.Value, newIndex, newFd),
                 },
                 CloseStep close => close with { Fd = newFd.GetValueOrDefault(close.Fd, close.Fd) },
+                TruncateStep truncate => truncate with { Fd = newFd.GetValueOrDefault(truncate.Fd, truncate.Fd) },
                 FdReadStep fdRead => fdRead with { Fd = newFd.GetValueOrDefault(fdRead.Fd, fdRead.Fd) },
                 FdWriteStep fdWrite => fdWrite with { Fd = newFd.GetValueOrDefault(fdWrite.Fd, fdWrite.Fd) },
                 var other => other,
@@ -140,7 +146,7 @@ public static class TraceEditor
     }
 
     private static bool CreatesFd(TraceStep step) =>
-        step is OpenStep || (step is IoctlStep ioctl && FdCreatingIoctls.CreatedFdField(ioctl) is not null);
+        step is OpenStep or AllocStep { Memfd: true } || (step is IoctlStep ioctl && FdCreatingIoctls.CreatedFdField(ioctl) is not null);
 
     private static JsonNode? Renumber(JsonNode? node, Dictionary<int, int> newIndex, Dictionary<int, int> newFd)
     {

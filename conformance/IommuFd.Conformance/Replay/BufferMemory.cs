@@ -9,7 +9,7 @@ namespace IommuFd.Conformance.Replay;
 internal static partial class BufferMemory
 {
     private const int ProtNone = 0, ProtRead = 1, ProtWrite = 2;
-    private const int MapPrivate = 0x02, MapFixed = 0x10;
+    private const int MapShared = 0x01, MapPrivate = 0x02, MapFixed = 0x10;
 
     /// <summary>The protection bits of a trace's "none", "r" or "rw".</summary>
     public static int Protection(string prot) => prot switch
@@ -43,6 +43,30 @@ internal static partial class BufferMemory
             _ = close(fd);
         }
     }
+
+    /// <summary>A memfd of <paramref name="length"/> zero bytes mapped MAP_SHARED read-write at
+    /// <paramref name="address"/>, replacing what was there: its fd (the caller closes it).</summary>
+    public static int MapMemfd(string name, ulong address, ulong length)
+    {
+        int fd = memfd_create(name, MFD_CLOEXEC);
+        if (fd < 0)
+            throw new TraceFormatException($"memfd_create failed: errno {Marshal.GetLastPInvokeError()}");
+        if (ftruncate(fd, checked((long)length)) != 0
+            || mmap((nint)address, (nuint)length, ProtRead | ProtWrite, MapShared | MapFixed, fd, 0) != (nint)address)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            _ = close(fd);
+            throw new TraceFormatException($"cannot size and map a memfd of {length} bytes: errno {errno}");
+        }
+        return fd;
+    }
+
+    /// <summary>ftruncate(2): 0 or the negative errno.</summary>
+    public static int Truncate(int fd, ulong length) =>
+        ftruncate(fd, checked((long)length)) == 0 ? 0 : -Marshal.GetLastPInvokeError();
+
+    /// <summary>close(2) of a file the replay opened itself: 0 or the negative errno.</summary>
+    public static int Close(int fd) => close(fd) == 0 ? 0 : -Marshal.GetLastPInvokeError();
 
     /// <summary>mprotect of [address, address+length).</summary>
     public static void Protect(ulong address, ulong length, string prot)

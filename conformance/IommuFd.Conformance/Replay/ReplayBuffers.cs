@@ -17,6 +17,9 @@ internal sealed class ReplayBuffers : IDisposable
     private readonly Dictionary<string, Buffer> _byName = new(StringComparer.Ordinal);
     private readonly List<Buffer> _inOrder = [];
 
+    // The memfds of memfd buffers still open (the replay's own files, not the backend's).
+    private readonly HashSet<int> _memfds = [];
+
     // Memory is null for a buffer of another process (Owner), which frees it when it exits.
     private sealed record Buffer(string Name, UserMemory? Memory, ulong Address, ulong Length, OtherProcess? Owner, bool Hugetlb = false)
     {
@@ -54,6 +57,39 @@ internal sealed class ReplayBuffers : IDisposable
             }
         }
         Add(new Buffer(name, memory, address, length, null));
+    }
+
+    /// <summary>A memfd of <paramref name="length"/> bytes mapped shared as buffer <paramref name="name"/>
+    /// (placed like any buffer): its fd (a file of the replay itself, whatever the backend).</summary>
+    public int AllocateMemfd(IIommuBackend backend, string name, ulong length)
+    {
+        CheckNew(name, length);
+        UserMemory memory = backend.Allocate(checked((nuint)(length + Alignment)));
+        ulong address = (memory.Address + Alignment - 1) & ~(Alignment - 1);
+        int fd;
+        try
+        {
+            // Over the aligned part of the allocation, so disposing the allocation unmaps it too.
+            fd = BufferMemory.MapMemfd(name, address, length);
+        }
+        catch
+        {
+            memory.Dispose();
+            throw;
+        }
+        _memfds.Add(fd);
+        Add(new Buffer(name, memory, address, length, null));
+        return fd;
+    }
+
+    /// <summary>True when <paramref name="fd"/> is an open memfd of a buffer (closed by the replay, not the backend).</summary>
+    public bool OwnsFile(int fd) => _memfds.Contains(fd);
+
+    /// <summary>Closes a memfd of a buffer (its mapping stays): 0 or the negative errno.</summary>
+    public int CloseFile(int fd)
+    {
+        _memfds.Remove(fd);
+        return BufferMemory.Close(fd);
     }
 
     /// <summary>A buffer in the memory of another process (aligned the same way by the process).</summary>
@@ -164,6 +200,9 @@ internal sealed class ReplayBuffers : IDisposable
     {
         foreach (Buffer buffer in _inOrder)
             buffer.Memory?.Dispose();
+        foreach (int fd in _memfds)
+            _ = BufferMemory.Close(fd);
+        _memfds.Clear();
         _inOrder.Clear();
         _byName.Clear();
     }

@@ -29,7 +29,7 @@ public static class TraceReplayer
         Replay(backend, trace, catalog, beforeClose: null);
 
     /// <summary>Replays, then calls <paramref name="beforeClose"/> with the trace's fds (index K is the
-    /// trace's fd K; -1 once closed or when its open failed) while they are still open, so a caller can
+    /// trace's fd K; -1 once closed, when its open failed, or for a memfd buffer's file) while they are still open, so a caller can
     /// query the session's state after the last step (the fail-nth sweep probes it there).</summary>
     public static ReplayResults Replay(IIommuBackend backend, Trace trace, Action<IReadOnlyList<int>> beforeClose) =>
         Replay(backend, trace, IoctlCatalog.Default, beforeClose);
@@ -60,12 +60,12 @@ public static class TraceReplayer
                     throw new TraceFormatException($"trace '{trace.Name}' line {step.Line} (step {index}): {e.Message}", e);
                 }
             }
-            beforeClose?.Invoke(fds);
+            beforeClose?.Invoke([.. fds.Select(fd => buffers.OwnsFile(fd) ? -1 : fd)]); // a memfd is no iommufd to probe
         }
         finally
         {
             foreach (int fd in fds)
-                if (fd >= 0)
+                if (fd >= 0 && !buffers.OwnsFile(fd))
                     backend.Close(fd);
         }
         return new ReplayResults(trace, results);
@@ -76,6 +76,9 @@ public static class TraceReplayer
     {
         switch (step)
         {
+            case AllocStep { Memfd: true } memfd:
+                fds.Add(buffers.AllocateMemfd(backend, memfd.Buffer, memfd.Length));
+                return new StepResult { Step = index };
             case AllocStep alloc:
                 if (alloc.Process is { } owner)
                     buffers.Allocate(processes.Live(owner), alloc.Buffer, alloc.Length, alloc.File);
@@ -102,7 +105,9 @@ public static class TraceReplayer
             case CloseStep close:
                 int real = FdAt(fds, close.Fd);
                 fds[close.Fd] = -1;
-                return Result(index, backend.Close(real));
+                return Result(index, buffers.OwnsFile(real) ? buffers.CloseFile(real) : backend.Close(real));
+            case TruncateStep truncate:
+                return Result(index, BufferMemory.Truncate(FdAt(fds, truncate.Fd), truncate.Length));
             case IoctlStep ioctl:
                 OtherProcess? issuer = ioctl.Process is { } name ? processes.Live(name) : null;
                 return RunIoctl(backend, catalog, ioctl, index, buffers, fds, resolver, issuer);

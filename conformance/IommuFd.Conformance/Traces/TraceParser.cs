@@ -90,12 +90,13 @@ internal static class TraceParser
             "read" => new ReadStep(BufferName(json), RequiredUnsigned(json, "offset"), checked((int)RequiredUnsigned(json, "length"))),
             "open" => new OpenStep(OptionalString(json, "path")),
             "close" => new CloseStep(checked((int)RequiredUnsigned(json, "fd"))),
+            "truncate" => new TruncateStep(checked((int)RequiredUnsigned(json, "fd")), RequiredUnsigned(json, "length")),
             "ioctl" => ParseIoctl(json),
             "fdread" => new FdReadStep(checked((int)RequiredUnsigned(json, "fd")), checked((int)RequiredUnsigned(json, "length"))),
             "fdwrite" => new FdWriteStep(checked((int)RequiredUnsigned(json, "fd")), Hex(json, "hex") ?? throw Missing("hex")),
             "spawn" => new SpawnStep(OptionalProcess(json) ?? throw Missing("proc")),
             "exit" => new ExitStep(OptionalProcess(json) ?? throw Missing("proc")),
-            _ => throw new TraceFormatException($"unknown op '{op}' (alloc, protect, write, read, open, close, ioctl, fdread, fdwrite, spawn, exit)"),
+            _ => throw new TraceFormatException($"unknown op '{op}' (alloc, protect, write, read, open, close, truncate, ioctl, fdread, fdwrite, spawn, exit)"),
         };
         CheckKeys(json, op);
         return step with { Label = OptionalLabel(json) };
@@ -121,10 +122,12 @@ internal static class TraceParser
 
     private static AllocStep ParseAlloc(JsonObject json)
     {
-        var step = new AllocStep(BufferName(json), RequiredUnsigned(json, "length"), OptionalString(json, "file"), OptionalBool(json, "hugetlb"))
+        var step = new AllocStep(BufferName(json), RequiredUnsigned(json, "length"), OptionalString(json, "file"), OptionalBool(json, "hugetlb"), OptionalBool(json, "memfd"))
         {
             Process = OptionalProcess(json),
         };
+        if (step.Memfd && (step.Hugetlb || step.File is not null || step.Process is not null))
+            throw new TraceFormatException("a memfd buffer is a memfd of the replaying process ('file', 'hugetlb' and 'proc' exclude it)");
         if (step.Hugetlb)
         {
             if (step.File is not null || step.Process is not null)
@@ -152,12 +155,13 @@ internal static class TraceParser
 
     private static readonly Dictionary<string, string[]> AllowedKeys = new()
     {
-        ["alloc"] = ["op", "buf", "length", "file", "hugetlb", "proc"],
+        ["alloc"] = ["op", "buf", "length", "file", "hugetlb", "memfd", "proc"],
         ["protect"] = ["op", "buf", "offset", "length", "prot"],
         ["write"] = ["op", "buf", "offset", "hex"],
         ["read"] = ["op", "buf", "offset", "length"],
         ["open"] = ["op", "path"],
         ["close"] = ["op", "fd"],
+        ["truncate"] = ["op", "fd", "length"],
         ["ioctl"] = ["op", "cmd", "fd", "arg", "value", "tail", "proc"],
         ["fdread"] = ["op", "fd", "length"],
         ["fdwrite"] = ["op", "fd", "hex"],

@@ -37,12 +37,15 @@ public abstract record TraceStep
 /// writable copy-on-write, as the selftest's ro_unshare maps /proc/self/exe; with <c>"proc":"p"</c> in
 /// the memory of the other process p; with <c>"hugetlb":true</c> 2 MiB huge pages (MAP_SHARED |
 /// MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE, N a multiple of 2 MiB), as the selftests' hugepage
-/// variants map them.</summary>
+/// variants map them; with <c>"memfd":true</c> a memfd of N bytes (memfd_create, ftruncate) mapped
+/// MAP_SHARED, whose fd takes the next trace fd index (what IOMMU_IOAS_MAP_FILE maps, as the selftests'
+/// memfd_mmap buffers).</summary>
 /// <param name="Buffer">The buffer's name.</param>
 /// <param name="Length">Its length in bytes.</param>
 /// <param name="File">The file to map privately, or null for anonymous memory.</param>
 /// <param name="Hugetlb">2 MiB huge pages instead of ordinary anonymous memory.</param>
-public sealed record AllocStep(string Buffer, ulong Length, string? File = null, bool Hugetlb = false) : TraceStep
+/// <param name="Memfd">A memfd mapped shared, its fd a trace fd.</param>
+public sealed record AllocStep(string Buffer, ulong Length, string? File = null, bool Hugetlb = false, bool Memfd = false) : TraceStep
 {
     /// <summary>The huge page size of a hugetlb buffer.</summary>
     public const ulong HugePageSize = 2UL << 20;
@@ -58,6 +61,8 @@ public sealed record AllocStep(string Buffer, ulong Length, string? File = null,
             json["file"] = File;
         if (Hugetlb)
             json["hugetlb"] = true;
+        if (Memfd)
+            json["memfd"] = true;
         if (Process is not null)
             json["proc"] = Process;
         return json;
@@ -104,6 +109,13 @@ public sealed record OpenStep(string? Path = null) : TraceStep
             json["path"] = Path;
         return json;
     }
+}
+
+/// <summary><c>{"op":"truncate","fd":K,"length":N}</c>: ftruncate(2) of trace fd K (a memfd) to N bytes.</summary>
+public sealed record TruncateStep(int Fd, ulong Length) : TraceStep
+{
+    /// <inheritdoc />
+    protected override JsonObject Fields() => new() { ["op"] = "truncate", ["fd"] = Fd, ["length"] = Length };
 }
 
 /// <summary><c>{"op":"close","fd":K}</c>: closes the K-th opened fd (0 is the implicit one).</summary>

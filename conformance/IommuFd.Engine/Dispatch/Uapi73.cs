@@ -5,11 +5,9 @@ namespace IommuFd.Engine.Dispatch;
 /// <summary>The rows 7.3 adds to iommufd_ioctl_ops (IOMMUFD_CMD_IOAS_MAP_FILE .. IOAS_NOIOMMU_GET_PA,
 /// 0x8f..0x95): request, struct size and minimum size (offsetofend of the member IOCTL_OP names), from
 /// 7.3's include/uapi/linux/iommufd.h. The dispatcher's checks (size read, exact request, minimum size,
-/// copy_struct_from_user) run on them exactly. The vIOMMU rows are modelled (<see cref="ViommuHandlers"/>);
-/// the others' handlers are not yet: they answer ENOSYS, an errno iommufd never returns, so a diff shows
-/// every call that reaches one. The exception is
-/// IOAS_NOIOMMU_GET_PA, whose handler without CONFIG_IOMMUFD_NOIOMMU (the test kernel's) is a stub
-/// answering EOPNOTSUPP.</summary>
+/// copy_struct_from_user) run on them exactly. The vIOMMU rows (<see cref="ViommuHandlers"/>),
+/// IOAS_MAP_FILE and IOAS_CHANGE_PROCESS (Handlers/FileHandlers.cs) are modelled; IOAS_NOIOMMU_GET_PA
+/// without CONFIG_IOMMUFD_NOIOMMU (the test kernel's) is a stub answering EOPNOTSUPP.</summary>
 internal static class Uapi73
 {
     private const uint Type = 0x3B00; // _IO(IOMMUFD_TYPE, nr): iommufd requests carry no size or direction
@@ -25,13 +23,13 @@ internal static class Uapi73
     public static IReadOnlyList<IoctlOp> Ops { get; } =
     [
         // struct iommu_ioas_map_file { size, flags, ioas_id, fd; u64 start, length, iova }: min iova
-        new(IOMMU_IOAS_MAP_FILE, NotModelled, 40, 40),
+        new(IOMMU_IOAS_MAP_FILE, FileHandlers.MapFile, 40, 40),
         // struct iommu_viommu_alloc { size, flags, type, dev_id, hwpt_id, out_viommu_id, data_len, __reserved; u64 data_uptr }: min out_viommu_id
         new(IOMMU_VIOMMU_ALLOC, ViommuHandlers.ViommuAlloc, 40, 24),
         // struct iommu_vdevice_alloc { size, viommu_id, dev_id, out_vdevice_id; u64 virt_id }: min virt_id
         new(IOMMU_VDEVICE_ALLOC, ViommuHandlers.VdeviceAlloc, 24, 24),
         // struct iommu_ioas_change_process { size, __reserved }: min __reserved
-        new(IOMMU_IOAS_CHANGE_PROCESS, NotModelled, 8, 8),
+        new(IOMMU_IOAS_CHANGE_PROCESS, FileHandlers.ChangeProcess, 8, 8),
         // struct iommu_veventq_alloc { size, flags, viommu_id, type, veventq_depth, out_veventq_id, out_veventq_fd, __reserved }: min out_veventq_fd
         new(IOMMU_VEVENTQ_ALLOC, ViommuHandlers.VeventqAlloc, 32, 28),
         // struct iommu_hw_queue_alloc { size, flags, viommu_id, type, index, out_hw_queue_id; u64 nesting_parent_iova, length }: min length

@@ -87,7 +87,7 @@ internal static class AccessHandlers
             if ((flags & IommufdTest.MOCK_FLAGS_ACCESS_SYZ) != 0)
                 iova = access.Ioas == null ? 0 : SelftestHandlers.SyzIova(access.Ioas.Iopt, iova);
 
-            var pageVas = new List<ulong>();
+            var pageVas = new List<PageName>();
             int rc = access.PinPages(iova, length, (flags & IommufdTest.MOCK_FLAGS_ACCESS_WRITE) != 0, pageVas);
             if (rc != 0)
                 return rc;
@@ -107,9 +107,11 @@ internal static class AccessHandlers
     }
 
     /// <summary>iommufd_test_check_pages: page k of the pin (counted from iova's page) against
-    /// get_user_pages_fast of uptr - (iova % PAGE_SIZE) + k pages. Pages are named by user VA.</summary>
-    private static int CheckPages(ulong pageSize, ulong uptr, ulong iova, ulong length, List<ulong> pageVas)
+    /// get_user_pages_fast of uptr - (iova % PAGE_SIZE) + k pages (a user page by its VA, a file page
+    /// through the shared mapping of its file there).</summary>
+    private static int CheckPages(ulong pageSize, ulong uptr, ulong iova, ulong length, List<PageName> pageVas)
     {
+        SharedFileMappings maps = SharedFileMappings.OfCurrent();
         ulong first = iova & ~(pageSize - 1);
         ulong npages = (((iova + length + pageSize - 1) & ~(pageSize - 1)) - first) / pageSize;
         ulong user = uptr - (iova - first);
@@ -118,7 +120,7 @@ internal static class AccessHandlers
             ulong page = user & ~(pageSize - 1);
             if (ProcessMappings.AccessiblePrefix(page, pageSize, write: false) < pageSize)
                 return -Errno.EFAULT;
-            if (k >= (ulong)pageVas.Count || pageVas[(int)k] != page)
+            if (k >= (ulong)pageVas.Count || !maps.Shows(page, pageVas[(int)k]))
                 return -Errno.EBADE;
         }
         return 0;

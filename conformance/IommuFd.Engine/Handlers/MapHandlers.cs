@@ -94,7 +94,7 @@ internal static class MapHandlers
     private static void ReleaseSlices(List<PagesSlice> slices)
     {
         foreach (PagesSlice s in slices)
-            s.Pages.RefCount--;
+            s.Pages.Put();
         slices.Clear();
     }
 

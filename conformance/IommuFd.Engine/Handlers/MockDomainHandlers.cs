@@ -90,12 +90,13 @@ internal static class MockDomainHandlers
         ulong span = length == 0 ? 0 : ((uptr + length - 1) & ~(page - 1)) + page - firstPage;
         ulong firstBad = FirstUnreadable(firstPage, span);
         IoPageTable.IoPageTable iopt = hwpt.Ioas.Iopt;
+        SharedFileMappings maps = SharedFileMappings.OfCurrent();
         for (ulong done = 0; done < length; done += Io, iova += Io, uptr += Io)
         {
             if ((uptr & ~(page - 1)) >= firstBad)
                 return -Errno.EFAULT;
             Area? area = iopt.FirstArea(iova, iova);
-            if (area?.Pages is not { } pages || pages.Uptr + area.StartByteOf(iova) != uptr)
+            if (area?.Pages is not { } pages || !maps.Shows(uptr, new PageName(pages.File?.Id, pages.Uptr + area.StartByteOf(iova))))
                 return -Errno.EINVAL;
         }
         return 0;
@@ -109,11 +110,14 @@ internal static class MockDomainHandlers
         if (length % page != 0 || uptr % page != 0 || uptr + length < uptr)
             return -Errno.EINVAL;
         ulong firstBad = FirstUnreadable(uptr, length);
+        SharedFileMappings maps = SharedFileMappings.OfCurrent();
         for (ulong done = 0; done < length; done += page, uptr += page)
         {
             if (uptr >= firstBad)
                 return -Errno.EFAULT;
-            if (ctx.Pins.Pins(uptr) != refs && !ProcessMappings.IsHugetlb(uptr))
+            // A page shown by a shared file mapping also holds the pins taken through the file.
+            int pins = ctx.Pins.Pins(uptr) + (maps.TryResolve(uptr, out FileIdentity file, out ulong offset) ? ctx.Pins.Pins(file, offset) : 0);
+            if (pins != refs && !ProcessMappings.IsHugetlb(uptr))
                 return -Errno.EIO;
         }
         return 0;

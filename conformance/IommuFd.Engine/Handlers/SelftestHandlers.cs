@@ -59,8 +59,8 @@ internal static class SelftestHandlers
     private const uint TriggerVevent = 17, PasidAttach = 18, PasidReplace = 19, PasidDetach = 20, PasidCheckHwpt = 21, DmabufGet = 22;
 
     /// <summary>7.3's vEvent, PASID and dma-buf test ops as far as the engine's objects reach: it has no
-    /// PASID attachment (PASID_ATTACH/REPLACE of a real device,
-    /// DMABUF_GET of a valid length and DMABUF_REVOKE answer ENOSYS: not modelled yet). The union's first
+    /// PASID attachment and no dma-buf (PASID_ATTACH/REPLACE of a real device and DMABUF_GET of a valid
+    /// length answer ENOSYS: not modelled yet; DMABUF_REVOKE is dma_buf_get's EBADF or EINVAL). The union's first
     /// two u32 (<paramref name="first"/>, <paramref name="second"/>) are dev_id, pasid/pt_id, pasid/hwpt_id
     /// or length/open_flags by op.</summary>
     private static int Ops73(IommufdContext ctx, uint op, uint id, uint first, uint second)
@@ -86,21 +86,14 @@ internal static class SelftestHandlers
             case DmabufGet:
                 ulong length = ((ulong)first + 4095) & ~4095UL;
                 return length == 0 || length > 512 * 4096UL ? -Errno.EINVAL : -Errno.ENOSYS;
-            default: // DMABUF_REVOKE {s32 dmabuf_fd, u32 revoked}
-                return RevokeDmabuf(ctx, (int)first);
+            case DmabufRevoke:
+                // iommufd_test_dmabuf_revoke → dma_buf_get: no open file EBADF, a file that is not a dma-buf EINVAL.
+                int rc = IoPageTable.MappedFile.Get((int)first, ctx.Files, out IoPageTable.MappedFile? file);
+                file?.Dispose();
+                return rc != 0 ? rc : -Errno.EINVAL;
+            default:
+                return -Errno.ENOSYS;
         }
-    }
-
-    /// <summary>iommufd_test_dmabuf_revoke as far as no engine dma-buf exists (DMABUF_GET is not modelled):
-    /// dma_buf_get of an fd that is no dma-buf is EINVAL (an engine fd, or a real fd of this process), of no
-    /// open fd EBADF.</summary>
-    private static int RevokeDmabuf(IommufdContext ctx, int fd)
-    {
-        if (ctx.Files.Get(fd) != null)
-            return -Errno.EINVAL;
-        // The fd's link may name a pipe or socket, which File.Exists would not find: list the entries.
-        bool open = fd >= 0 && Directory.EnumerateFileSystemEntries("/proc/self/fd").Contains($"/proc/self/fd/{fd}");
-        return open ? -Errno.EINVAL : -Errno.EBADF;
     }
 
     /// <summary>iommufd_test_pasid_check_hwpt: the domain attached at the PASID (the RID's attachment at

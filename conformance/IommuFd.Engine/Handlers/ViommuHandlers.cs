@@ -221,9 +221,9 @@ internal static class ViommuHandlers
         rc = internalAccess.Attach(viommu.Hwpt.Ioas.Id);
         if (rc == 0)
         {
-            var pageVas = new List<ulong>();
-            rc = internalAccess.PinPages(aligned, span, write: false, pageVas);
-            if (rc == 0 && !PhysicallyContiguous(pageVas, pageSize))
+            var pages = new List<PageName>();
+            rc = internalAccess.PinPages(aligned, span, write: false, pages);
+            if (rc == 0 && !PhysicallyContiguous(pages, pageSize))
             {
                 internalAccess.UnpinPages(aligned, span);
                 rc = -Errno.EFAULT;
@@ -240,15 +240,18 @@ internal static class ViommuHandlers
 
     private const ulong HugePageSize = 2UL << 20;
 
-    /// <summary>One page, or consecutive pages inside one hugetlb page.</summary>
-    private static bool PhysicallyContiguous(List<ulong> pageVas, ulong pageSize)
+    /// <summary>One page, or consecutive pages of user memory inside one hugetlb page (file pages, like
+    /// ordinary ones, are never taken as physically contiguous).</summary>
+    private static bool PhysicallyContiguous(List<PageName> pages, ulong pageSize)
     {
-        if (pageVas.Count <= 1)
+        if (pages.Count <= 1)
             return true;
-        ulong first = pageVas[0];
-        for (int i = 1; i < pageVas.Count; i++)
+        ulong first = pages[0].Address;
+        for (int i = 0; i < pages.Count; i++)
         {
-            if (pageVas[i] != first + (ulong)i * pageSize || (pageVas[i] & ~(HugePageSize - 1)) != (first & ~(HugePageSize - 1)))
+            ulong address = pages[i].Address;
+            if (pages[i].File != null || address != first + (ulong)i * pageSize
+                || (address & ~(HugePageSize - 1)) != (first & ~(HugePageSize - 1)))
                 return false;
         }
         return ProcessMappings.IsHugetlb(first);

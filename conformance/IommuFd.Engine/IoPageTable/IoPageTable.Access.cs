@@ -86,7 +86,7 @@ internal sealed partial class IoPageTable
     /// ENOMEM); a gap is ENOENT. On failure what was pinned is undone. The page VAs pinned go to
     /// <paramref name="pageVas"/>. An internal access (<paramref name="lockArea"/>, 7.3's HW queue) also
     /// locks the areas: unmapping them is EBUSY until it unpins.</summary>
-    public int PinForAccess(ulong iova, ulong lastIova, bool write, List<ulong> pageVas, bool lockArea = false)
+    public int PinForAccess(ulong iova, ulong lastIova, bool write, List<PageName> pageVas, bool lockArea = false)
     {
         ulong cur = iova;
         int rc = 0;
@@ -109,7 +109,7 @@ internal sealed partial class IoPageTable
             if (lockArea)
                 area.NumLocks++;
             for (ulong i = PageIndex(area, cur); i <= PageIndex(area, last); i++)
-                pageVas.Add(area.Pages!.Uptr + i * _pageSize);
+                pageVas.Add(area.Pages!.NameOf(i, _pageSize));
             if (lastIova <= area.Last)
                 return 0;
             cur = area.Last + 1;
@@ -175,7 +175,7 @@ internal sealed partial class IoPageTable
     /// direction's FOLL_WRITE (iopt_pages_rw_page; when the pages' mm is gone, the pfn reader instead),
     /// several through the pfn reader, which takes pinned pages as they are and pins the others from the
     /// pages' mm as the pages object does (writable map: FOLL_WRITE), charging them for the moment of
-    /// the copy.</summary>
+    /// the copy. File pages always take the pfn reader (their pins come from the file).</summary>
     private int PagesReadWrite(Pages pages, ulong startByte, Span<byte> data, uint flags)
     {
         bool write = (flags & RwWrite) != 0;
@@ -183,12 +183,12 @@ internal sealed partial class IoPageTable
             return -Errno.EPERM;
         ulong address = pages.Uptr + startByte;
         ulong first = startByte / _pageSize, last = (startByte + (ulong)data.Length - 1) / _pageSize;
-        bool changeMm = pages.Mm != UserMm.Current || (flags & RwSlowPath) != 0;
+        bool changeMm = pages.Mm != UserMm.Current || (flags & RwSlowPath) != 0 || pages.File != null;
         int rc = 0;
         if (changeMm)
         {
             ulong usable = (ulong)data.Length;
-            if (first == last && pages.Mm.IsAlive)
+            if (first == last && pages.Mm.IsAlive && pages.File == null)
                 rc = ProcessMappings.CheckPinnable(pages.Mm, pages.Uptr + first * _pageSize, _pageSize, write);
             else
                 rc = SlowPathPinnablePrefix(pages, first, last, address, ref usable);
@@ -213,7 +213,7 @@ internal sealed partial class IoPageTable
         {
             if (pages.IsPinned(i))
                 continue;
-            int rc = ProcessMappings.CheckPinnable(pages.Mm, pages.Uptr + i * _pageSize, _pageSize, pages.Writable);
+            int rc = pages.CheckPinnable(i, 1, _pageSize);
             if (rc != 0)
             {
                 usable = Math.Min(usable, pages.Uptr + i * _pageSize - address);

@@ -71,7 +71,7 @@ internal sealed partial class IoPageTable
         Dictionary<UserMm, List<(ulong, ulong)>> ranges = [];
         foreach (Area a in Areas())
             if (a.Pages is { } p)
-                MapLargePages(d, a, p, HugetlbOf(p.Mm, ranges));
+                MapLargePages(d, a, p, HugetlbOf(p, ranges));
     }
 
     // The fill of new areas into every domain (iopt_fill_domains_pages), before they are published.
@@ -84,12 +84,16 @@ internal sealed partial class IoPageTable
                 continue;
             foreach (PagesSlice s in slices)
                 if (s.Area is { } a)
-                    MapLargePages(d, a, s.Pages, HugetlbOf(s.Pages.Mm, ranges));
+                    MapLargePages(d, a, s.Pages, HugetlbOf(s.Pages, ranges));
         }
     }
 
-    private static List<(ulong Start, ulong End)> HugetlbOf(UserMm mm, Dictionary<UserMm, List<(ulong, ulong)>> cache)
+    // A file's pages are shmem pages, taken as never contiguous (no hugetlb runs).
+    private static List<(ulong Start, ulong End)> HugetlbOf(Pages pages, Dictionary<UserMm, List<(ulong, ulong)>> cache)
     {
+        if (pages.File != null)
+            return [];
+        UserMm mm = pages.Mm;
         if (!cache.TryGetValue(mm, out List<(ulong, ulong)>? list))
             cache[mm] = list = ProcessMappings.HugetlbRanges(mm);
         return list;

@@ -442,7 +442,7 @@ internal sealed partial class IoPageTable
         area.Pages = null;
         _tree.Remove(area);
         AreaCount--;
-        pages.RefCount--;
+        pages.Put();
     }
 
     // ---- VFIO type1 v1 hole punching ----------------------------------------------------------

@@ -18,10 +18,11 @@ internal sealed class Pages
     // Another process's pinned pages, copied at pin time (see PinnedFrames).
     private readonly PinnedFrames? _frames;
 
-    public Pages(ulong uptr, ulong npages, bool writable, PagesAccountMode accountMode, UserMm mm)
+    public Pages(ulong uptr, ulong npages, bool writable, PagesAccountMode accountMode, UserMm mm, MappedFile? file = null)
     {
         Mm = mm;
-        if (mm != UserMm.Self)
+        File = file;
+        if (mm != UserMm.Self && file == null)
             _frames = new PinnedFrames(mm);
         Uptr = uptr;
         NPages = npages;
@@ -30,14 +31,39 @@ internal sealed class Pages
         RefCount = 1;
     }
 
-    /// <summary>User VA of the first page, aligned down to PAGE_SIZE.</summary>
+    /// <summary>User VA of the first page, aligned down to PAGE_SIZE; for a file, the file offset of
+    /// the first page (pages->start).</summary>
     public ulong Uptr { get; }
     public ulong NPages { get; }
     public bool Writable { get; }
     public PagesAccountMode AccountMode { get; set; }
 
-    /// <summary>source_mm: the mm of the process that mapped them.</summary>
-    public UserMm Mm { get; }
+    /// <summary>source_mm: the mm of the process that mapped them (for a file, the one charged for
+    /// them, which IOMMU_IOAS_CHANGE_PROCESS moves).</summary>
+    public UserMm Mm { get; set; }
+
+    /// <summary>The file of IOPT_ADDRESS_FILE pages, or null for user memory.</summary>
+    public MappedFile? File { get; }
+
+    // Whose page an address names in the pin counts: the file's, or the mm's.
+    private object PinOwner => File is { } file ? file.Id : Mm;
+
+    /// <summary>kref_put: the last reference drops the file (fput).</summary>
+    public void Put()
+    {
+        if (--RefCount == 0)
+            File?.Dispose();
+    }
+
+    /// <summary>Whether pages [first, first+count) can be pinned: pin_user_pages in the mm (EFAULT), or
+    /// memfd_pin_folios of the file (EINVAL).</summary>
+    public int CheckPinnable(ulong first, ulong count, ulong pageSize) =>
+        File is { } file
+            ? file.CheckPinnable(Uptr + first * pageSize, count * pageSize)
+            : ProcessMappings.CheckPinnable(Mm, Uptr + first * pageSize, count * pageSize, Writable);
+
+    /// <summary>How the pin counts and the selftest's page checks name page <paramref name="index"/>.</summary>
+    public PageName NameOf(ulong index, ulong pageSize) => new(File?.Id, Uptr + index * pageSize);
 
     /// <summary>kref: one per area using the pages plus transient holders (a COPY in flight).</summary>
     public int RefCount;
@@ -63,7 +89,7 @@ internal sealed class Pages
             ulong runEnd = i;
             while (runEnd < last && !_coverage.ContainsKey(runEnd + 1))
                 runEnd++;
-            int rc = ProcessMappings.CheckPinnable(Mm, Uptr + i * pageSize, (runEnd - i + 1) * pageSize, Writable);
+            int rc = CheckPinnable(i, runEnd - i + 1, pageSize);
             if (rc != 0)
                 return rc;
             fresh += runEnd - i + 1;
@@ -77,7 +103,7 @@ internal sealed class Pages
             int n = _coverage.GetValueOrDefault(i);
             if (n == 0)
             {
-                registry.Pin(Mm, Uptr + i * pageSize);
+                registry.Pin(PinOwner, Uptr + i * pageSize);
                 _frames?.Capture(Uptr + i * pageSize, pageSize);
             }
             _coverage[i] = n + 1;
@@ -99,7 +125,7 @@ internal sealed class Pages
                 if (n == 1)
                 {
                     _coverage.Remove(i);
-                    registry.Unpin(Mm, Uptr + i * pageSize);
+                    registry.Unpin(PinOwner, Uptr + i * pageSize);
                     _frames?.Release(Uptr + i * pageSize);
                     released++;
                 }
@@ -111,8 +137,9 @@ internal sealed class Pages
     }
 
     /// <summary>Copies [address, address+data.Length) of these pages to or from <paramref name="data"/>
-    /// through their mm; pages of a gone process that are pinned still answer from their frames.
-    /// Bytes copied from the start, or -1.</summary>
+    /// through their mm (a file's through the file); pages of a gone process that are pinned still answer
+    /// from their frames. Bytes copied from the start, or -1.</summary>
     public long Transfer(Span<byte> data, ulong address, bool write, ulong pageSize) =>
-        _frames is null ? Mm.Transfer(data, address, write) : _frames.Transfer(data, address, write, pageSize);
+        File is { } file ? file.Transfer(data, address, write)
+        : _frames is null ? Mm.Transfer(data, address, write) : _frames.Transfer(data, address, write, pageSize);
 }

@@ -45,6 +45,20 @@ internal sealed partial class OtherProcessMm : UserMm
         return new OtherProcessMm(pid, dir, mem);
     }
 
+    /// <summary>The process's fd <paramref name="fd"/> opened again through /proc/PID/fd (fget in its
+    /// table: the same file), read-write where its mode allows; null when it has no such fd.</summary>
+    public SafeFileHandle? OpenFd(int fd)
+    {
+        foreach (int mode in (int[])[O_RDWR, O_RDONLY])
+        {
+            var handle = new SafeFileHandle(openat(_dir, $"fd/{fd}", mode | O_CLOEXEC), ownsHandle: true);
+            if (!handle.IsInvalid)
+                return handle;
+            handle.Dispose();
+        }
+        return null;
+    }
+
     /// <inheritdoc />
     public override unsafe long Transfer(Span<byte> local, ulong address, bool write)
     {

@@ -6,13 +6,14 @@ namespace IommuFd.Engine.Memory;
 /// <summary>
 /// The machine-wide side of pinning for one engine: how many long-term pins each user page holds
 /// (page_ref_count / GUP_PIN_COUNTING_BIAS, which IOMMU_TEST_OP_MD_CHECK_REFS compares) and the
-/// locked-page counts that RLIMIT_MEMLOCK accounting charges. Pages are named by their mm and user VA:
-/// the engine has no physical pages, so two VAs aliasing one page count separately.
+/// locked-page counts that RLIMIT_MEMLOCK accounting charges. Pages are named by their mm and user VA,
+/// or a file's by the file and offset (<see cref="PageName"/>): the engine has no physical pages, so two
+/// VAs aliasing one page count separately.
 /// </summary>
 internal sealed partial class PinRegistry
 {
     private const int RlimitMemlock = 8;
-    private readonly Dictionary<(UserMm Mm, ulong Va), int> _pins = [];
+    private readonly Dictionary<(object Owner, ulong Address), int> _pins = [];
     private readonly Lock _lock = new();
     private ulong _userLocked, _mmLocked;
 
@@ -22,18 +23,26 @@ internal sealed partial class PinRegistry
         lock (_lock) return _pins.GetValueOrDefault((UserMm.Current, pageVa));
     }
 
-    public void Pin(UserMm mm, ulong pageVa)
+    /// <summary>Long-term pins on the page at <paramref name="offset"/> of <paramref name="file"/>.</summary>
+    public int Pins(FileIdentity file, ulong offset)
     {
-        lock (_lock) _pins[(mm, pageVa)] = _pins.GetValueOrDefault((mm, pageVa)) + 1;
+        lock (_lock) return _pins.GetValueOrDefault((file, offset));
     }
 
-    public void Unpin(UserMm mm, ulong pageVa)
+    /// <summary>One more pin on a page: <paramref name="owner"/> is its mm (address a user VA) or its
+    /// file's <see cref="FileIdentity"/> (address a file offset).</summary>
+    public void Pin(object owner, ulong address)
+    {
+        lock (_lock) _pins[(owner, address)] = _pins.GetValueOrDefault((owner, address)) + 1;
+    }
+
+    public void Unpin(object owner, ulong address)
     {
         lock (_lock)
         {
-            int n = _pins.GetValueOrDefault((mm, pageVa)) - 1;
-            if (n <= 0) _pins.Remove((mm, pageVa));
-            else _pins[(mm, pageVa)] = n;
+            int n = _pins.GetValueOrDefault((owner, address)) - 1;
+            if (n <= 0) _pins.Remove((owner, address));
+            else _pins[(owner, address)] = n;
         }
     }
 

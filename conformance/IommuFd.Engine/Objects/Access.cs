@@ -78,7 +78,7 @@ internal sealed class Access(IommufdContext ctx, bool needsPinPages, Action<ulon
 
     /// <summary>iommufd_access_pin_pages: EINVAL for length 0, EOVERFLOW for a wrapping range, ENOENT
     /// while detached, then the table's checks and pins.</summary>
-    public int PinPages(ulong iova, ulong length, bool write, List<ulong> pageVas)
+    public int PinPages(ulong iova, ulong length, bool write, List<PageName> pageVas)
     {
         if (length == 0)
             return -Errno.EINVAL;

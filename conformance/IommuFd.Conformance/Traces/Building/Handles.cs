@@ -80,6 +80,9 @@ public readonly record struct TraceFd(int Index)
     public TraceValue Number => TraceValue.Reference($"%{Index}");
 }
 
+/// <summary>A memfd buffer: the shared mapping of the file, and the file's trace fd.</summary>
+public sealed record MemfdBuffer(TraceBuffer Buffer, TraceFd Fd);
+
 /// <summary>A buffer of user memory made by an alloc step.</summary>
 public sealed class TraceBuffer(string name, StepHandle step)
 {

@@ -24,6 +24,19 @@ public sealed partial class TraceBuilder
             .With("flags", flags ?? (Iommufd.IOMMU_IOAS_MAP_FIXED_IOVA | Iommufd.IOMMU_IOAS_MAP_READABLE | Iommufd.IOMMU_IOAS_MAP_WRITEABLE))
             .With("ioas_id", ioas).With("user_va", userVa).With("length", length).With("iova", iova), fd);
 
+    /// <summary>IOMMU_IOAS_MAP_FILE (7.3) of <paramref name="length"/> bytes of the file <paramref name="file"/> from
+    /// byte <paramref name="start"/>; at <paramref name="iova"/> when given (flags then default to FIXED_IOVA too).</summary>
+    public StepHandle IoasMapFile(string label, TraceValue ioas, TraceValue file, TraceValue start, TraceValue length,
+                                  TraceValue? iova = null, TraceValue? flags = null, TraceFd fd = default) =>
+        Ioctl(label, nameof(IommuFd.Interop.Stable.Iommufd.IOMMU_IOAS_MAP_FILE), new Args()
+            .With("flags", flags ?? (Iommufd.IOMMU_IOAS_MAP_READABLE | Iommufd.IOMMU_IOAS_MAP_WRITEABLE
+                                     | (iova is null ? 0 : Iommufd.IOMMU_IOAS_MAP_FIXED_IOVA)))
+            .With("ioas_id", ioas).With("fd", file).With("start", start).With("length", length).With("iova", iova), fd);
+
+    /// <summary>IOMMU_IOAS_CHANGE_PROCESS (7.3), issued by <paramref name="proc"/> when given.</summary>
+    public StepHandle IoasChangeProcess(string label, Args? extra = null, TraceFd fd = default, string? proc = null) =>
+        Ioctl(label, nameof(IommuFd.Interop.Stable.Iommufd.IOMMU_IOAS_CHANGE_PROCESS), new Args().With(extra), fd, proc: proc);
+
     /// <summary>IOMMU_IOAS_UNMAP.</summary>
     public StepHandle IoasUnmap(string label, TraceValue ioas, TraceValue iova, TraceValue length, TraceFd fd = default) =>
         Ioctl(label, nameof(Iommufd.IOMMU_IOAS_UNMAP), new Args { ["ioas_id"] = ioas, ["iova"] = iova, ["length"] = length }, fd);

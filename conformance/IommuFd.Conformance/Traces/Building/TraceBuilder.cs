@@ -34,6 +34,14 @@ public sealed partial class TraceBuilder(string name, KernelRange? kernels = nul
     public TraceBuffer AllocFile(string buffer, ulong length, string path, string? label = null) =>
         Buffer(buffer, new AllocStep(buffer, length, path), label);
 
+    /// <summary><c>alloc</c> of a memfd of <paramref name="length"/> bytes mapped shared: the buffer shows
+    /// the file's pages, and <see cref="MemfdBuffer.Fd"/> is its trace fd (for IOMMU_IOAS_MAP_FILE).</summary>
+    public MemfdBuffer AllocMemfd(string buffer, ulong length, string? label = null) =>
+        new(Buffer(buffer, new AllocStep(buffer, length, Memfd: true), label), new TraceFd(_fds++));
+
+    /// <summary><c>truncate</c>: ftruncate(2) of a trace fd (a memfd) to <paramref name="length"/> bytes.</summary>
+    public StepHandle Truncate(string label, TraceFd fd, ulong length) => Add(new TruncateStep(fd.Index, length), label);
+
     /// <summary><c>protect</c>: mprotect of whole pages of a buffer to "none", "r" or "rw".</summary>
     public StepHandle Protect(TraceBuffer buffer, ulong offset, ulong length, string prot, string? label = null) =>
         Add(new ProtectStep(buffer.Name, offset, length, prot), label);

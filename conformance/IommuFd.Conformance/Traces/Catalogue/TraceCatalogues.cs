@@ -12,5 +12,6 @@ public static class TraceCatalogues
         new FailNthTraces(),
         new VfioTraces(),
         new MockDomainTraces(),
+        new MapFileTraces(),
     ];
 }
