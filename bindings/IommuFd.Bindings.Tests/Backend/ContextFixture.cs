@@ -16,6 +16,11 @@ public abstract class ContextFixture(BackendKind kind) : BackendFixture(kind)
 
     protected IommufdContext Context { get; private set; } = null!;
 
+    /// <summary>The release the backend answers as: the engine's model, or the running kernel's.</summary>
+    protected string Release => Backend is IKernelReleaseInfo info ? info.KernelRelease : File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
+
+    protected bool Has73 => KernelRelease.Parse(Release).AtLeast(7, 3);
+
     /// <summary>The engine configured like the test VM's kernel (CONFIG_IOMMUFD_TEST).</summary>
     protected override IIommuBackend CreateEngine() => new EngineBackend(EngineOptions.Default with { IommufdTest = true });
 

@@ -137,7 +137,12 @@ public class SelftestTests(BackendKind backend) : ContextFixture(backend)
         Context.GetDirtyBitmap(hwpt, iova, 8 * PageSize, PageSize, bitmap);
 
         Assert.That(marked, Is.EqualTo(2));
-        Assert.That(bitmap[0], Is.EqualTo(0b0010_0010UL));
+        // 7.3's mock domain is a generic page table: a physically contiguous run maps as one larger
+        // IOPTE, and marking a page dirties the whole IOPTE, so neighbours of the marked pages may show.
+        if (Has73)
+            Assert.That(bitmap[0] & 0b0010_0010UL, Is.EqualTo(0b0010_0010UL));
+        else
+            Assert.That(bitmap[0], Is.EqualTo(0b0010_0010UL));
     }
 
     [Test]

@@ -16,9 +16,6 @@ public sealed class StableIoctlTests(BackendKind backend) : ContextFixture(backe
 
     protected override IommuFd.TestVm.IommuModel? KernelModel => IommuFd.TestVm.IommuModel.Virtio;
 
-    private string Release => Backend is IKernelReleaseInfo info ? info.KernelRelease : File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
-
-    private bool Has73 => KernelRelease.Parse(Release).AtLeast(7, 3);
 
     private void AssertLacks(Action call, string operation)
     {
